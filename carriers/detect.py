@@ -1,0 +1,83 @@
+"""Tracking-number shapes: what a valid number looks like, and which carriers could have issued it.
+
+Every user input passes `normalize_number` before it gets near a carrier URL.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .base import InvalidNumber
+
+POSTPLUS = "postplus"
+DHL_ECOMMERCE = "dhl-ecommerce"
+NZPOST = "nzpost"
+ALL_CARRIERS = (POSTPLUS, DHL_ECOMMERCE, NZPOST)
+
+MIN_LENGTH = 5
+MAX_LENGTH = 40
+
+# Letters, digits and the hyphen/underscore some shops put in their own package ids. Nothing else ever
+# reaches a carrier: no slash, dot, percent, space or control character.
+VALID_NUMBER = re.compile(r"[A-Z0-9](?:[A-Z0-9_-]*[A-Z0-9])?")
+
+# UPU S10: two letters, eight digits, a check digit, an ISO country code. The check digit is not
+# verified: NZ Post's own samples do not all carry a valid one.
+S10 = re.compile(r"[A-Z]{2}\d{9}([A-Z]{2})")
+COURIERPOST_TICKET = re.compile(r"\d{16}[A-Z]{3}\d{3}[A-Z]{2}")
+PACE_JOB = re.compile(r"\d{5,8}")
+DHL_PACKAGE_ID = re.compile(r"GM\d{10,}")
+# USPS Intelligent Mail package barcodes (IMpb) that DHL eCommerce hands to USPS: 20-34 digits, usually 22.
+IMPB = re.compile(r"(?:\d{20}|\d{22}|\d{26}|\d{30}|\d{34})")
+
+SEPARATORS = re.compile(r"[\s,;]+")
+MAX_NUMBERS_PER_SEARCH = 25
+
+
+def normalize_number(raw: str) -> str:
+    """The canonical form of one tracking number, or InvalidNumber.
+
+    NFKC folds full-width and other compatibility look-alikes to ASCII; anything still outside
+    [A-Z0-9_-] is rejected rather than cleaned, so a look-alike never reaches a carrier as something else.
+    """
+    if not isinstance(raw, str) or len(raw) > 200:
+        raise InvalidNumber("That is not a tracking number.")
+    number = unicodedata.normalize("NFKC", raw).strip().upper()
+    if not MIN_LENGTH <= len(number) <= MAX_LENGTH:
+        raise InvalidNumber(f"A tracking number has {MIN_LENGTH} to {MAX_LENGTH} characters.")
+    if not number.isascii() or not VALID_NUMBER.fullmatch(number):
+        raise InvalidNumber("A tracking number has only letters, digits and hyphens.")
+    return number
+
+
+def split_numbers(text: str) -> list[str]:
+    """Split a search box's text on spaces, commas, semicolons and new lines (not yet validated)."""
+    return [part for part in SEPARATORS.split(text or "") if part]
+
+
+def is_dhl_package_id(number: str) -> bool:
+    return bool(DHL_PACKAGE_ID.fullmatch(number))
+
+
+def is_long_digits(number: str) -> bool:
+    return number.isdigit() and len(number) >= 20
+
+
+def candidate_carriers(number: str) -> tuple[str, ...]:
+    """The carriers that could have issued a normalized number, most likely first.
+
+    Where a shape fits several carriers, the lookup service asks them all in parallel.
+    """
+    s10 = S10.fullmatch(number)
+    if s10:
+        # An S10 ending in NZ is NZ Post's; other S10s are postal items PostPlus consolidates.
+        return (NZPOST, POSTPLUS) if s10.group(1) == "NZ" else (POSTPLUS,)
+    if COURIERPOST_TICKET.fullmatch(number):
+        return (NZPOST,)
+    if is_dhl_package_id(number) or IMPB.fullmatch(number):
+        return (DHL_ECOMMERCE,)
+    if PACE_JOB.fullmatch(number):
+        return (NZPOST, DHL_ECOMMERCE, POSTPLUS)
+    # Shop-assigned ids (DHL packageId) and PostPlus parcel numbers have no fixed shape.
+    return (POSTPLUS, DHL_ECOMMERCE)

@@ -1,0 +1,172 @@
+"""The public model: the only shape carrier data takes once it leaves a carrier module.
+
+Every field here is safe to show to anyone holding the tracking number. Parsers copy allowed
+fields into these dataclasses and nothing else, so recipient data, pickup details, signatures,
+signer names, courier full names, billing references and precise coordinates cannot leak:
+there is nowhere to put them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class Status(enum.StrEnum):
+    """Normalized parcel status, shared by every carrier."""
+
+    INFO_RECEIVED = "info_received"
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    AWAITING_PICKUP = "awaiting_pickup"
+    DELIVERED = "delivered"
+    DELIVERY_FAILED = "delivery_failed"
+    EXCEPTION = "exception"
+    RETURNED = "returned"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.INFO_RECEIVED: "Information received",
+    Status.IN_TRANSIT: "In transit",
+    Status.OUT_FOR_DELIVERY: "Out for delivery",
+    Status.AWAITING_PICKUP: "Awaiting pickup",
+    Status.DELIVERED: "Delivered",
+    Status.DELIVERY_FAILED: "Delivery attempt failed",
+    Status.EXCEPTION: "Exception",
+    Status.RETURNED: "Returned to sender",
+    Status.UNKNOWN: "Status unknown",
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    """A coarse place: a depot name or a city/region/country, never an address or coordinates."""
+
+    depot: str = ""
+    city: str = ""
+    region: str = ""
+    country: str = ""
+
+    @property
+    def label(self) -> str:
+        parts = [self.depot] if self.depot else [p for p in (self.city, self.region, self.country) if p]
+        return ", ".join(parts)
+
+    def __bool__(self) -> bool:
+        return bool(self.label)
+
+
+@dataclass(frozen=True)
+class TrackingEvent:
+    """One scan or status change. `occurred_at` is aware, in the zone where it happened when known."""
+
+    occurred_at: datetime
+    status: Status
+    description: str
+    place: Place = field(default_factory=Place)
+
+    def __post_init__(self) -> None:
+        if self.occurred_at.tzinfo is None or self.occurred_at.utcoffset() is None:
+            raise ValueError("TrackingEvent.occurred_at must be timezone-aware")
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """A parcel as the public sees it. Events are newest first."""
+
+    carrier: str
+    tracking_number: str
+    status: Status
+    events: tuple[TrackingEvent, ...] = ()
+    delivered_at: datetime | None = None
+    expected_delivery: date | None = None
+    signed: bool = False
+    service: str = ""
+    destination_country: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+    @property
+    def latest_event(self) -> TrackingEvent | None:
+        return self.events[0] if self.events else None
+
+
+def sort_newest_first(events: list[TrackingEvent] | tuple[TrackingEvent, ...]) -> tuple[TrackingEvent, ...]:
+    """Order events newest first; ties keep the carrier's order (stable sort)."""
+    return tuple(sorted(events, key=lambda event: event.occurred_at, reverse=True))
+
+
+def parcel_from_events(
+    *,
+    carrier: str,
+    tracking_number: str,
+    events: list[TrackingEvent],
+    expected_delivery: date | None = None,
+    signed: bool = False,
+    service: str = "",
+    destination_country: str = "",
+) -> Parcel:
+    """Build a Parcel whose status and delivered-at follow from its newest events."""
+    ordered = sort_newest_first(events)
+    status = ordered[0].status if ordered else Status.UNKNOWN
+    # A parcel delivered and then returned is not "delivered" any more: only the newest status counts.
+    delivered_at = ordered[0].occurred_at if status is Status.DELIVERED else None
+    return Parcel(
+        carrier=carrier,
+        tracking_number=tracking_number,
+        status=status,
+        events=ordered,
+        delivered_at=delivered_at,
+        expected_delivery=None if status is Status.DELIVERED else expected_delivery,
+        signed=signed,
+        service=service,
+        destination_country=destination_country,
+    )
+
+
+class FailureReason(enum.StrEnum):
+    """Why a carrier could not answer; each has a machine-readable code for the JSON API."""
+
+    TIMEOUT = "carrier_timeout"
+    UNAVAILABLE = "carrier_unavailable"
+    BAD_RESPONSE = "carrier_bad_response"
+    AUTH = "carrier_auth_failed"
+    RATE_LIMITED = "carrier_rate_limited"
+    PARTIAL = "carrier_partial_results"
+
+
+@dataclass(frozen=True)
+class Found:
+    parcel: Parcel
+
+    @property
+    def carrier(self) -> str:
+        return self.parcel.carrier
+
+    @property
+    def tracking_number(self) -> str:
+        return self.parcel.tracking_number
+
+
+@dataclass(frozen=True)
+class NotFound:
+    carrier: str
+    tracking_number: str
+
+
+@dataclass(frozen=True)
+class CarrierFailure:
+    carrier: str
+    tracking_number: str
+    reason: FailureReason
+
+
+TrackingResult = Found | NotFound | CarrierFailure

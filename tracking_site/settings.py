@@ -1,0 +1,160 @@
+"""Settings, read once from the environment. Every knob has a safe default for the embedded demo.
+
+The contract (README's configuration table): DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS,
+DATABASE_URL, REDIS_URL, TRACKING_DEMO, and each carrier's credentials and URLs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_text(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+
+# The development key only works with DEBUG on; production must set its own (checked in checks.py).
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY = env_text("DJANGO_SECRET_KEY") or DEV_SECRET_KEY
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "tracking_site",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tracking_site.urls"
+WSGI_APPLICATION = "tracking_site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_text("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_text("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "tracking",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracking"}}
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Serve static files without a collectstatic step in production too: whitenoise finds them in place.
+WHITENOISE_USE_FINDERS = True
+
+# --- Carriers -----------------------------------------------------------------------------------
+POSTPLUS_API_KEY = env_text("POSTPLUS_API_KEY")
+POSTPLUS_BASE_URL = env_text("POSTPLUS_BASE_URL") or "https://api.post-plus.io"
+DHL_ECOMMERCE_CLIENT_ID = env_text("DHL_ECOMMERCE_CLIENT_ID")
+DHL_ECOMMERCE_CLIENT_SECRET = env_text("DHL_ECOMMERCE_CLIENT_SECRET")
+DHL_ECOMMERCE_BASE_URL = env_text("DHL_ECOMMERCE_BASE_URL") or "https://api.dhlecs.com"
+DHL_ECOMMERCE_PICKUP = env_text("DHL_ECOMMERCE_PICKUP")
+NZPOST_CLIENT_ID = env_text("NZPOST_CLIENT_ID")
+NZPOST_CLIENT_SECRET = env_text("NZPOST_CLIENT_SECRET")
+NZPOST_BASE_URL = env_text("NZPOST_BASE_URL") or "https://api.nzpost.co.nz"
+NZPOST_TOKEN_URL = env_text("NZPOST_TOKEN_URL") or "https://oauth.nzpost.co.nz/as/token.oauth2"
+
+_any_carrier_configured = bool(
+    POSTPLUS_API_KEY
+    or (DHL_ECOMMERCE_CLIENT_ID and DHL_ECOMMERCE_CLIENT_SECRET)
+    or (NZPOST_CLIENT_ID and NZPOST_CLIENT_SECRET)
+)
+# Demo mode: built-in fake carriers. On by default when no carrier is configured; TRACKING_DEMO=1 forces it.
+TRACKING_DEMO = env_bool("TRACKING_DEMO", not _any_carrier_configured)
+
+# --- Logging: one line per event, to stderr; carrier modules never log secrets or full numbers. ---
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_text("LOG_LEVEL") or "INFO"},
+    "loggers": {
+        # Django logs the full request path (tracking numbers included) for every 4xx; ours say enough.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "ERROR" if not DEBUG else "INFO"},
+    },
+}
