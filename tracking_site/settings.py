@@ -158,3 +158,9 @@ LOGGING = {
         "django.server": {"level": "ERROR" if not DEBUG else "INFO"},
     },
 }
+
+# --- Parcel cache (seconds) ----------------------------------------------------------------------
+PARCEL_CACHE_FRESH_SECONDS = env_int("PARCEL_CACHE_FRESH_SECONDS", 60)
+PARCEL_CACHE_DELIVERED_SECONDS = env_int("PARCEL_CACHE_DELIVERED_SECONDS", 6 * 3600)
+PARCEL_CACHE_NOT_FOUND_SECONDS = env_int("PARCEL_CACHE_NOT_FOUND_SECONDS", 30)
+PARCEL_CACHE_STALE_SECONDS = env_int("PARCEL_CACHE_STALE_SECONDS", 24 * 3600)

@@ -1,0 +1,71 @@
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from carriers.model import Place, Status, TrackingEvent, parcel_from_events
+
+
+def event(hours: int, status: Status, description: str = "scan") -> TrackingEvent:
+    return TrackingEvent(datetime(2024, 5, 1, tzinfo=UTC) + timedelta(hours=hours), status, description)
+
+
+def test_events_are_ordered_newest_first_and_status_follows_the_newest():
+    parcel = parcel_from_events(
+        carrier="nzpost",
+        tracking_number="CL092594238NZ",
+        events=[event(1, Status.INFO_RECEIVED), event(5, Status.OUT_FOR_DELIVERY), event(3, Status.IN_TRANSIT)],
+        expected_delivery=date(2024, 5, 3),
+    )
+    assert [e.status for e in parcel.events] == [Status.OUT_FOR_DELIVERY, Status.IN_TRANSIT, Status.INFO_RECEIVED]
+    assert parcel.status is Status.OUT_FOR_DELIVERY
+    assert parcel.delivered_at is None
+    assert parcel.expected_delivery == date(2024, 5, 3)
+
+
+def test_delivered_parcel_has_delivered_at_and_no_expected_date():
+    parcel = parcel_from_events(
+        carrier="nzpost",
+        tracking_number="CL092594238NZ",
+        events=[event(1, Status.IN_TRANSIT), event(9, Status.DELIVERED)],
+        expected_delivery=date(2024, 5, 3),
+    )
+    assert parcel.delivered_at == datetime(2024, 5, 1, 9, tzinfo=UTC)
+    assert parcel.expected_delivery is None
+
+
+def test_returned_after_delivery_is_not_delivered():
+    parcel = parcel_from_events(
+        carrier="nzpost",
+        tracking_number="CL092594238NZ",
+        events=[event(1, Status.DELIVERED), event(9, Status.RETURNED)],
+    )
+    assert parcel.status is Status.RETURNED
+    assert parcel.delivered_at is None
+
+
+def test_parcel_without_events_is_unknown():
+    parcel = parcel_from_events(carrier="postplus", tracking_number="LB123456785EE", events=[])
+    assert parcel.status is Status.UNKNOWN
+    assert parcel.status_label == "Status unknown"
+
+
+def test_naive_event_times_are_refused():
+    with pytest.raises(ValueError):
+        TrackingEvent(datetime(2024, 5, 1), Status.IN_TRANSIT, "scan")
+
+
+@pytest.mark.parametrize(
+    ("place", "label"),
+    [
+        (Place(depot="Auckland Central Fleet", country="NZ"), "Auckland Central Fleet"),
+        (Place(city="Chicago", region="IL", country="US"), "Chicago, IL, US"),
+        (Place(), ""),
+    ],
+)
+def test_place_label_is_coarse(place, label):
+    assert place.label == label
+    assert bool(place) is bool(label)
+
+
+def test_every_status_has_a_label():
+    assert all(status.label for status in Status)

@@ -1,0 +1,57 @@
+"""The process's carrier clients, built once from settings (one pooled httpx client per carrier)."""
+
+from __future__ import annotations
+
+import threading
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from carriers.base import CarrierClient
+from carriers.registry import CarrierConfig, build_carriers, demo_config
+
+from .token_store import CacheTokenStore
+
+_lock = threading.Lock()
+_carriers: dict[str, CarrierClient] | None = None
+
+
+def carrier_config_from_settings() -> CarrierConfig:
+    if settings.TRACKING_DEMO:
+        return demo_config(latency_seconds=getattr(settings, "TRACKING_DEMO_LATENCY", 0.0))
+    return CarrierConfig(
+        postplus_api_key=settings.POSTPLUS_API_KEY,
+        postplus_base_url=settings.POSTPLUS_BASE_URL,
+        dhl_client_id=settings.DHL_ECOMMERCE_CLIENT_ID,
+        dhl_client_secret=settings.DHL_ECOMMERCE_CLIENT_SECRET,
+        dhl_base_url=settings.DHL_ECOMMERCE_BASE_URL,
+        dhl_pickup=settings.DHL_ECOMMERCE_PICKUP,
+        nzpost_client_id=settings.NZPOST_CLIENT_ID,
+        nzpost_client_secret=settings.NZPOST_CLIENT_SECRET,
+        nzpost_base_url=settings.NZPOST_BASE_URL,
+        nzpost_token_url=settings.NZPOST_TOKEN_URL,
+    )
+
+
+def get_carriers() -> dict[str, CarrierClient]:
+    """The enabled carriers, keyed by slug."""
+    global _carriers
+    if _carriers is None:
+        with _lock:
+            if _carriers is None:
+                _carriers = build_carriers(carrier_config_from_settings(), token_store=CacheTokenStore())
+    return _carriers
+
+
+def install_carriers(carriers: dict[str, CarrierClient] | None) -> None:
+    """Replace the process's carriers (tests inject fakes this way; None rebuilds from settings)."""
+    global _carriers
+    with _lock:
+        _carriers = carriers
+
+
+@receiver(setting_changed)
+def _rebuild_on_settings_change(*, setting: str, **kwargs: object) -> None:
+    if setting.startswith(("TRACKING_", "POSTPLUS_", "DHL_", "NZPOST_")):
+        install_carriers(None)

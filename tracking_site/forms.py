@@ -1,0 +1,70 @@
+"""The search form: turns the search box into validated, normalized tracking numbers."""
+
+from __future__ import annotations
+
+from django import forms
+
+from carriers.base import InvalidNumber
+from carriers.detect import MAX_NUMBERS_PER_SEARCH, normalize_number, split_numbers
+from carriers.registry import CARRIER_NAMES
+
+# The search box takes 25 numbers of 40 characters with separators; anything longer is not a search.
+MAX_QUERY_LENGTH = 2000
+AUTO = "auto"
+
+
+def carrier_choices(enabled: list[str]) -> list[tuple[str, str]]:
+    return [(AUTO, "Detect automatically")] + [(slug, CARRIER_NAMES[slug]) for slug in enabled]
+
+
+def shown(raw: str) -> str:
+    """A short, safe-to-echo form of a rejected input (templates escape it; this keeps it short)."""
+    return raw if len(raw) <= 24 else raw[:20] + "…"
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Tracking numbers",
+        max_length=MAX_QUERY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=f"One or more, separated by spaces, commas or new lines (up to {MAX_NUMBERS_PER_SEARCH}).",
+        error_messages={
+            "required": "Type at least one tracking number.",
+            "max_length": "That is too long for a search: at most %(limit_value)d characters.",
+        },
+    )
+    carrier = forms.ChoiceField(label="Carrier", required=False)
+
+    def __init__(self, *args: object, enabled_carriers: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["carrier"].choices = carrier_choices(enabled_carriers)
+        self.fields["carrier"].initial = AUTO
+
+    def clean_q(self) -> list[str]:
+        parts = split_numbers(self.cleaned_data["q"])
+        if not parts:
+            raise forms.ValidationError("Type at least one tracking number.", code="required")
+        if len(parts) > MAX_NUMBERS_PER_SEARCH:
+            raise forms.ValidationError(
+                "Search at most %(limit)d numbers at a time (you typed %(count)d).",
+                code="too_many",
+                params={"limit": MAX_NUMBERS_PER_SEARCH, "count": len(parts)},
+            )
+        numbers, rejected = [], []
+        for part in parts:
+            try:
+                numbers.append(normalize_number(part))
+            except InvalidNumber:
+                rejected.append(shown(part))
+        if rejected:
+            raise forms.ValidationError(
+                "These are not tracking numbers: %(rejected)s. A tracking number has 5 to 40 letters, "
+                "digits or hyphens.",
+                code="invalid_number",
+                params={"rejected": ", ".join(rejected)},
+            )
+        return list(dict.fromkeys(numbers))
+
+    def clean_carrier(self) -> str | None:
+        value = self.cleaned_data.get("carrier") or AUTO
+        return None if value == AUTO else value

@@ -1,0 +1,68 @@
+"""The parcel cache: normalized results in Django's cache, fresh for a short while, stale for longer.
+
+A fresh entry answers without asking the carrier. An entry past its fresh TTL is still kept for the
+stale window, to be shown (marked stale) when the carrier fails. "Not found" is kept only briefly, and
+carrier failures are never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from carriers.model import Found, NotFound, Status, TrackingResult
+
+Now = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class CachedResult:
+    result: TrackingResult
+    fetched_at: datetime
+    fresh_until: datetime
+    stale: bool = False
+
+    @classmethod
+    def now(cls, result: TrackingResult, now: Now = timezone.now) -> CachedResult:
+        moment = now()
+        return cls(result=result, fetched_at=moment, fresh_until=moment)
+
+    def is_fresh(self, now: Now = timezone.now) -> bool:
+        return not self.stale and now() < self.fresh_until
+
+    def as_stale(self) -> CachedResult:
+        return replace(self, stale=True)
+
+
+def cache_key(carrier: str, number: str) -> str:
+    return f"parcel:v1:{carrier}:{number}"
+
+
+def fresh_seconds(result: TrackingResult) -> int:
+    """How long an answer is served without asking the carrier again."""
+    if isinstance(result, NotFound):
+        return settings.PARCEL_CACHE_NOT_FOUND_SECONDS
+    if isinstance(result, Found) and result.parcel.status is Status.DELIVERED:
+        return settings.PARCEL_CACHE_DELIVERED_SECONDS
+    return settings.PARCEL_CACHE_FRESH_SECONDS
+
+
+def get(carrier: str, number: str) -> CachedResult | None:
+    value = cache.get(cache_key(carrier, number))
+    return value if isinstance(value, CachedResult) else None
+
+
+def put(carrier: str, result: Found | NotFound, now: Now = timezone.now) -> CachedResult:
+    """Store a carrier's answer; found parcels stay around for the stale window, not-found ones do not."""
+    moment = now()
+    fresh = fresh_seconds(result)
+    entry = CachedResult(result=result, fetched_at=moment, fresh_until=moment + timedelta(seconds=fresh))
+    keep = fresh if isinstance(result, NotFound) else fresh + settings.PARCEL_CACHE_STALE_SECONDS
+    cache.set(cache_key(carrier, result.tracking_number), entry, timeout=keep)
+    return entry
+

@@ -1,0 +1,147 @@
+"""Thin views: parse the request, call the lookup service, render."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from carriers.base import InvalidNumber
+from carriers.detect import normalize_number
+from carriers.model import CarrierFailure, Found
+from carriers.registry import demo_numbers
+
+from .carrier_registry import get_carriers
+from .forms import SearchForm
+from .lookup import LookupOutcome, lookup_parcels
+from .presentation import FAILURES, carrier_name, failure_text, parcel_to_json
+
+logger = logging.getLogger("tracking_site")
+
+
+def permalink(outcome: LookupOutcome) -> str:
+    return reverse("parcel", args=[outcome.result.carrier, outcome.number])
+
+
+def _home_context(form: SearchForm) -> dict[str, object]:
+    demo_groups = [
+        {"slug": slug, "name": carrier_name(slug), "numbers": numbers}
+        for slug, numbers in (demo_numbers().items() if settings.TRACKING_DEMO else ())
+    ]
+    return {"form": form, "demo_groups": demo_groups}
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(enabled_carriers=list(get_carriers()))
+    return render(request, "home.html", _home_context(form))
+
+
+@require_safe
+def track(request: HttpRequest) -> HttpResponse:
+    """The search: one number found goes to its page; several get a summary card each."""
+    form = SearchForm(request.GET, enabled_carriers=list(get_carriers()))
+    if not form.is_valid():
+        return render(request, "home.html", _home_context(form), status=400)
+    outcomes = lookup_parcels(form.cleaned_data["q"], form.cleaned_data["carrier"])
+    if len(outcomes) == 1 and outcomes[0].found:
+        return redirect(permalink(outcomes[0]))
+    status = 200
+    if len(outcomes) == 1:
+        status = 404 if not isinstance(outcomes[0].result, CarrierFailure) else FAILURES[outcomes[0].result.reason].http_status
+    cards = [_card(outcome) for outcome in outcomes]
+    return render(request, "results.html", {"cards": cards, "form": form, "query": " ".join(form.cleaned_data["q"])}, status=status)
+
+
+def _card(outcome: LookupOutcome) -> dict[str, object]:
+    result = outcome.result
+    card: dict[str, object] = {"outcome": outcome, "number": outcome.number}
+    if isinstance(result, Found):
+        card.update(parcel=result.parcel, url=permalink(outcome), carrier=carrier_name(result.carrier))
+    elif isinstance(result, CarrierFailure):
+        card.update(failure=failure_text(result.carrier, result.reason), carrier=carrier_name(result.carrier))
+    return card
+
+
+def _parse_permalink(carrier: str, number: str) -> tuple[str, str | None]:
+    """(normalized number, error) for a permalink's path segments."""
+    try:
+        return normalize_number(number), None
+    except InvalidNumber as exc:
+        return "", str(exc)
+
+
+@require_safe
+def parcel_page(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
+    """The permalink timeline that support staff share."""
+    if carrier not in get_carriers():
+        return render(request, "not_found.html", {"reason": "carrier", "carrier_slug": carrier}, status=404)
+    normalized, error = _parse_permalink(carrier, number)
+    if error:
+        return render(request, "bad_number.html", {"error": error}, status=400)
+    if normalized != number:
+        return redirect("parcel", carrier=carrier, number=normalized, permanent=True)
+    outcome = lookup_parcels([normalized], carrier)[0]
+    context = {"outcome": outcome, "number": normalized, "carrier": carrier_name(carrier), "carrier_slug": carrier}
+    if isinstance(outcome.result, Found):
+        context["parcel"] = outcome.result.parcel
+        return render(request, "parcel.html", context)
+    if isinstance(outcome.result, CarrierFailure):
+        context["failure"] = failure_text(carrier, outcome.result.reason)
+        return render(request, "carrier_failure.html", context, status=FAILURES[outcome.result.reason].http_status)
+    return render(request, "not_found.html", {**context, "reason": "parcel"}, status=404)
+
+
+def api_error(status: int, code: str, message: str, *, retry_after: int | None = None) -> JsonResponse:
+    response = JsonResponse({"error": {"code": code, "message": message}}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@require_safe
+def parcel_api(request: HttpRequest, carrier: str, number: str) -> JsonResponse:
+    """The public model of one parcel as JSON."""
+    if carrier not in get_carriers():
+        return api_error(404, "unknown_carrier", "No such carrier on this site.")
+    normalized, error = _parse_permalink(carrier, number)
+    if error:
+        return api_error(400, "invalid_number", error)
+    outcome = lookup_parcels([normalized], carrier)[0]
+    result = outcome.result
+    if isinstance(result, Found):
+        body = {"parcel": parcel_to_json(result.parcel), "stale": outcome.stale,
+                "fetched_at": outcome.fetched_at.isoformat() if outcome.fetched_at else None}
+        return JsonResponse(body)
+    if isinstance(result, CarrierFailure):
+        failure = FAILURES[result.reason]
+        return api_error(failure.http_status, result.reason.value, failure_text(carrier, result.reason),
+                         retry_after=failure.retry_after_seconds)
+    return api_error(404, "not_found", f"{carrier_name(carrier)} has no parcel with this number.")
+
+
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: the database and the cache answer."""
+    checks = {"database": "ok", "cache": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:
+        logger.error("healthz database error=%s", type(exc).__name__)
+        checks["database"] = "error"
+    try:
+        cache.set("healthz", "ok", timeout=5)
+        if cache.get("healthz") != "ok":
+            checks["cache"] = "error"
+    except Exception as exc:
+        logger.error("healthz cache error=%s", type(exc).__name__)
+        checks["cache"] = "error"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
