@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-services install install-test clean
+
+# Service-backed tests: the same suite's `services` tests against real PostgreSQL and Redis.
+SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +33,9 @@ test: install-test
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+test-services: install-test
+	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(BIN)/pytest -m services
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -125,7 +125,8 @@ def parcel_from_events(
         status=status,
         events=ordered,
         delivered_at=delivered_at,
-        expected_delivery=None if status is Status.DELIVERED else expected_delivery,
+        # A delivered or returned parcel is not expected anywhere any more.
+        expected_delivery=None if status in (Status.DELIVERED, Status.RETURNED) else expected_delivery,
         signed=signed,
         service=service,
         destination_country=destination_country,

@@ -8,6 +8,7 @@ one token through Django's cache (see tracking_site/token_store.py).
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from typing import Protocol
 
 import httpx
 
-from .base import Clock, CarrierUnavailable, check_status, decode_json, send
+from .base import CarrierUnavailable, Clock, check_status, decode_json, send
 from .model import FailureReason
 
 logger = logging.getLogger("carriers")
@@ -29,6 +30,16 @@ REFRESH_MARGIN_SECONDS = 60.0
 class AccessToken:
     value: str = field(repr=False)
     expires_at: float  # on the client's clock (wall-clock seconds when shared between processes)
+    refresh_at: float  # when to fetch the next one, a margin before expiry
+
+
+def token_lifetime(expires_in: object) -> float:
+    """The carrier's `expires_in`, clamped to 1 s .. 1 day; a missing or absurd value reads as DHL's 3599 s."""
+    try:
+        lifetime = float(expires_in)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 3599.0
+    return min(max(lifetime, 1.0), 86_400.0) if math.isfinite(lifetime) else 3599.0
 
 
 class TokenStore(Protocol):
@@ -84,15 +95,18 @@ class ClientCredentials:
         return f"ClientCredentials(carrier={self._carrier!r}, token_url={self._token_url!r})"
 
     def token(self) -> str:
-        """A token valid for at least REFRESH_MARGIN_SECONDS more."""
+        """A token that will not expire before the next request reaches the carrier."""
         cached = self._store.get(self._key)
-        if cached and cached.expires_at - REFRESH_MARGIN_SECONDS > self._clock():
+        if cached and self._usable(cached):
             return cached.value
         with self._lock:
             cached = self._store.get(self._key)
-            if cached and cached.expires_at - REFRESH_MARGIN_SECONDS > self._clock():
+            if cached and self._usable(cached):
                 return cached.value
             return self._fetch().value
+
+    def _usable(self, token: AccessToken) -> bool:
+        return self._clock() < token.refresh_at
 
     def invalidate(self, rejected: str) -> None:
         """Forget a token the API rejected (unless another thread already replaced it)."""
@@ -120,12 +134,12 @@ class ClientCredentials:
         value = body.get("access_token") if isinstance(body, dict) else None
         if not isinstance(value, str) or not value:
             raise CarrierUnavailable(FailureReason.AUTH, "the token answer had no access_token")
-        try:
-            lifetime = float(body.get("expires_in", 3599))
-        except (TypeError, ValueError):
-            lifetime = 3599.0
-        token = AccessToken(value=value, expires_at=self._clock() + lifetime)
-        self._store.set(self._key, token, max(lifetime - REFRESH_MARGIN_SECONDS, 1.0))
+        lifetime = token_lifetime(body.get("expires_in"))
+        now = self._clock()
+        # Refresh a minute before expiry; a token that lives under two minutes, halfway through its life.
+        margin = min(REFRESH_MARGIN_SECONDS, lifetime / 2)
+        token = AccessToken(value=value, expires_at=now + lifetime, refresh_at=now + lifetime - margin)
+        self._store.set(self._key, token, max(lifetime - margin, 1.0))
         return token
 
     def send_authorized(self, build: Callable[[str], httpx.Request]) -> httpx.Response:

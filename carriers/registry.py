@@ -46,7 +46,7 @@ class CarrierConfig:
     nzpost_client_id: str = ""
     nzpost_client_secret: str = field(default="", repr=False)
     nzpost_base_url: str = "https://api.nzpost.co.nz"
-    nzpost_token_url: str = "https://oauth.nzpost.co.nz/as/token.oauth2"
+    nzpost_token_url: str = "https://oauth.nzpost.co.nz/as/token.oauth2"  # noqa: S105 - a URL, not a secret
     demo: bool = False
     # Demo fakes only: an injected latency, so benchmarks can measure the site against a realistic carrier.
     demo_latency_seconds: float = 0.0

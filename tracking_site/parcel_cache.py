@@ -65,4 +65,3 @@ def put(carrier: str, result: Found | NotFound, now: Now = timezone.now) -> Cach
     keep = fresh if isinstance(result, NotFound) else fresh + settings.PARCEL_CACHE_STALE_SECONDS
     cache.set(cache_key(carrier, result.tracking_number), entry, timeout=keep)
     return entry
-

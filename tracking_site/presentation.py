@@ -34,7 +34,9 @@ def failure_text(carrier: str, reason: FailureReason) -> str:
     """A sentence for visitors: what failed and when to try again."""
     failure = FAILURES[reason]
     minutes = max(failure.retry_after_seconds // 60, 1)
-    return f"{carrier_name(carrier)} {failure.message}. Please try again in about {minutes} minute{'s' * (minutes > 1)}."
+    return (
+        f"{carrier_name(carrier)} {failure.message}. Please try again in about {minutes} minute{'s' * (minutes > 1)}."
+    )
 
 
 def event_to_json(event: TrackingEvent) -> dict[str, Any]:

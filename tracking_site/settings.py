@@ -49,11 +49,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_ratelimit",
     "tracking_site",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tracking_site.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -156,6 +158,9 @@ LOGGING = {
         # Django logs the full request path (tracking numbers included) for every 4xx; ours say enough.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "ERROR" if not DEBUG else "INFO"},
+        # httpx logs every request's full URL at INFO: carrier query strings hold tracking numbers.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }
 
@@ -164,3 +169,47 @@ PARCEL_CACHE_FRESH_SECONDS = env_int("PARCEL_CACHE_FRESH_SECONDS", 60)
 PARCEL_CACHE_DELIVERED_SECONDS = env_int("PARCEL_CACHE_DELIVERED_SECONDS", 6 * 3600)
 PARCEL_CACHE_NOT_FOUND_SECONDS = env_int("PARCEL_CACHE_NOT_FOUND_SECONDS", 30)
 PARCEL_CACHE_STALE_SECONDS = env_int("PARCEL_CACHE_STALE_SECONDS", 24 * 3600)
+
+# --- Abuse resistance -----------------------------------------------------------------------------
+# Client IP: REMOTE_ADDR, unless this many trusted proxies (load balancer, CDN) sit in front.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+RATELIMIT_IP_META_KEY = "tracking_site.rate_limits.client_ip"
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_SEARCH = env_text("RATELIMIT_SEARCH") or "30/m"  # search requests per client
+RATELIMIT_PAGES = env_text("RATELIMIT_PAGES") or "60/m"  # parcel pages per client
+RATELIMIT_API = env_text("RATELIMIT_API") or "60/m"  # JSON API calls per client
+RATELIMIT_NUMBERS = env_text("RATELIMIT_NUMBERS") or "300/h"  # tracking numbers looked up per client
+if not REDIS_URL:
+    # One process with local memory is the embedded default: its counters are per process, which is
+    # right for one process. Production sets REDIS_URL so every worker shares them.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+else:
+    # Django's own Redis backend increments atomically (INCR); django-ratelimit just does not list it.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
+# --- Security headers and cookies -----------------------------------------------------------------
+# Tracking numbers are in our URLs: never send them to another site in a Referer.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+if not DEBUG:
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # Behind a TLS-terminating proxy, redirect only what the proxy marks as plain HTTP.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    if TRUSTED_PROXY_COUNT:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+# Content-Security-Policy: our own static files only, no inline script or style, no third parties.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; manifest-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"

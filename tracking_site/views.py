@@ -21,6 +21,7 @@ from .carrier_registry import get_carriers
 from .forms import SearchForm
 from .lookup import LookupOutcome, lookup_parcels
 from .presentation import FAILURES, carrier_name, failure_text, parcel_to_json
+from .rate_limits import charge_numbers, rate_limited
 
 logger = logging.getLogger("tracking_site")
 
@@ -44,19 +45,30 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@rate_limited("search")
 def track(request: HttpRequest) -> HttpResponse:
     """The search: one number found goes to its page; several get a summary card each."""
     form = SearchForm(request.GET, enabled_carriers=list(get_carriers()))
     if not form.is_valid():
         return render(request, "home.html", _home_context(form), status=400)
+    charge_numbers(request, len(form.cleaned_data["q"]))
     outcomes = lookup_parcels(form.cleaned_data["q"], form.cleaned_data["carrier"])
     if len(outcomes) == 1 and outcomes[0].found:
         return redirect(permalink(outcomes[0]))
     status = 200
     if len(outcomes) == 1:
-        status = 404 if not isinstance(outcomes[0].result, CarrierFailure) else FAILURES[outcomes[0].result.reason].http_status
+        status = (
+            404
+            if not isinstance(outcomes[0].result, CarrierFailure)
+            else FAILURES[outcomes[0].result.reason].http_status
+        )
     cards = [_card(outcome) for outcome in outcomes]
-    return render(request, "results.html", {"cards": cards, "form": form, "query": " ".join(form.cleaned_data["q"])}, status=status)
+    return render(
+        request,
+        "results.html",
+        {"cards": cards, "form": form, "query": " ".join(form.cleaned_data["q"])},
+        status=status,
+    )
 
 
 def _card(outcome: LookupOutcome) -> dict[str, object]:
@@ -78,6 +90,7 @@ def _parse_permalink(carrier: str, number: str) -> tuple[str, str | None]:
 
 
 @require_safe
+@rate_limited("pages")
 def parcel_page(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
     """The permalink timeline that support staff share."""
     if carrier not in get_carriers():
@@ -87,6 +100,7 @@ def parcel_page(request: HttpRequest, carrier: str, number: str) -> HttpResponse
         return render(request, "bad_number.html", {"error": error}, status=400)
     if normalized != number:
         return redirect("parcel", carrier=carrier, number=normalized, permanent=True)
+    charge_numbers(request, 1)
     outcome = lookup_parcels([normalized], carrier)[0]
     context = {"outcome": outcome, "number": normalized, "carrier": carrier_name(carrier), "carrier_slug": carrier}
     if isinstance(outcome.result, Found):
@@ -106,6 +120,7 @@ def api_error(status: int, code: str, message: str, *, retry_after: int | None =
 
 
 @require_safe
+@rate_limited("api", as_json=True)
 def parcel_api(request: HttpRequest, carrier: str, number: str) -> JsonResponse:
     """The public model of one parcel as JSON."""
     if carrier not in get_carriers():
@@ -113,16 +128,24 @@ def parcel_api(request: HttpRequest, carrier: str, number: str) -> JsonResponse:
     normalized, error = _parse_permalink(carrier, number)
     if error:
         return api_error(400, "invalid_number", error)
+    charge_numbers(request, 1)
     outcome = lookup_parcels([normalized], carrier)[0]
     result = outcome.result
     if isinstance(result, Found):
-        body = {"parcel": parcel_to_json(result.parcel), "stale": outcome.stale,
-                "fetched_at": outcome.fetched_at.isoformat() if outcome.fetched_at else None}
+        body = {
+            "parcel": parcel_to_json(result.parcel),
+            "stale": outcome.stale,
+            "fetched_at": outcome.fetched_at.isoformat() if outcome.fetched_at else None,
+        }
         return JsonResponse(body)
     if isinstance(result, CarrierFailure):
         failure = FAILURES[result.reason]
-        return api_error(failure.http_status, result.reason.value, failure_text(carrier, result.reason),
-                         retry_after=failure.retry_after_seconds)
+        return api_error(
+            failure.http_status,
+            result.reason.value,
+            failure_text(carrier, result.reason),
+            retry_after=failure.retry_after_seconds,
+        )
     return api_error(404, "not_found", f"{carrier_name(carrier)} has no parcel with this number.")
 
 

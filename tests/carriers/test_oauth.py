@@ -28,16 +28,24 @@ class TokenServer:
         if request.url.path == "/token":
             self.token_requests.append(request)
             self.issued += 1
-            return httpx.Response(200, json={"access_token": f"tok-{self.issued}", "token_type": "Bearer",
-                                             "expires_in": 3599, "client_id": "cid"})
+            return httpx.Response(
+                200,
+                json={
+                    "access_token": f"tok-{self.issued}",
+                    "token_type": "Bearer",
+                    "expires_in": 3599,
+                    "client_id": "cid",
+                },
+            )
         status = self.api_statuses.pop(0) if self.api_statuses else 200
         return httpx.Response(status, json={"auth": request.headers["Authorization"]})
 
 
 def make(server: TokenServer, clock: FakeClock) -> ClientCredentials:
     http = httpx.Client(transport=httpx.MockTransport(server))
-    return ClientCredentials(http=http, token_url=TOKEN_URL, client_id="cid", client_secret="s3cret",
-                             carrier="test", clock=clock)
+    return ClientCredentials(
+        http=http, token_url=TOKEN_URL, client_id="cid", client_secret="s3cret", carrier="test", clock=clock
+    )
 
 
 def build(token: str) -> httpx.Request:
@@ -83,8 +91,9 @@ def test_second_401_after_refresh_is_an_auth_failure():
 
 def test_refused_credentials_are_an_auth_failure_without_the_secret():
     http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(401, json={"error": "invalid_client"})))
-    credentials = ClientCredentials(http=http, token_url=TOKEN_URL, client_id="cid", client_secret="s3cret",
-                                    carrier="test", clock=FakeClock())
+    credentials = ClientCredentials(
+        http=http, token_url=TOKEN_URL, client_id="cid", client_secret="s3cret", carrier="test", clock=FakeClock()
+    )
     with pytest.raises(CarrierUnavailable) as caught:
         credentials.token()
     assert caught.value.reason is FailureReason.AUTH
@@ -93,8 +102,42 @@ def test_refused_credentials_are_an_auth_failure_without_the_secret():
 
 def test_token_answer_without_access_token_is_an_auth_failure():
     http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json={"token_type": "Bearer"})))
-    credentials = ClientCredentials(http=http, token_url=TOKEN_URL, client_id="cid", client_secret="s3cret",
-                                    carrier="test", clock=FakeClock())
+    credentials = ClientCredentials(
+        http=http, token_url=TOKEN_URL, client_id="cid", client_secret="s3cret", carrier="test", clock=FakeClock()
+    )
     with pytest.raises(CarrierUnavailable) as caught:
         credentials.token()
     assert caught.value.reason is FailureReason.AUTH
+
+
+@pytest.mark.parametrize(
+    ("expires_in", "lifetime"),
+    [(3599, 3599), ("120", 120), (None, 3599), ("nan", 3599), ("inf", 3599), (-5, 1), (10**9, 86_400)],
+)
+def test_token_lifetime_is_clamped_to_something_sane(expires_in, lifetime):
+    from carriers.oauth import token_lifetime
+
+    assert token_lifetime(expires_in) == lifetime
+
+
+def test_short_lived_token_is_reused_for_half_its_life():
+    clock = FakeClock()
+    issued = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        issued.append(1)
+        return httpx.Response(200, json={"access_token": f"t{len(issued)}", "expires_in": 40})
+
+    credentials = ClientCredentials(
+        http=httpx.Client(transport=httpx.MockTransport(handler)),
+        token_url=TOKEN_URL,
+        client_id="cid",
+        client_secret="s3cret",
+        carrier="test",
+        clock=clock,
+    )
+    assert credentials.token() == "t1"
+    clock.now += 19
+    assert credentials.token() == "t1"
+    clock.now += 2
+    assert credentials.token() == "t2"

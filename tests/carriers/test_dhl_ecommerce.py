@@ -1,0 +1,874 @@
+import copy
+import json
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+
+from carriers import dhl_ecommerce
+from carriers.base import CarrierUnavailable
+from carriers.dhl_ecommerce import (
+    DHL_PACKAGE_ID,
+    PACKAGE_ID,
+    TRACKING_ID,
+    DhlEcommerceClient,
+    build_dhl_ecommerce_client,
+    identifier_kind,
+    parse_event,
+    parse_place,
+    pickup_search_params,
+    status_for,
+)
+from carriers.model import CarrierFailure, FailureReason, Found, NotFound, Place, Status
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "dhl_ecommerce"
+BASE_URL = "https://api-sandbox.dhlecs.com"
+TOKEN_URL = f"{BASE_URL}/auth/v4/accesstoken"
+TRACKING_PATH = "/tracking/v4/package/open"
+
+GM_NUMBER = "GM5119462000000101"
+IMPB_NUMBER = "9261290100830000001001"
+SHOP_NUMBER = "SHOP-1001"
+
+
+def load(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / name).read_text())
+
+
+def package_item(*, package_id: str = "", dhl_package_id: str = "", tracking_id: str = "") -> dict[str, Any]:
+    """The in-transit sample package, under other identifiers."""
+    item = copy.deepcopy(load("package_in_transit.json")["packages"][0])
+    item["package"].update(packageId=package_id, dhlPackageId=dhl_package_id, trackingId=tracking_id)
+    return item
+
+
+def answer(*items: dict[str, Any]) -> httpx.Response:
+    return httpx.Response(200, json={"timestamp": "2024-07-16T03:10:00Z", "total": len(items), "packages": list(items)})
+
+
+def not_found() -> httpx.Response:
+    return httpx.Response(404, json=load("not_found.json"))
+
+
+class FakeClock:
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Dhl:
+    """A MockTransport handler: the token endpoint plus whatever `tracking` answers."""
+
+    def __init__(self, tracking: Callable[[httpx.Request], httpx.Response] | None = None) -> None:
+        self.tracking = tracking or self.from_known
+        self.known: list[dict[str, Any]] = []
+        self.requests: list[httpx.Request] = []
+        self.tokens_issued = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if request.url.path == "/auth/v4/accesstoken":
+            self.tokens_issued += 1
+            return httpx.Response(200, json={**load("accesstoken.json"), "access_token": f"token-{self.tokens_issued}"})
+        return self.tracking(request)
+
+    def from_known(self, request: httpx.Request) -> httpx.Response:
+        """Answer an identifier search from `known`, like DHL: only the packages found; 404 when none."""
+        for kind in (PACKAGE_ID, DHL_PACKAGE_ID, TRACKING_ID):
+            asked = request.url.params.get(kind)
+            if asked:
+                wanted = {value.upper() for value in asked.split(",")}
+                found = [item for item in self.known if str(item["package"].get(kind, "")).upper() in wanted]
+                return answer(*found) if found else not_found()
+        return httpx.Response(400, json={"title": "Invalid Parameter"})
+
+    @property
+    def tracking_requests(self) -> list[httpx.Request]:
+        return [request for request in self.requests if request.url.path == TRACKING_PATH]
+
+
+def make_client(handler: Dhl, *, clock: FakeClock | None = None, pickup: str = "") -> DhlEcommerceClient:
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    return build_dhl_ecommerce_client(
+        http,
+        base_url=BASE_URL,
+        client_id="sandbox-client-id",
+        client_secret="sandbox-client-secret",
+        pickup=pickup,
+        clock=clock or FakeClock(),
+    )
+
+
+def delivered_handler() -> Dhl:
+    return Dhl(lambda request: httpx.Response(200, json=load("package_delivered.json")))
+
+
+# --- Tokens ---
+
+
+def test_token_request_posts_form_encoded_client_credentials():
+    handler = delivered_handler()
+    make_client(handler).track(GM_NUMBER)
+
+    token_request = handler.requests[0]
+    assert str(token_request.url) == TOKEN_URL
+    assert token_request.method == "POST"
+    assert parse_qs(token_request.content.decode()) == {
+        "grant_type": ["client_credentials"],
+        "client_id": ["sandbox-client-id"],
+        "client_secret": ["sandbox-client-secret"],
+    }
+
+
+def test_tracking_call_sends_the_bearer_token():
+    handler = delivered_handler()
+    make_client(handler).track(GM_NUMBER)
+
+    assert handler.tracking_requests[0].headers["Authorization"] == "Bearer token-1"
+
+
+def test_token_is_fetched_once_and_reused_while_valid():
+    clock = FakeClock()
+    handler = delivered_handler()
+    client = make_client(handler, clock=clock)
+
+    client.track(GM_NUMBER)
+    clock.now += 3000
+    client.track(GM_NUMBER)
+
+    assert handler.tokens_issued == 1
+    assert [r.headers["Authorization"] for r in handler.tracking_requests] == ["Bearer token-1", "Bearer token-1"]
+
+
+def test_token_is_refreshed_shortly_before_it_expires():
+    clock = FakeClock()
+    handler = delivered_handler()
+    client = make_client(handler, clock=clock)
+
+    client.track(GM_NUMBER)
+    clock.now += 3599 - 30
+    client.track(GM_NUMBER)
+
+    assert handler.tokens_issued == 2
+    assert handler.tracking_requests[-1].headers["Authorization"] == "Bearer token-2"
+
+
+def test_token_is_refreshed_once_on_401_and_the_call_retried():
+    def tracking(request: httpx.Request) -> httpx.Response:
+        if request.headers["Authorization"] == "Bearer token-1":
+            return httpx.Response(401, json={"title": "Unauthorized"})
+        return httpx.Response(200, json=load("package_delivered.json"))
+
+    handler = Dhl(tracking)
+    result = make_client(handler).track(GM_NUMBER)
+
+    assert isinstance(result, Found)
+    assert handler.tokens_issued == 2
+    assert len(handler.tracking_requests) == 2
+
+
+def test_a_second_401_after_refresh_is_an_auth_failure():
+    handler = Dhl(lambda request: httpx.Response(401, json={"title": "Unauthorized"}))
+    result = make_client(handler).track(GM_NUMBER)
+
+    assert result == CarrierFailure("dhl-ecommerce", GM_NUMBER, FailureReason.AUTH)
+    assert len(handler.tracking_requests) == 2
+
+
+def test_token_endpoint_refusing_is_an_auth_failure():
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"error": "invalid_client"})
+
+    http = httpx.Client(transport=httpx.MockTransport(refuse))
+    client = build_dhl_ecommerce_client(
+        http, base_url=BASE_URL, client_id="x", client_secret="wrong", clock=FakeClock()
+    )
+
+    assert client.track(GM_NUMBER) == CarrierFailure("dhl-ecommerce", GM_NUMBER, FailureReason.AUTH)
+
+
+def test_secrets_stay_out_of_the_client_repr():
+    client = make_client(delivered_handler())
+
+    assert "sandbox-client-secret" not in repr(client)
+    assert "sandbox-client-secret" not in repr(client.credentials)
+
+
+# --- Identifier kinds and batching ---
+
+
+@pytest.mark.parametrize(
+    ("number", "kind"),
+    [
+        ("GM5119462000000101", DHL_PACKAGE_ID),
+        ("9261290100830000001001", TRACKING_ID),
+        ("92612901008300000010011234", TRACKING_ID),
+        ("SHOP-1001", PACKAGE_ID),
+        ("123521", PACKAGE_ID),
+        ("GMX123", PACKAGE_ID),
+    ],
+)
+def test_identifier_kind_follows_the_number_shape(number, kind):
+    assert identifier_kind(number) == kind
+
+
+def test_each_kind_is_asked_with_its_own_parameter():
+    handler = Dhl()
+    handler.known = [
+        package_item(dhl_package_id=GM_NUMBER),
+        package_item(tracking_id=IMPB_NUMBER),
+        package_item(package_id=SHOP_NUMBER),
+    ]
+    results = make_client(handler).track_many([GM_NUMBER, IMPB_NUMBER, SHOP_NUMBER])
+
+    assert all(isinstance(result, Found) for result in results)
+    asked = [dict(request.url.params) for request in handler.tracking_requests]
+    assert asked == [{DHL_PACKAGE_ID: GM_NUMBER}, {TRACKING_ID: IMPB_NUMBER}, {PACKAGE_ID: SHOP_NUMBER}]
+
+
+def test_identifier_search_calls_the_tracking_path():
+    handler = delivered_handler()
+    make_client(handler).track(GM_NUMBER)
+
+    request = handler.tracking_requests[0]
+    assert (request.method, request.url.host, request.url.path) == ("GET", "api-sandbox.dhlecs.com", TRACKING_PATH)
+
+
+def test_eleven_numbers_of_one_kind_take_two_calls():
+    numbers = [f"GM51194620000001{index:02d}" for index in range(11)]
+    handler = Dhl()
+    handler.known = [package_item(dhl_package_id=number) for number in numbers]
+
+    results = make_client(handler).track_many(numbers)
+
+    assert [type(result) for result in results] == [Found] * 11
+    sent = [request.url.params[DHL_PACKAGE_ID].split(",") for request in handler.tracking_requests]
+    assert sent == [numbers[:10], numbers[10:]]
+
+
+def test_a_number_not_found_is_retried_with_the_other_kinds():
+    handler = Dhl()
+    handler.known = [package_item(package_id=GM_NUMBER)]
+
+    result = make_client(handler).track(GM_NUMBER)
+
+    assert isinstance(result, Found)
+    assert result.tracking_number == GM_NUMBER
+    assert [next(iter(request.url.params)) for request in handler.tracking_requests] == [DHL_PACKAGE_ID, PACKAGE_ID]
+
+
+def test_a_number_found_under_no_kind_is_not_found_after_every_kind():
+    handler = Dhl()
+    result = make_client(handler).track(SHOP_NUMBER)
+
+    assert result == NotFound("dhl-ecommerce", SHOP_NUMBER)
+    assert [next(iter(request.url.params)) for request in handler.tracking_requests] == [
+        PACKAGE_ID,
+        DHL_PACKAGE_ID,
+        TRACKING_ID,
+    ]
+
+
+def test_retries_group_the_numbers_left_over_into_one_call_per_kind():
+    handler = Dhl()
+    handler.known = [package_item(package_id="SHOP-1"), package_item(tracking_id="SHOP-2")]
+
+    make_client(handler).track_many(["SHOP-1", "SHOP-2", "SHOP-3"])
+
+    sent = [(next(iter(r.url.params)), r.url.params[next(iter(r.url.params))]) for r in handler.tracking_requests]
+    assert sent == [
+        (PACKAGE_ID, "SHOP-1,SHOP-2,SHOP-3"),
+        (DHL_PACKAGE_ID, "SHOP-2,SHOP-3"),
+        (TRACKING_ID, "SHOP-2,SHOP-3"),
+    ]
+
+
+def test_results_come_one_per_distinct_number_in_the_order_asked():
+    handler = Dhl()
+    handler.known = [package_item(dhl_package_id=GM_NUMBER), package_item(package_id=SHOP_NUMBER)]
+
+    results = make_client(handler).track_many([SHOP_NUMBER, "SHOP-404", GM_NUMBER, SHOP_NUMBER])
+
+    assert [result.tracking_number for result in results] == [SHOP_NUMBER, "SHOP-404", GM_NUMBER]
+    assert [type(result) for result in results] == [Found, NotFound, Found]
+
+
+def test_pickup_is_sent_when_configured():
+    handler = delivered_handler()
+    make_client(handler, pickup="5119462").track(GM_NUMBER)
+
+    assert handler.tracking_requests[0].url.params["pickup"] == "5119462"
+
+
+def test_pickup_is_left_out_when_not_configured():
+    handler = delivered_handler()
+    make_client(handler).track(GM_NUMBER)
+
+    assert "pickup" not in handler.tracking_requests[0].url.params
+
+
+def test_answers_are_matched_case_insensitively_on_the_kind_asked():
+    handler = Dhl(lambda request: answer(package_item(package_id="shop-1001", dhl_package_id="GM5119000000001001")))
+    result = make_client(handler).track(SHOP_NUMBER)
+
+    assert isinstance(result, Found)
+    assert result.tracking_number == SHOP_NUMBER
+
+
+def test_a_package_is_matched_on_the_kind_asked_not_on_other_identifiers():
+    # The answer's packageId equals the other number asked, but this call searched by dhlPackageId.
+    other = "GM5119000000009999"
+    item = package_item(package_id=other, dhl_package_id=GM_NUMBER)
+    handler = Dhl(lambda request: answer(item) if DHL_PACKAGE_ID in request.url.params else not_found())
+
+    results = make_client(handler).track_many([GM_NUMBER, other])
+
+    assert [type(result) for result in results] == [Found, NotFound]
+
+
+def test_a_legacy_tracking_id_is_matched_to_the_dsp_identifier_returned():
+    delcon = "42012345678901234567890123"
+    handler = Dhl(lambda request: answer(package_item(tracking_id=IMPB_NUMBER)))
+
+    result = make_client(handler).track(delcon)
+
+    assert isinstance(result, Found)
+    assert result.tracking_number == delcon
+
+
+def test_tracking_id_aliases_in_the_answer_match_the_number_asked():
+    delcon, imb = "42012345678901234567890123", "42098765432109876543210987"
+    first, second = (
+        package_item(tracking_id="9261290100830000000001"),
+        package_item(tracking_id="9261290100830000000002"),
+    )
+    first["package"]["deliveryConfirmationNumber"] = delcon
+    second["package"]["intelligentMailBarcode"] = imb
+    handler = Dhl(lambda request: answer(second, first))
+
+    results = make_client(handler).track_many([delcon, imb])
+
+    assert [type(result) for result in results] == [Found, Found]
+    assert results[0].parcel.events == results[1].parcel.events
+
+
+# --- Parsing ---
+
+
+def test_delivered_sample_becomes_a_delivered_parcel():
+    result = make_client(delivered_handler()).track(GM_NUMBER)
+
+    assert isinstance(result, Found)
+    parcel = result.parcel
+    assert parcel.carrier == "dhl-ecommerce"
+    assert parcel.status is Status.DELIVERED
+    assert parcel.service == "DHL SmartMail Parcel Plus Ground"
+    assert parcel.delivered_at is not None
+    assert parcel.delivered_at.isoformat() == "2024-05-02T14:31:05-05:00"
+    assert parcel.latest_event is not None
+    assert parcel.latest_event.place == Place(city="Chicago", region="IL", country="US")
+
+
+def test_signed_for_name_marks_the_parcel_signed_without_the_name():
+    parcel = make_client(delivered_handler()).track(GM_NUMBER).parcel
+
+    assert parcel.signed is True
+    assert "MARKER-SIGNED-FOR-NAME" not in repr(parcel)
+
+
+@pytest.mark.parametrize("signer", [None, "", "   ", 0, {"name": "x"}])
+def test_no_signer_name_means_not_signed(signer):
+    body = load("package_delivered.json")
+    body["packages"][0]["recipient"]["signedForName"] = signer
+    parcel = make_client(Dhl(lambda request: httpx.Response(200, json=body))).track(GM_NUMBER).parcel
+
+    assert parcel.signed is False
+
+
+def private_values(value: Any) -> set[str]:
+    """Every marker string planted in the fixture, plus its pickup and billing numbers."""
+    if isinstance(value, dict):
+        return set().union(*(private_values(item) for item in value.values()))
+    if isinstance(value, list):
+        return set().union(*(private_values(item) for item in value))
+    return {value} if isinstance(value, str) and value.startswith("MARKER-") else set()
+
+
+def test_no_recipient_pickup_or_billing_value_reaches_the_parcel():
+    body = load("package_delivered.json")
+    markers = private_values(body) | {"5100731", "5127384", "9.87"}
+    parcel = make_client(delivered_handler()).track(GM_NUMBER).parcel
+
+    assert len(markers) > 20
+    leaked = [marker for marker in markers if marker in repr(parcel)]
+    assert leaked == []
+
+
+def test_service_and_expected_delivery_are_copied_while_in_transit():
+    handler = Dhl(lambda request: answer(package_item(dhl_package_id=GM_NUMBER)))
+    parcel = make_client(handler).track(GM_NUMBER).parcel
+
+    assert parcel.status is Status.IN_TRANSIT
+    assert parcel.service == "DHL Parcel Expedited"
+    assert parcel.expected_delivery == date(2024, 7, 18)
+
+
+def test_events_across_zones_are_ordered_newest_first():
+    handler = Dhl(lambda request: answer(package_item(dhl_package_id=GM_NUMBER)))
+    parcel = make_client(handler).track(GM_NUMBER).parcel
+
+    assert [event.description for event in parcel.events] == [
+        "ARRIVAL DESTINATION DHL ECOMMERCE FACILITY",
+        "ARRIVAL DHL ECOMMERCE FACILITY",
+        "ELECTRONIC NOTIFICATION RECEIVED",
+    ]
+    assert [event.status for event in parcel.events] == [Status.IN_TRANSIT, Status.IN_TRANSIT, Status.INFO_RECEIVED]
+
+
+def sample_event(**changes: Any) -> dict[str, Any]:
+    event = dict(load("package_delivered.json")["packages"][0]["events"][0])
+    event.update(changes)
+    return event
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "utc_offset_hours"),
+    [
+        ("CT", "2024-07-15", -5),
+        ("CT", "2024-01-15", -6),
+        ("CST", "2024-01-15", -6),
+        ("CDT", "2024-07-15", -5),
+        ("ET", "2024-07-15", -4),
+        ("EST", "2024-01-15", -5),
+        ("MT", "2024-07-15", -6),
+        ("MST", "2024-01-15", -7),
+        ("PT", "2024-07-15", -7),
+        ("PST", "2024-01-15", -8),
+        ("AKT", "2024-01-15", -9),
+        ("HST", "2024-07-15", -10),
+        ("AT", "2024-01-15", -4),
+        ("AST", "2024-07-15", -4),
+        ("UTC", "2024-07-15", 0),
+        ("GMT", "2024-01-15", 0),
+        ("Z", "2024-07-15", 0),
+        ("ct", "2024-07-15", -5),
+        (" PT ", "2024-01-15", -8),
+        ("XYZ", "2024-07-15", 0),
+        ("", "2024-07-15", 0),
+        (None, "2024-07-15", 0),
+        (5, "2024-07-15", 0),
+    ],
+)
+def test_zone_names_map_to_real_zones_with_daylight_saving(zone, day, utc_offset_hours):
+    event = parse_event(sample_event(timeZone=zone, date=day, location="Somewhere"))
+
+    assert event is not None
+    assert event.occurred_at.utcoffset() == timedelta(hours=utc_offset_hours)
+    assert (event.occurred_at.hour, event.occurred_at.minute, event.occurred_at.second) == (14, 31, 5)
+
+
+@pytest.mark.parametrize("zone", ["MT", "MST", "MDT"])
+def test_arizona_mountain_time_has_no_daylight_saving(zone):
+    event = parse_event(sample_event(timeZone=zone, date="2024-07-15", location="Phoenix, AZ, US"))
+
+    assert event is not None
+    assert event.occurred_at.utcoffset() == timedelta(hours=-7)
+
+
+def test_an_event_without_a_time_is_kept_at_local_midnight():
+    event = parse_event(sample_event(time=None))
+
+    assert event is not None
+    assert event.occurred_at.isoformat() == "2024-05-02T00:00:00-05:00"
+
+
+@pytest.mark.parametrize("day", [None, "", "not a date", ["2024-05-02"], "2024-13-45"])
+def test_an_event_without_a_usable_date_is_dropped(day):
+    assert parse_event(sample_event(date=day)) is None
+
+
+@pytest.mark.parametrize(
+    ("location", "place"),
+    [
+        ("Chicago, IL, US", Place(city="Chicago", region="IL", country="US")),
+        ("  Salt Lake City ,UT,  US ", Place(city="Salt Lake City", region="UT", country="US")),
+        ("Chicago, IL", Place(city="Chicago", region="IL")),
+        ("Chicago", Place(city="Chicago")),
+        ("Chicago, IL 60601, US", Place(city="Chicago", region="IL", country="US")),
+        ("Memphis, Shelby, TN, US", Place(city="Memphis", region="TN", country="US")),
+        ("", Place()),
+        (" , , ", Place()),
+    ],
+)
+def test_location_becomes_a_coarse_place(location, place):
+    assert parse_place(location) == place
+
+
+def test_a_scan_postal_code_is_not_copied():
+    event = parse_event(sample_event(postalCode="60601", location="Chicago, IL, US"))
+
+    assert event is not None
+    assert "60601" not in repr(event)
+
+
+def test_secondary_description_is_added_when_it_says_more():
+    event = parse_event(
+        sample_event(
+            primaryEventId=None, primaryEventDescription="DELIVERY ATTEMPTED", secondaryEventDescription="NO ACCESS"
+        )
+    )
+
+    assert event is not None
+    assert event.description == "DELIVERY ATTEMPTED – NO ACCESS"
+    assert event.status is Status.DELIVERY_FAILED
+
+
+@pytest.mark.parametrize(
+    ("code", "description", "status"),
+    [
+        (600, "DELIVERED", Status.DELIVERED),
+        (598, "OUT FOR DELIVERY", Status.OUT_FOR_DELIVERY),
+        (600, "", Status.DELIVERED),
+        ("600", "", Status.DELIVERED),
+        (598, "", Status.OUT_FOR_DELIVERY),
+        (198, "", Status.IN_TRANSIT),
+        (220, "", Status.IN_TRANSIT),
+        (300, "", Status.IN_TRANSIT),
+        (400, "", Status.IN_TRANSIT),
+        (500, "", Status.IN_TRANSIT),
+        (510, "", Status.IN_TRANSIT),
+        (520, "", Status.IN_TRANSIT),
+        (580, "", Status.IN_TRANSIT),
+        (220, "PROCESSED", Status.IN_TRANSIT),
+        (198, "ELECTRONIC NOTIFICATION RECEIVED", Status.INFO_RECEIVED),
+        (580, "OUT FOR DELIVERY", Status.OUT_FOR_DELIVERY),
+        (600, "RETURNED TO SENDER", Status.DELIVERED),
+        (True, "", Status.UNKNOWN),
+        (None, "", Status.UNKNOWN),
+        (999, "SOMETHING NEW", Status.UNKNOWN),
+    ],
+)
+def test_event_codes_map_to_statuses(code, description, status):
+    assert status_for(dhl_ecommerce.event_code(code), description) is status
+
+
+@pytest.mark.parametrize(
+    ("description", "status"),
+    [
+        ("ELECTRONIC NOTIFICATION RECEIVED", Status.INFO_RECEIVED),
+        ("LABEL CREATED", Status.INFO_RECEIVED),
+        ("PICKED UP", Status.IN_TRANSIT),
+        ("ARRIVAL DHL ECOMMERCE FACILITY", Status.IN_TRANSIT),
+        ("DEPARTURE ORIGIN DHL ECOMMERCE FACILITY", Status.IN_TRANSIT),
+        ("PROCESSED", Status.IN_TRANSIT),
+        ("TENDERED TO DELIVERY SERVICE PROVIDER", Status.IN_TRANSIT),
+        ("ARRIVED USPS SORT FACILITY", Status.IN_TRANSIT),
+        ("EN ROUTE", Status.IN_TRANSIT),
+        ("OUT FOR DELIVERY", Status.OUT_FOR_DELIVERY),
+        ("DELIVERED", Status.DELIVERED),
+        ("Delivered", Status.DELIVERED),
+        ("DELIVERY ATTEMPTED", Status.DELIVERY_FAILED),
+        ("NOTICE LEFT", Status.DELIVERY_FAILED),
+        ("UNDELIVERABLE AS ADDRESSED", Status.DELIVERY_FAILED),
+        ("AVAILABLE FOR PICKUP", Status.AWAITING_PICKUP),
+        ("RETURNED TO SENDER", Status.RETURNED),
+        ("RETURN TO SHIPPER", Status.RETURNED),
+        ("DAMAGED", Status.EXCEPTION),
+        ("MISSORT", Status.EXCEPTION),
+        ("ADDRESS ISSUE", Status.EXCEPTION),
+        ("SOMETHING NEW", Status.UNKNOWN),
+        ("", Status.UNKNOWN),
+    ],
+)
+def test_descriptions_map_to_statuses_when_the_code_is_unknown(description, status):
+    assert status_for(None, description) is status
+
+
+def test_secondary_description_decides_when_the_primary_says_nothing_known():
+    assert status_for(None, "UPDATE", "AVAILABLE FOR PICKUP") is Status.AWAITING_PICKUP
+
+
+# --- Defensive parsing and failures ---
+
+
+@pytest.mark.parametrize(
+    ("status_code", "reason"),
+    [
+        (500, FailureReason.UNAVAILABLE),
+        (503, FailureReason.UNAVAILABLE),
+        (429, FailureReason.RATE_LIMITED),
+        (403, FailureReason.AUTH),
+        (400, FailureReason.BAD_RESPONSE),
+    ],
+)
+def test_http_errors_become_carrier_failures(status_code, reason):
+    handler = Dhl(lambda request: httpx.Response(status_code, json={"title": "error"}))
+
+    assert make_client(handler).track(GM_NUMBER) == CarrierFailure("dhl-ecommerce", GM_NUMBER, reason)
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (httpx.ReadTimeout("slow"), FailureReason.TIMEOUT),
+        (httpx.ConnectTimeout("slow"), FailureReason.TIMEOUT),
+        (httpx.ConnectError("refused"), FailureReason.UNAVAILABLE),
+    ],
+)
+def test_transport_errors_become_carrier_failures(error, reason):
+    def tracking(request: httpx.Request) -> httpx.Response:
+        raise error
+
+    assert make_client(Dhl(tracking)).track(GM_NUMBER) == CarrierFailure("dhl-ecommerce", GM_NUMBER, reason)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'{"packages": [', b"<html>Bad gateway</html>", b"", b"\xff\xfe"],
+)
+def test_malformed_json_is_a_bad_response(content):
+    handler = Dhl(lambda request: httpx.Response(200, content=content))
+
+    assert make_client(handler).track(GM_NUMBER).reason is FailureReason.BAD_RESPONSE
+
+
+@pytest.mark.parametrize("body", [[], "packages", 42, None, {"packages": "GM5119462000000101"}, {"packages": {}}])
+def test_json_of_the_wrong_shape_is_a_bad_response(body):
+    handler = Dhl(lambda request: httpx.Response(200, json=body))
+
+    assert make_client(handler).track(GM_NUMBER).reason is FailureReason.BAD_RESPONSE
+
+
+@pytest.mark.parametrize(
+    "package",
+    [
+        {"package": {"dhlPackageId": GM_NUMBER}},
+        {"package": {"dhlPackageId": GM_NUMBER}, "events": None},
+        {"package": {"dhlPackageId": GM_NUMBER}, "events": {"date": "2024-05-02"}},
+        {"package": {"dhlPackageId": GM_NUMBER}, "events": ["DELIVERED", 42, None, {}]},
+        {"package": {"dhlPackageId": GM_NUMBER, "expectedDelivery": 20240503, "productName": ["x"]}, "events": []},
+        {
+            "package": {"dhlPackageId": GM_NUMBER},
+            "recipient": "x",
+            "pickupDetail": 5,
+            "events": [{"date": "2024-05-02"}],
+        },
+    ],
+)
+def test_wrong_types_inside_a_package_are_tolerated(package):
+    handler = Dhl(lambda request: answer(package))
+    result = make_client(handler).track(GM_NUMBER)
+
+    assert isinstance(result, Found)
+    assert result.parcel.signed is False
+
+
+def test_unexpected_items_in_the_package_list_are_skipped():
+    handler = Dhl(lambda request: answer("GM5119462000000101", None, [], package_item(dhl_package_id=GM_NUMBER)))
+
+    assert isinstance(make_client(handler).track(GM_NUMBER), Found)
+
+
+def test_a_failing_call_fails_only_its_own_numbers():
+    numbers = [f"GM51194620000001{index:02d}" for index in range(11)]
+
+    def tracking(request: httpx.Request) -> httpx.Response:
+        asked = request.url.params[DHL_PACKAGE_ID].split(",")
+        if len(asked) == 1:
+            return httpx.Response(503)
+        return answer(*(package_item(dhl_package_id=number) for number in asked))
+
+    results = make_client(Dhl(tracking)).track_many(numbers)
+
+    assert [type(result) for result in results] == [Found] * 10 + [CarrierFailure]
+
+
+def test_a_failed_call_is_not_retried_with_other_kinds():
+    handler = Dhl(lambda request: httpx.Response(500))
+    make_client(handler).track(GM_NUMBER)
+
+    assert len(handler.tracking_requests) == 1
+
+
+def test_fetch_batch_gives_the_parcels_found_by_number():
+    handler = Dhl()
+    handler.known = [package_item(dhl_package_id=GM_NUMBER)]
+
+    found = make_client(handler).fetch_batch([GM_NUMBER, "GM5119462000000999"])
+
+    assert list(found) == [GM_NUMBER]
+
+
+def test_fetch_batch_raises_when_a_call_fails():
+    handler = Dhl(lambda request: httpx.Response(429))
+
+    with pytest.raises(CarrierUnavailable) as caught:
+        make_client(handler).fetch_batch([GM_NUMBER])
+    assert caught.value.reason is FailureReason.RATE_LIMITED
+
+
+# --- Group searches ---
+
+
+def manifest_pages(request: httpx.Request) -> httpx.Response:
+    offset = request.url.params.get("offset", "0")
+    return httpx.Response(200, json=load(f"manifest_page_{int(offset) // 2 + 1}.json"))
+
+
+def test_manifest_search_follows_next_links_until_there_is_none():
+    handler = Dhl(manifest_pages)
+    parcels = make_client(handler).search_manifest("a1b2c3d4-0000-4000-8000-000000002000")
+
+    assert len(parcels) == 5
+    urls = [str(request.url) for request in handler.tracking_requests]
+    assert urls == [
+        f"{BASE_URL}{TRACKING_PATH}?manifestId=a1b2c3d4-0000-4000-8000-000000002000&limit=10",
+        f"{BASE_URL}{TRACKING_PATH}?manifestId=a1b2c3d4-0000-4000-8000-000000002000&offset=2&limit=2",
+        f"{BASE_URL}{TRACKING_PATH}?manifestId=a1b2c3d4-0000-4000-8000-000000002000&offset=4&limit=2",
+    ]
+    assert all(request.headers["Authorization"] == "Bearer token-1" for request in handler.tracking_requests)
+
+
+def test_group_search_lists_each_parcel_under_dhl_id_then_tracking_id_then_package_id():
+    parcels = make_client(Dhl(manifest_pages)).search_manifest("a1b2c3d4-0000-4000-8000-000000002000")
+
+    assert [parcel.tracking_number for parcel in parcels] == [
+        "GM5119000000002001",
+        "GM5119000000002002",
+        "9261290100830000002003",
+        "SHOP-2004",
+        "GM5119000000002005",
+    ]
+    assert parcels[-1].status is Status.DELIVERED
+
+
+def test_group_search_keeps_private_fields_out():
+    parcels = make_client(Dhl(manifest_pages)).search_manifest("a1b2c3d4-0000-4000-8000-000000002000")
+
+    text = repr(parcels)
+    assert "Recipient 1" not in text
+    assert "Example Shop Warehouse" not in text
+    assert "a1b2c3d4-0000-4000-8000-000000002000" not in text
+
+
+def test_a_page_without_links_is_the_last():
+    handler = Dhl(lambda request: httpx.Response(200, json=load("manifest_page_3.json") | {"links": None}))
+    parcels = make_client(handler).search_manifest("m-1")
+
+    assert len(parcels) == 1
+    assert len(handler.tracking_requests) == 1
+
+
+def test_a_previous_link_alone_ends_the_search():
+    page = load("manifest_page_2.json")
+    page["links"] = {"previous": page["links"]["previous"]}
+    handler = Dhl(lambda request: httpx.Response(200, json=page))
+
+    make_client(handler).search_manifest("m-1")
+
+    assert len(handler.tracking_requests) == 1
+
+
+def test_nothing_found_in_a_group_search_is_an_empty_list():
+    assert make_client(Dhl(lambda request: not_found())).search_manifest("m-1") == []
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://evil.example/tracking/v4/package/open?manifestId=m-1&offset=2&limit=2",
+        "//evil.example/tracking/v4/package/open?offset=2",
+        "http://api-sandbox.dhlecs.com/tracking/v4/package/open?manifestId=m-1&offset=2&limit=2",
+        "https://api-sandbox.dhlecs.com:8443/tracking/v4/package/open?offset=2",
+    ],
+)
+def test_a_next_link_to_another_host_is_refused(link):
+    page = load("manifest_page_1.json")
+    page["links"] = {"next": link}
+    handler = Dhl(lambda request: httpx.Response(200, json=page))
+
+    with pytest.raises(CarrierUnavailable) as caught:
+        make_client(handler).search_manifest("m-1")
+    assert caught.value.reason is FailureReason.BAD_RESPONSE
+    assert [request.url.host for request in handler.tracking_requests] == ["api-sandbox.dhlecs.com"]
+
+
+def test_endless_next_links_stop_at_the_page_cap():
+    page = load("manifest_page_1.json")
+    handler = Dhl(lambda request: httpx.Response(200, json=page))
+
+    parcels = make_client(handler).search_manifest("m-1")
+
+    assert len(handler.tracking_requests) == dhl_ecommerce.MAX_PAGES
+    assert len(parcels) == 2 * dhl_ecommerce.MAX_PAGES
+
+
+def test_group_search_failures_raise_carrier_unavailable():
+    with pytest.raises(CarrierUnavailable) as caught:
+        make_client(Dhl(lambda request: httpx.Response(502))).search_manifest("m-1")
+    assert caught.value.reason is FailureReason.UNAVAILABLE
+
+
+def test_pickup_search_sends_dates_as_yyyymmdd_with_its_filters():
+    handler = Dhl(lambda request: not_found())
+    make_client(handler).search_pickup(
+        "5119000", date(2024, 7, 1), date(2024, 7, 7), state="TX", postal_code="78701", ordered_product_id="GND"
+    )
+
+    assert dict(handler.tracking_requests[0].url.params) == {
+        "pickup": "5119000",
+        "startDate": "20240701",
+        "endDate": "20240707",
+        "state": "TX",
+        "postalCode": "78701",
+        "orderedProductId": "GND",
+        "limit": "10",
+    }
+
+
+def test_pickup_search_follows_pages_too():
+    parcels = make_client(Dhl(manifest_pages)).search_pickup("5119000", date(2024, 7, 10), date(2024, 7, 16))
+
+    assert len(parcels) == 5
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (date(2024, 7, 8), date(2024, 7, 7)),
+        (date(2024, 7, 1), date(2024, 7, 9)),
+        (date(2024, 1, 1), date(2024, 12, 31)),
+    ],
+)
+def test_pickup_search_refuses_ranges_dhl_would_refuse(start, end):
+    handler = Dhl(lambda request: not_found())
+    with pytest.raises(ValueError):
+        make_client(handler).search_pickup("5119000", start, end)
+    assert handler.requests == []
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(date(2024, 7, 1), date(2024, 7, 1)), (date(2024, 7, 1), date(2024, 7, 8)), (date(2024, 2, 26), date(2024, 3, 4))],
+)
+def test_pickup_search_accepts_ranges_up_to_seven_days(start, end):
+    params = pickup_search_params("5119000", start, end)
+
+    assert params["startDate"] == start.strftime("%Y%m%d")
+    assert params["endDate"] == end.strftime("%Y%m%d")
+
+
+def test_pickup_search_needs_a_pickup():
+    with pytest.raises(ValueError):
+        pickup_search_params(" ", date(2024, 7, 1), date(2024, 7, 2))
+
+
+def test_manifest_search_needs_a_manifest_id():
+    with pytest.raises(ValueError):
+        make_client(Dhl()).search_manifest("  ")

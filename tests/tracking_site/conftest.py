@@ -1,0 +1,55 @@
+"""Site-level test doubles: a carrier client over in-memory parcels, counting its calls."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from carriers.base import CarrierClient, CarrierUnavailable
+from carriers.model import FailureReason, Parcel, Status, TrackingEvent, parcel_from_events
+from tracking_site.carrier_registry import install_carriers
+
+
+def make_parcel(
+    carrier: str, number: str, status: Status = Status.IN_TRANSIT, description: str = "Processed"
+) -> Parcel:
+    start = datetime(2024, 5, 1, 9, tzinfo=UTC)
+    return parcel_from_events(
+        carrier=carrier,
+        tracking_number=number,
+        events=[
+            TrackingEvent(start, Status.INFO_RECEIVED, "Shipping information received"),
+            TrackingEvent(start + timedelta(hours=5), status, description),
+        ],
+    )
+
+
+class InMemoryCarrier(CarrierClient):
+    """A CarrierClient over a dict of parcels; `failure` makes every call fail like a real outage."""
+
+    batch_size = 10
+
+    def __init__(self, slug: str, parcels: Mapping[str, Parcel] = (), failure: FailureReason | None = None) -> None:
+        super().__init__(httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(500))))
+        self.slug = slug  # type: ignore[misc]
+        self.name = slug  # type: ignore[misc]
+        self.parcels = dict(parcels)
+        self.failure = failure
+        self.batches: list[list[str]] = []
+
+    def fetch_batch(self, numbers: list[str]) -> Mapping[str, Parcel]:
+        self.batches.append(numbers)
+        if self.failure:
+            raise CarrierUnavailable(self.failure)
+        return {n: self.parcels[n] for n in numbers if n in self.parcels}
+
+
+@pytest.fixture
+def carriers():
+    """Install in-memory carriers for all three slugs; tests fill in parcels or failures."""
+    installed = {slug: InMemoryCarrier(slug) for slug in ("postplus", "dhl-ecommerce", "nzpost")}
+    install_carriers(installed)
+    return installed

@@ -1,0 +1,55 @@
+"""Privacy by construction: a marker planted in every private field of every carrier reaches no page,
+no JSON answer and no log line."""
+
+import logging
+
+import pytest
+
+from tests.tracking_site.planted import (
+    MARKER_DIGITS,
+    MARKER_PREFIX,
+    carriers_over,
+    demo_numbers,
+    demo_records,
+    private_markers,
+)
+from tracking_site.carrier_registry import install_carriers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def planted_carriers():
+    planted = {slug: private_markers(slug, records) for slug, records in demo_records().items()}
+    # The planting must have reached the records, or this test proves nothing.
+    assert all(MARKER_PREFIX in repr(records) for records in planted.values())
+    install_carriers(carriers_over(planted))
+    return planted
+
+
+def test_no_private_field_reaches_a_page_the_api_or_a_log(client, planted_carriers, caplog):
+    caplog.set_level(logging.DEBUG)
+    numbers = demo_numbers()
+    seen = []
+    for slug, carrier_numbers in numbers.items():
+        for number in carrier_numbers:
+            page = client.get(f"/track/{slug}/{number}/")
+            api = client.get(f"/api/v1/parcels/{slug}/{number}")
+            assert page.status_code == 200 and api.status_code == 200, (slug, number)
+            seen += [page.content.decode(), api.content.decode()]
+    everything = [n for carrier_numbers in numbers.values() for n in carrier_numbers]
+    for start in range(0, len(everything), 25):
+        seen.append(client.get("/track/", {"q": " ".join(everything[start : start + 25])}).content.decode())
+    seen += [record.getMessage() for record in caplog.records]
+    for text in seen:
+        assert MARKER_PREFIX not in text
+        assert MARKER_DIGITS not in text
+
+
+def test_signed_deliveries_still_say_signed_without_the_name(client, planted_carriers):
+    signed = [
+        client.get(f"/api/v1/parcels/{slug}/{number}").json()["parcel"]["signed"]
+        for slug, carrier_numbers in demo_numbers().items()
+        for number in carrier_numbers
+    ]
+    assert any(signed)
