@@ -137,6 +137,7 @@ class CarrierClient(abc.ABC):
             try:
                 found = self.fetch_batch(batch)
             except CarrierUnavailable as exc:
+                logger.warning("carrier=%s outcome=%s numbers=%d", self.slug, exc.reason.value, len(batch))
                 for number in batch:
                     results[number] = CarrierFailure(self.slug, number, exc.reason)
                 continue

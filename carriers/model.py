@@ -147,6 +147,8 @@ class FailureReason(enum.StrEnum):
 @dataclass(frozen=True)
 class Found:
     parcel: Parcel
+    # The carrier said not every one of its systems answered: the events shown may be missing some.
+    incomplete: bool = False
 
     @property
     def carrier(self) -> str:

@@ -11,7 +11,6 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -153,7 +152,7 @@ class NzPostClient(CarrierClient):
             logger.error("carrier=%s outcome=unexpected_shape error=%s", self.slug, type(exc).__name__)
             return {number: CarrierFailure(self.slug, number, FailureReason.BAD_RESPONSE) for number in numbers}
         failed = sum(isinstance(result, CarrierFailure) for result in results.values())
-        incomplete = sum(isinstance(result, IncompleteFound) for result in results.values())
+        incomplete = sum(isinstance(result, Found) and result.incomplete for result in results.values())
         logger.info(
             "carrier=%s outcome=answered status_code=%s numbers=%d failed=%d incomplete=%d",
             self.slug,
@@ -196,16 +195,9 @@ def build_nzpost_client(
 # --- Parse answers into the public model -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class IncompleteFound(Found):
-    """A parcel found with events that NZ Post flagged as possibly incomplete (e.g. 200001, 200002)."""
-
-    error_code: str = ""
-
-
 def data_may_be_incomplete(result: TrackingResult) -> bool:
     """Whether a result's events may be missing some: NZ Post said not every source answered in full."""
-    return isinstance(result, IncompleteFound)
+    return isinstance(result, Found) and result.incomplete
 
 
 def results_for_numbers(
@@ -260,7 +252,7 @@ def result_for_item(item: Mapping[str, Any] | None, carrier: str, number: str) -
     codes = error_codes(item.get("errors"))
     parcel = parse_result(item, carrier=carrier, tracking_number=number)
     if parcel.events:
-        return IncompleteFound(parcel, error_code=codes[0]) if codes else Found(parcel)
+        return Found(parcel, incomplete=bool(codes))
     reason = failure_reason(codes)
     return CarrierFailure(carrier, number, reason) if reason else NotFound(carrier, number)
 
@@ -367,7 +359,7 @@ def status_for(code: str, brief: str) -> Status:
 # --- Map codes ---------------------------------------------------------------------------------------------------
 
 # Result error codes and what they mean for a reference that came without events. 200001/200002 with events
-# are shown and flagged (IncompleteFound); 200002 without events means every source answered and none knew it.
+# are shown and flagged (Found.incomplete); 200002 without events means every source answered and none knew it.
 ERROR_REASONS: dict[str, FailureReason | None] = {
     "200001": FailureReason.PARTIAL,
     "200002": None,

@@ -152,12 +152,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_tracking_numbers": {"()": "tracking_site.log_filters.RedactTrackingNumbers"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_tracking_numbers"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_text("LOG_LEVEL") or "INFO"},
     "loggers": {
         # Django logs the full request path (tracking numbers included) for every 4xx; ours say enough.
-        "django.request": {"level": "ERROR"},
-        "django.server": {"level": "ERROR" if not DEBUG else "INFO"},
+        "django.request": {"level": "ERROR", "filters": ["redact_tracking_numbers"]},
+        "django.server": {"level": "ERROR" if not DEBUG else "INFO", "filters": ["redact_tracking_numbers"]},
         # httpx logs every request's full URL at INFO: carrier query strings hold tracking numbers.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},

@@ -135,6 +135,7 @@ def parcel_api(request: HttpRequest, carrier: str, number: str) -> JsonResponse:
         body = {
             "parcel": parcel_to_json(result.parcel),
             "stale": outcome.stale,
+            "incomplete": result.incomplete,
             "fetched_at": outcome.fetched_at.isoformat() if outcome.fetched_at else None,
         }
         return JsonResponse(body)
