@@ -107,8 +107,11 @@ def parcel_page(request: HttpRequest, carrier: str, number: str) -> HttpResponse
         context["parcel"] = outcome.result.parcel
         return render(request, "parcel.html", context)
     if isinstance(outcome.result, CarrierFailure):
+        failure = FAILURES[outcome.result.reason]
         context["failure"] = failure_text(carrier, outcome.result.reason)
-        return render(request, "carrier_failure.html", context, status=FAILURES[outcome.result.reason].http_status)
+        response = render(request, "carrier_failure.html", context, status=failure.http_status)
+        response["Retry-After"] = str(failure.retry_after_seconds)
+        return response
     return render(request, "not_found.html", {**context, "reason": "parcel"}, status=404)
 
 

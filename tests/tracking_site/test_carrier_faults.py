@@ -92,6 +92,7 @@ def test_carrier_fault_gives_a_clear_page_and_a_coded_json_error(client, caplog,
     assert page.status_code == status
     text = page.content.decode()
     assert "We could not reach" in text and "try again in about" in text.lower()
+    assert int(page["Retry-After"]) > 0
 
     api_response = client.get(f"/api/v1/parcels/{slug}/{NUMBERS[slug]}")
     assert api_response.status_code == status
