@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-services install install-test clean
+.PHONY: run test test-services bench install install-test clean
 
 # Service-backed tests: the same suite's `services` tests against real PostgreSQL and Redis.
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -36,6 +36,10 @@ test: install-test
 
 test-services: install-test
 	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(BIN)/pytest -m services
+
+# Benchmarks (issue 4): prints the six performance figures; needs the Redis (and PostgreSQL) above. Not a test.
+bench: install
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -125,6 +125,10 @@ class CarrierClient(abc.ABC):
         """Whether this carrier could have issued a number of this shape (detect.py decides the rest)."""
         return True
 
+    def plan_batches(self, numbers: Sequence[str]) -> list[list[str]]:
+        """The upstream calls `track_many` would make, one list each, so a caller can run them in parallel."""
+        return list(chunked(unique(numbers), self.batch_size))
+
     @abc.abstractmethod
     def fetch_batch(self, numbers: list[str]) -> Mapping[str, Parcel]:
         """Look up at most `batch_size` numbers; absent keys mean not found."""

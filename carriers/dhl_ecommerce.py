@@ -196,6 +196,13 @@ class DhlEcommerceClient(CarrierClient):
                 found[result.tracking_number] = result.parcel
         return found
 
+    def plan_batches(self, numbers: Sequence[str]) -> list[list[str]]:
+        """Ten numbers of one identifier kind per call: the kind each number's shape suggests."""
+        groups: dict[str, list[str]] = {}
+        for number in unique(numbers):
+            groups.setdefault(identifier_kind(number), []).append(number)
+        return [batch for group in groups.values() for batch in chunked(group, self.batch_size)]
+
     def track_many(self, numbers: Sequence[str]) -> list[TrackingResult]:
         """One result per distinct number, in order; a failing call fails only the numbers it carried."""
         wanted = unique(numbers)

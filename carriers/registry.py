@@ -21,6 +21,7 @@ from .fakes import postplus as fake_postplus
 from .nzpost import build_nzpost_client
 from .oauth import TokenStore
 from .postplus import build_postplus_client
+from .throttle import Reserve, ThrottledTransport
 
 # Keep-alive connections per carrier per process; enough for a 25-number fan-out plus concurrent visitors.
 POOL_LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=20, keepalive_expiry=30.0)
@@ -69,8 +70,13 @@ def demo_config(latency_seconds: float = 0.0) -> CarrierConfig:
     )
 
 
-def pooled_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    """One keep-alive client per carrier per process, with connect and read timeouts."""
+def pooled_client(
+    transport: httpx.BaseTransport | None = None, *, carrier: str = "", reserve: Reserve | None = None
+) -> httpx.Client:
+    """One keep-alive client per carrier per process, with connect and read timeouts, rate-limited if asked."""
+    if reserve is not None:
+        inner = transport or httpx.HTTPTransport(limits=POOL_LIMITS)
+        transport = ThrottledTransport(inner, carrier=carrier, reserve=reserve)
     return httpx.Client(timeout=DEFAULT_TIMEOUT, limits=POOL_LIMITS, transport=transport)
 
 
@@ -89,21 +95,25 @@ def build_carriers(
     transports: dict[str, httpx.BaseTransport] | None = None,
     token_store: TokenStore | None = None,
     clock: Callable[[], float] = time.time,
+    reserve: Reserve | None = None,
 ) -> dict[str, CarrierClient]:
-    """The enabled carriers' clients, keyed by slug. A carrier is enabled when its credentials are set."""
+    """The enabled carriers' clients, keyed by slug. A carrier is enabled when its credentials are set.
+
+    `reserve`, when given, gates every upstream call of every carrier (see carriers/throttle.py).
+    """
     if config.demo and transports is None:
         transports = demo_transports(config.demo_latency_seconds)
     transports = transports or {}
     carriers: dict[str, CarrierClient] = {}
     if config.postplus_api_key:
         carriers[POSTPLUS] = build_postplus_client(
-            pooled_client(transports.get(POSTPLUS)),
+            pooled_client(transports.get(POSTPLUS), carrier=POSTPLUS, reserve=reserve),
             base_url=config.postplus_base_url,
             api_key=config.postplus_api_key,
         )
     if config.dhl_client_id and config.dhl_client_secret:
         carriers[DHL_ECOMMERCE] = build_dhl_ecommerce_client(
-            pooled_client(transports.get(DHL_ECOMMERCE)),
+            pooled_client(transports.get(DHL_ECOMMERCE), carrier=DHL_ECOMMERCE, reserve=reserve),
             base_url=config.dhl_base_url,
             client_id=config.dhl_client_id,
             client_secret=config.dhl_client_secret,
@@ -113,7 +123,7 @@ def build_carriers(
         )
     if config.nzpost_client_id and config.nzpost_client_secret:
         carriers[NZPOST] = build_nzpost_client(
-            pooled_client(transports.get(NZPOST)),
+            pooled_client(transports.get(NZPOST), carrier=NZPOST, reserve=reserve),
             base_url=config.nzpost_base_url,
             token_url=config.nzpost_token_url,
             client_id=config.nzpost_client_id,

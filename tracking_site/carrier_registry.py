@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from carriers.base import CarrierClient
 from carriers.registry import CarrierConfig, build_carriers, demo_config
 
+from .carrier_throttle import reserve_from_settings
 from .token_store import CacheTokenStore
 
 _lock = threading.Lock()
@@ -40,8 +41,23 @@ def get_carriers() -> dict[str, CarrierClient]:
     if _carriers is None:
         with _lock:
             if _carriers is None:
-                _carriers = build_carriers(carrier_config_from_settings(), token_store=CacheTokenStore())
+                config = carrier_config_from_settings()
+                # The demo's in-process fakes have no rate to respect; real carriers share one budget (issue 4).
+                reserve = None if config.demo else reserve_from_settings()
+                _carriers = with_feed_backed_postplus(
+                    build_carriers(config, token_store=CacheTokenStore(), reserve=reserve)
+                )
     return _carriers
+
+
+def with_feed_backed_postplus(carriers: dict[str, CarrierClient]) -> dict[str, CarrierClient]:
+    """PostPlus answered from the stored event feed while it is fresh (issue 6), the API otherwise."""
+    from .feed_store import FeedBackedPostPlus, postplus_api  # imports the models: only once apps are ready
+
+    api = postplus_api(carriers.get("postplus"))
+    if api is not None and not isinstance(carriers["postplus"], FeedBackedPostPlus):
+        carriers["postplus"] = FeedBackedPostPlus(api)
+    return carriers
 
 
 def install_carriers(carriers: dict[str, CarrierClient] | None) -> None:
@@ -53,5 +69,5 @@ def install_carriers(carriers: dict[str, CarrierClient] | None) -> None:
 
 @receiver(setting_changed)
 def _rebuild_on_settings_change(*, setting: str, **kwargs: object) -> None:
-    if setting.startswith(("TRACKING_", "POSTPLUS_", "DHL_", "NZPOST_")):
+    if setting.startswith(("TRACKING_", "POSTPLUS_", "DHL_", "NZPOST_", "CARRIER_RATE_")):
         install_carriers(None)

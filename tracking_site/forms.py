@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from carriers.base import InvalidNumber
 from carriers.detect import MAX_NUMBERS_PER_SEARCH, normalize_number, split_numbers
@@ -14,7 +17,7 @@ AUTO = "auto"
 
 
 def carrier_choices(enabled: list[str]) -> list[tuple[str, str]]:
-    return [(AUTO, "Detect automatically")] + [(slug, CARRIER_NAMES[slug]) for slug in enabled]
+    return [(AUTO, _("Detect automatically"))] + [(slug, CARRIER_NAMES[slug]) for slug in enabled]
 
 
 def shown(raw: str) -> str:
@@ -24,16 +27,18 @@ def shown(raw: str) -> str:
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label="Tracking numbers",
+        label=_("Tracking numbers"),
         max_length=MAX_QUERY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
-        help_text=f"One or more, separated by spaces, commas or new lines (up to {MAX_NUMBERS_PER_SEARCH}).",
+        help_text=format_lazy(
+            _("One or more, separated by spaces, commas or new lines (up to {limit})."), limit=MAX_NUMBERS_PER_SEARCH
+        ),
         error_messages={
-            "required": "Type at least one tracking number.",
-            "max_length": "That is too long for a search: at most %(limit_value)d characters.",
+            "required": _("Type at least one tracking number."),
+            "max_length": _("That is too long for a search: at most %(limit_value)d characters."),
         },
     )
-    carrier = forms.ChoiceField(label="Carrier", required=False)
+    carrier = forms.ChoiceField(label=_("Carrier"), required=False)
 
     def __init__(self, *args: object, enabled_carriers: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -43,10 +48,10 @@ class SearchForm(forms.Form):
     def clean_q(self) -> list[str]:
         parts = split_numbers(self.cleaned_data["q"])
         if not parts:
-            raise forms.ValidationError("Type at least one tracking number.", code="required")
+            raise forms.ValidationError(gettext("Type at least one tracking number."), code="required")
         if len(parts) > MAX_NUMBERS_PER_SEARCH:
             raise forms.ValidationError(
-                "Search at most %(limit)d numbers at a time (you typed %(count)d).",
+                gettext("Search at most %(limit)d numbers at a time (you typed %(count)d)."),
                 code="too_many",
                 params={"limit": MAX_NUMBERS_PER_SEARCH, "count": len(parts)},
             )
@@ -58,8 +63,10 @@ class SearchForm(forms.Form):
                 rejected.append(shown(part))
         if rejected:
             raise forms.ValidationError(
-                "These are not tracking numbers: %(rejected)s. A tracking number has 5 to 40 letters, "
-                "digits or hyphens.",
+                gettext(
+                    "These are not tracking numbers: %(rejected)s. A tracking number has 5 to 40 letters, "
+                    "digits or hyphens."
+                ),
                 code="invalid_number",
                 params={"rejected": ", ".join(rejected)},
             )

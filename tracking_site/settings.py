@@ -43,6 +43,7 @@ SECRET_KEY = env_text("DJANGO_SECRET_KEY") or DEV_SECRET_KEY
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
 
 INSTALLED_APPS = [
+    "django.contrib.admin",  # the staff console's read-only view of the PostPlus feed (issue 6)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -107,12 +108,15 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracking"}}
 
 LANGUAGE_CODE = "en"
+# --- Languages (issue 5): our own words in English and Dutch; carrier texts stay as the carrier wrote them.
+LANGUAGES = [("en", "English"), ("nl", "Nederlands")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_text("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")  # collectstatic writes here
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -124,8 +128,9 @@ STORAGES = {
         )
     },
 }
-# Serve static files without a collectstatic step in production too: whitenoise finds them in place.
-WHITENOISE_USE_FINDERS = True
+# Development serves static files in place; production serves the compressed, fingerprinted copies that
+# `manage.py collectstatic` writes to STATIC_ROOT (the manifest storage needs them: README, Production).
+WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Carriers -----------------------------------------------------------------------------------
 POSTPLUS_API_KEY = env_text("POSTPLUS_API_KEY")
@@ -146,6 +151,17 @@ _any_carrier_configured = bool(
 )
 # Demo mode: built-in fake carriers. On by default when no carrier is configured; TRACKING_DEMO=1 forces it.
 TRACKING_DEMO = env_bool("TRACKING_DEMO", not _any_carrier_configured)
+
+# --- Staff console and the PostPlus feed (issue 6) -----------------------------------------------
+# The integration key PostPlus issues for pushing events (tracking import); demo mode uses the fake's own.
+POSTPLUS_INTEGRATION_API_KEY = env_text("POSTPLUS_INTEGRATION_API_KEY")
+# The public PostPlus page reads stored feed events while the last caught-up sync is this recent.
+POSTPLUS_FEED_FRESH_SECONDS = env_int("POSTPLUS_FEED_FRESH_SECONDS", 600)
+# A sync run holds the feed this long without writing a page before another run may take over.
+POSTPLUS_FEED_LEASE_SECONDS = env_int("POSTPLUS_FEED_LEASE_SECONDS", 300)
+POSTPLUS_EVENT_CODES_SECONDS = env_int("POSTPLUS_EVENT_CODES_SECONDS", 24 * 3600)
+LOGIN_URL = "staff_login"
+RATELIMIT_STAFF_LOGIN = env_text("RATELIMIT_STAFF_LOGIN") or "10/m"  # staff login attempts per client IP
 
 # --- Logging: one line per event, to stderr; carrier modules never log secrets or full numbers. ---
 LOGGING = {
@@ -176,6 +192,19 @@ PARCEL_CACHE_FRESH_SECONDS = env_int("PARCEL_CACHE_FRESH_SECONDS", 60)
 PARCEL_CACHE_DELIVERED_SECONDS = env_int("PARCEL_CACHE_DELIVERED_SECONDS", 6 * 3600)
 PARCEL_CACHE_NOT_FOUND_SECONDS = env_int("PARCEL_CACHE_NOT_FOUND_SECONDS", 30)
 PARCEL_CACHE_STALE_SECONDS = env_int("PARCEL_CACHE_STALE_SECONDS", 24 * 3600)
+
+# --- Performance (issue 4): single flight and the carriers' own rate limits ----------------------
+# Requests for a parcel another request is fetching wait this long for its answer, then fend for themselves.
+SINGLE_FLIGHT_WAIT_SECONDS = float(env_text("SINGLE_FLIGHT_WAIT_SECONDS") or 10)
+# Calls per second all our workers together may make to each carrier (their documented limits; DHL publishes
+# none, so a modest default). 0 switches a carrier's limit off.
+CARRIER_RATE_LIMITS = {
+    "postplus": env_int("CARRIER_RATE_POSTPLUS", 5),
+    "dhl-ecommerce": env_int("CARRIER_RATE_DHL_ECOMMERCE", 10),
+    "nzpost": env_int("CARRIER_RATE_NZPOST", 15),
+}
+# A call over the budget waits at most this long for its turn, then fails as rate limited (stale answer shown).
+CARRIER_RATE_MAX_WAIT_SECONDS = float(env_text("CARRIER_RATE_MAX_WAIT_SECONDS") or 2)
 
 # --- Abuse resistance -----------------------------------------------------------------------------
 # Client IP: REMOTE_ADDR, unless this many trusted proxies (load balancer, CDN) sit in front.

@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from . import views
 
@@ -23,4 +23,8 @@ urlpatterns = [
     path("track/<slug:carrier>/<segment:number>/", views.parcel_page, name="parcel"),
     path("api/v1/parcels/<slug:carrier>/<segment:number>", views.parcel_api, name="parcel_api"),
     path("healthz", views.healthz, name="healthz"),
+    # The language switcher posts to set_language (issue 5).
+    path("i18n/", include("django.conf.urls.i18n")),
+    # The support staff console and Django admin, behind a staff login (issue 6).
+    path("staff/", include("tracking_site.staff.urls")),
 ]

@@ -19,6 +19,7 @@ from carriers.registry import demo_numbers
 
 from .carrier_registry import get_carriers
 from .forms import SearchForm
+from .http_caching import conditional_parcel_response, errors_not_cached
 from .lookup import LookupOutcome, lookup_parcels
 from .presentation import FAILURES, carrier_name, failure_text, parcel_to_json
 from .rate_limits import charge_numbers, rate_limited
@@ -90,6 +91,7 @@ def _parse_permalink(carrier: str, number: str) -> tuple[str, str | None]:
 
 
 @require_safe
+@errors_not_cached
 @rate_limited("pages")
 def parcel_page(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
     """The permalink timeline that support staff share."""
@@ -105,7 +107,7 @@ def parcel_page(request: HttpRequest, carrier: str, number: str) -> HttpResponse
     context = {"outcome": outcome, "number": normalized, "carrier": carrier_name(carrier), "carrier_slug": carrier}
     if isinstance(outcome.result, Found):
         context["parcel"] = outcome.result.parcel
-        return render(request, "parcel.html", context)
+        return conditional_parcel_response(request, outcome, "page", lambda: render(request, "parcel.html", context))
     if isinstance(outcome.result, CarrierFailure):
         failure = FAILURES[outcome.result.reason]
         context["failure"] = failure_text(carrier, outcome.result.reason)
@@ -123,8 +125,9 @@ def api_error(status: int, code: str, message: str, *, retry_after: int | None =
 
 
 @require_safe
+@errors_not_cached
 @rate_limited("api", as_json=True)
-def parcel_api(request: HttpRequest, carrier: str, number: str) -> JsonResponse:
+def parcel_api(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
     """The public model of one parcel as JSON."""
     if carrier not in get_carriers():
         return api_error(404, "unknown_carrier", "No such carrier on this site.")
@@ -141,7 +144,7 @@ def parcel_api(request: HttpRequest, carrier: str, number: str) -> JsonResponse:
             "incomplete": result.incomplete,
             "fetched_at": outcome.fetched_at.isoformat() if outcome.fetched_at else None,
         }
-        return JsonResponse(body)
+        return conditional_parcel_response(request, outcome, "api", lambda: JsonResponse(body))
     if isinstance(result, CarrierFailure):
         failure = FAILURES[result.reason]
         return api_error(

@@ -21,6 +21,7 @@ NUMBERS = {
     "dhl-ecommerce": fake_dhl.DEMO_NUMBERS[1][0],
     "nzpost": fake_nzpost.DEMO_NUMBERS[1][0],
 }
+OTHER_NZPOST = fake_nzpost.DEMO_NUMBERS[0][0]  # with a second number, /track/ shows the results page
 TOKEN_PATHS = {"/auth/v4/accesstoken", "/as/token.oauth2"}
 SECRETS = [fake_postplus.DEMO_API_KEY, fake_dhl.DEMO_CLIENT_SECRET, fake_nzpost.DEMO_CLIENT_SECRET, "fault-token"]
 
@@ -153,6 +154,15 @@ def test_nzpost_partial_results_with_events_are_shown_and_flagged(client):
     install_carriers(build_carriers(demo_config(), transports=transports))
     body = client.get(f"/api/v1/parcels/nzpost/{number}").json()
     assert body["incomplete"] is True and body["parcel"]["events"]
+    assert "a few scans may be missing" in client.get(f"/track/nzpost/{number}/").content.decode()
+    assert "a few scans may be missing" in client.get("/track/", {"q": f"{number} {OTHER_NZPOST}"}).content.decode()
+
+
+def test_complete_answers_carry_no_missing_scans_notice(client):
+    number = NUMBERS["nzpost"]
+    assert client.get(f"/api/v1/parcels/nzpost/{number}").json()["incomplete"] is False
+    assert "scans may be missing" not in client.get(f"/track/nzpost/{number}/").content.decode()
+    assert "scans may be missing" not in client.get("/track/", {"q": f"{number} {OTHER_NZPOST}"}).content.decode()
 
 
 @pytest.mark.parametrize(("code", "status", "error"), [("500002", 503, "carrier_unavailable")])

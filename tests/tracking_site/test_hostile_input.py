@@ -13,6 +13,8 @@ from carriers.detect import normalize_number, split_numbers
 
 pytestmark = pytest.mark.django_db
 
+OUR_SCRIPT_TAG = '<script src="/static/js/site.js" defer></script>'
+
 NASTY = [
     "<script>alert(1)</script>",
     '"><img src=x onerror=alert(1)>',
@@ -44,6 +46,7 @@ def all_numbers_valid(text: str) -> bool:
 
 def assert_not_echoed_raw(body: str, text: str) -> None:
     """Our pages have no <script> or <img> element of their own: any in a body came from the input."""
+    body = body.replace(OUR_SCRIPT_TAG, "")  # the one script of our own: a static file (issue 5)
     for dangerous in ("<script", "<img"):
         if dangerous in text.lower():
             assert dangerous not in body.lower()

@@ -25,7 +25,9 @@ PRODUCTION_ENV = {
 
 
 def run_with_production_settings(code: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "tracking_site.settings"}
+    # Start from a clean slate: no DJANGO_* variable another test (or the developer's shell) left behind.
+    inherited = {name: value for name, value in os.environ.items() if not name.startswith("DJANGO_")}
+    env = {**inherited, **PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "tracking_site.settings"}
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=settings.BASE_DIR, timeout=120
     )

@@ -1,23 +1,69 @@
-"""Template filters for tracking pages: honest local times."""
+"""Template helpers for tracking pages: honest local times, status words, the page's view model, share links."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django import template
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from carriers.model import Parcel, Status, TrackingEvent
+from tracking_site.local_times import ShownTime, local_text, shown_time, zone_for_utc_times
+from tracking_site.parcel_view import ParcelView, build_parcel_view
+from tracking_site.presentation import status_label as translated_status_label
 
 register = template.Library()
 
 
 @register.filter
 def local_time(value: datetime | None) -> str:
-    """'Tue 2 May 2024, 14:31 CDT': the time where the event happened, with its zone or offset."""
+    """'Tue 2 May, 14:31 CDT': the time where the event happened, with its zone or offset."""
     if not value:
         return ""
-    zone = value.tzname() or ""
-    return f"{value:%a} {value.day} {value:%b %Y, %H:%M} {zone}".strip()
+    return local_text(value, timezone.now())
 
 
 @register.filter
 def iso(value: datetime | None) -> str:
     return value.isoformat() if value else ""
+
+
+@register.filter
+def status_label(value: Status | str) -> str:
+    """The status in the visitor's language."""
+    return translated_status_label(value)
+
+
+@register.simple_tag
+def parcel_view(parcel: Parcel, outcome: object = None) -> ParcelView:
+    """`{% parcel_view parcel outcome as view %}`: milestones, times and last update for a parcel page."""
+    fetched_at = getattr(outcome, "fetched_at", None)
+    return build_parcel_view(parcel, now=timezone.now(), fetched_at=fetched_at)
+
+
+@register.simple_tag
+def event_time(event: TrackingEvent, parcel: Parcel) -> ShownTime:
+    """`{% event_time event parcel as shown %}`: one event's honest local time, for summary cards."""
+    return shown_time(event.occurred_at, timezone.now(), zone_for_utc_times(parcel))
+
+
+@register.simple_tag(takes_context=True)
+def share_url(context: Mapping[str, object], path: str = "") -> str:
+    """The absolute address of `path` (default: this page), for the copy-link field."""
+    request = context.get("request")
+    if not isinstance(request, HttpRequest):
+        return path
+    return request.build_absolute_uri(path or request.path)
+
+
+@register.simple_tag
+def results_permalink(cards: Iterable[Mapping[str, object]], carrier: str | None = None) -> str:
+    """`/track/?q=A,B,C`: the multi-parcel permalink of a results page, whatever separators were typed."""
+    query = {"q": ",".join(str(card["number"]) for card in cards)}
+    if carrier:
+        query["carrier"] = carrier
+    return f"{reverse('track')}?{urlencode(query, safe=',')}"

@@ -1,0 +1,120 @@
+"""Honest times: each event in the local time where it happened, with its zone, plus how long ago."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import dateformat
+from django.utils.dates import MONTHS_3
+from django.utils.timesince import timesince
+from django.utils.translation import gettext
+
+from carriers.model import Parcel
+
+# The zone shown for a destination country when the carrier gave only UTC. Countries spanning several
+# zones are left out on purpose: a guessed zone would be a dishonest time, UTC is an honest one.
+COUNTRY_ZONES: dict[str, str] = {
+    "AT": "Europe/Vienna",
+    "BE": "Europe/Brussels",
+    "BG": "Europe/Sofia",
+    "CH": "Europe/Zurich",
+    "CY": "Asia/Nicosia",
+    "CZ": "Europe/Prague",
+    "DE": "Europe/Berlin",
+    "DK": "Europe/Copenhagen",
+    "EE": "Europe/Tallinn",
+    "ES": "Europe/Madrid",
+    "FI": "Europe/Helsinki",
+    "FR": "Europe/Paris",
+    "GB": "Europe/London",
+    "GR": "Europe/Athens",
+    "HR": "Europe/Zagreb",
+    "HU": "Europe/Budapest",
+    "IE": "Europe/Dublin",
+    "IS": "Atlantic/Reykjavik",
+    "IT": "Europe/Rome",
+    "JP": "Asia/Tokyo",
+    "LT": "Europe/Vilnius",
+    "LU": "Europe/Luxembourg",
+    "LV": "Europe/Riga",
+    "MT": "Europe/Malta",
+    "NL": "Europe/Amsterdam",
+    "NO": "Europe/Oslo",
+    "NZ": "Pacific/Auckland",
+    "PL": "Europe/Warsaw",
+    "RO": "Europe/Bucharest",
+    "SE": "Europe/Stockholm",
+    "SG": "Asia/Singapore",
+    "SI": "Europe/Ljubljana",
+    "SK": "Europe/Bratislava",
+}
+# NZ Post sends every time in UTC and delivers in New Zealand.
+CARRIER_ZONES: dict[str, str] = {"nzpost": "Pacific/Auckland"}
+
+
+@dataclass(frozen=True)
+class ShownTime:
+    """A moment as the page shows it: local wording, machine-readable ISO form, and how long ago."""
+
+    text: str
+    iso: str
+    relative: str
+
+
+def zone_for_utc_times(parcel: Parcel) -> ZoneInfo | None:
+    """The zone to show a parcel's UTC-only times in: the carrier's delivery area, else the destination's."""
+    name = CARRIER_ZONES.get(parcel.carrier) or COUNTRY_ZONES.get(parcel.destination_country.upper())
+    return ZoneInfo(name) if name else None
+
+
+def gave_only_utc(moment: datetime) -> bool:
+    """True when the carrier said UTC rather than where it happened (a zone named GMT is a real local zone)."""
+    return moment.utcoffset() == timedelta(0) and (moment.tzname() or "UTC").startswith("UTC")
+
+
+def where_it_happened(moment: datetime, utc_zone: ZoneInfo | None) -> datetime:
+    """The moment in the zone to show: its own, unless it is UTC-only and a better zone is known."""
+    if utc_zone is not None and gave_only_utc(moment):
+        return moment.astimezone(utc_zone)
+    return moment
+
+
+def zone_label(moment: datetime) -> str:
+    """'CDT', 'NZST', or 'UTC+2' for a fixed offset without a name."""
+    name = moment.tzname() or ""
+    if name and not name.startswith(("UTC", "+", "-")):
+        return name
+    offset = moment.utcoffset() or timedelta(0)
+    if not offset:
+        return "UTC"
+    sign = "+" if offset >= timedelta(0) else "-"
+    minutes = abs(int(offset.total_seconds())) // 60
+    hours, rest = divmod(minutes, 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def local_text(moment: datetime, now: datetime) -> str:
+    """'Tue 2 May, 14:31 CDT' in the active language; the year only when it is not this year."""
+    weekday = dateformat.format(moment, "D")
+    # Django's short month names are lower case; languages that capitalize weekdays (English) capitalize months.
+    month = str(MONTHS_3[moment.month])
+    month = month.title() if weekday[:1].isupper() else month
+    year = "" if moment.year == now.astimezone(moment.tzinfo).year else f" {moment.year}"
+    return f"{weekday} {moment.day} {month}{year}, {moment:%H:%M} {zone_label(moment)}"
+
+
+def relative_text(moment: datetime, now: datetime) -> str:
+    """'3 hours ago', 'just now', or 'in 2 days' in the active language."""
+    if abs(now - moment) < timedelta(minutes=1):
+        return gettext("just now")
+    if moment > now:
+        return gettext("in %(time)s") % {"time": timesince(now, moment, depth=1)}
+    return gettext("%(time)s ago") % {"time": timesince(moment, now, depth=1)}
+
+
+def shown_time(moment: datetime, now: datetime, utc_zone: ZoneInfo | None = None) -> ShownTime:
+    """How the page shows one moment."""
+    local = where_it_happened(moment, utc_zone)
+    return ShownTime(text=local_text(local, now), iso=local.isoformat(), relative=relative_text(moment, now))

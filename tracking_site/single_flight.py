@@ -1,0 +1,100 @@
+"""Single flight: when many requests want the same uncached answer at once, one of them asks the carrier.
+
+The lock is a key in the shared cache taken with `cache.add` (atomic in local memory and in Redis), so it
+holds across threads, worker processes and machines. The leader publishes its answer under a key named
+after its lock token; waiters poll for it, briefly and boundedly, and whoever is left without an answer
+(leader gone, wait over) decides for itself what to do.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import BaseCache, cache
+
+FIRST_POLL_SECONDS = 0.005
+MAX_POLL_SECONDS = 0.05
+# Long enough for waiters to collect the answer, short enough that it is not a cache of its own.
+RESULT_SECONDS = 15
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Held by the one caller doing the work for a key."""
+
+    key: str
+    token: str
+
+
+class SingleFlight:
+    """Cache-backed leases and published results, with an injectable clock and sleep for tests."""
+
+    def __init__(
+        self,
+        store: BaseCache = cache,
+        *,
+        wait_seconds: float,
+        lock_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.store = store
+        self.wait_seconds = wait_seconds
+        self.lock_seconds = lock_seconds
+        self.clock = clock
+        self.sleep = sleep
+
+    @classmethod
+    def from_settings(cls) -> SingleFlight:
+        wait = float(settings.SINGLE_FLIGHT_WAIT_SECONDS)
+        # A leader that dies mid-call frees its lock by expiry; one that lives always releases it itself.
+        return cls(cache, wait_seconds=wait, lock_seconds=wait + 20)
+
+    def begin(self, key: str) -> Lease | None:
+        """The lease on `key` if nobody holds it, else None (someone else is already asking)."""
+        token = secrets.token_hex(8)
+        if self.store.add(_lock_key(key), token, timeout=max(int(self.lock_seconds), 1)):
+            return Lease(key, token)
+        return None
+
+    def finish(self, lease: Lease, result: Any) -> None:
+        """Publish the leader's result for its waiters, then free the lock for the next request."""
+        self.store.set(_result_key(lease.key, lease.token), result, timeout=RESULT_SECONDS)
+        if self.store.get(_lock_key(lease.key)) == lease.token:
+            self.store.delete(_lock_key(lease.key))
+
+    def wait(self, keys: Sequence[str]) -> dict[str, Any]:
+        """Results the current leaders publish for `keys`; a key is absent when its leader left none in time."""
+        tokens = self.store.get_many([_lock_key(key) for key in keys])
+        pending = {key: tokens[_lock_key(key)] for key in keys if _lock_key(key) in tokens}
+        results: dict[str, Any] = {}
+        deadline = self.clock() + self.wait_seconds
+        pause = FIRST_POLL_SECONDS
+        while pending:
+            wanted = [_result_key(key, token) for key, token in pending.items()]
+            wanted += [_lock_key(key) for key in pending]
+            found = self.store.get_many(wanted)
+            for key, token in list(pending.items()):
+                if _result_key(key, token) in found:
+                    results[key] = found[_result_key(key, token)]
+                    del pending[key]
+                elif found.get(_lock_key(key)) != token:
+                    del pending[key]  # the leader is gone without a result: the caller decides
+            if not pending or self.clock() + pause > deadline:
+                break
+            self.sleep(pause)
+            pause = min(pause * 2, MAX_POLL_SECONDS)
+        return results
+
+
+def _lock_key(key: str) -> str:
+    return f"flight:v1:{key}"
+
+
+def _result_key(key: str, token: str) -> str:
+    return f"flight:v1:{key}:result:{token}"
