@@ -27,14 +27,17 @@ from carriers.detect import candidate_carriers
 from carriers.fakes import dhl_ecommerce as fake_dhl
 from carriers.fakes import nzpost as fake_nzpost
 from carriers.fakes import postplus as fake_postplus
-from carriers.fakes.loopback import LoopbackServer
 from carriers.registry import build_carriers, demo_config
 
+from .fake_carrier import FakeCarrierProcess
 from .gunicorn_server import free_port, gunicorn_serving
 from .load import throughput
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LATENCY = 0.150
+# Enough unmeasured searches that every gunicorn worker (gunicorn.conf.py: 2 × cores + 1, at most 8) most
+# likely served one before measuring.
+WARM_UP_SEARCHES = 8
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
 LOOKUP_PATHS = ("/get-many", "/tracking/v4/package/open", "/parceltrack/v4/parcels")
@@ -51,22 +54,21 @@ MIXED_25 = (
 
 
 class Carriers:
-    """The three fake carriers on loopback, with their call logs."""
+    """The three fake carriers on loopback, each in its own process, with their call logs."""
 
     def __init__(self) -> None:
-        self.postplus = LoopbackServer(fake_postplus.FakePostPlus(latency_seconds=LATENCY))
-        self.dhl = LoopbackServer(fake_dhl.FakeDhlEcommerce(latency_seconds=LATENCY))
-        self.nzpost = LoopbackServer(fake_nzpost.FakeNzPost(latency_seconds=LATENCY))
+        self.postplus = FakeCarrierProcess("postplus", LATENCY)
+        self.dhl = FakeCarrierProcess("dhl-ecommerce", LATENCY)
+        self.nzpost = FakeCarrierProcess("nzpost", LATENCY)
         self.all = (self.postplus, self.dhl, self.nzpost)
 
     def reset(self) -> None:
         for server in self.all:
-            with server.log._lock:
-                server.log.calls.clear()
+            server.reset()
 
     def lookups(self) -> list[tuple[float, str]]:
         """Tracking calls (not token fetches) every fake has seen since the last reset."""
-        calls = [call for server in self.all for call in server.log.calls]
+        calls = [call for server in self.all for call in server.calls()]
         return sorted(call for call in calls if call[1].endswith(LOOKUP_PATHS))
 
     def env(self) -> dict[str, str]:
@@ -115,9 +117,9 @@ def gunicorn_site(carriers: Carriers) -> Iterator[str]:
 
 
 def forget_parcels() -> None:
-    """Drop cached parcels and single-flight keys; OAuth tokens and rate-limit slots stay (as in production)."""
+    """Drop cached parcels, finished pages and single-flight keys; OAuth tokens and rate-limit slots stay."""
     store = redis.Redis.from_url(REDIS_URL)
-    for pattern in ("*parcel:v1:*", "*flight:v1:*"):
+    for pattern in ("*parcel:v1:*", "*flight:v1:*", "*answer:v1:*"):
         keys = list(store.scan_iter(match=pattern, count=1000))
         if keys:
             store.delete(*keys)
@@ -146,25 +148,33 @@ def minimum_calls(numbers: list[str]) -> int:
 
 
 def cold_single_lookup(site: str, http: httpx.Client, samples: int) -> dict[str, float]:
-    """(1) One parcel page, nothing cached: the site's time minus the carrier's injected latency."""
+    """(1) One parcel page, nothing cached: the site's time minus the carrier's injected latency.
+
+    Cycles through every found demo parcel of the three carriers, so a number comes back only after the
+    workers' own brief copies of finished pages (page_cache.LOCAL_SECONDS) have lapsed; counts only
+    lookups that took one carrier call (a DHL number tried under a second identifier kind takes two).
+    """
     numbers = [
-        ("postplus", fake_postplus.DEMO_NUMBERS[1][0]),
-        ("dhl-ecommerce", fake_dhl.DEMO_NUMBERS[0][0]),
-        ("nzpost", fake_nzpost.DEMO_NUMBERS[0][0]),
+        *(("postplus", n) for n, _ in fake_postplus.DEMO_NUMBERS if candidate_carriers(n) == ("postplus",)),
+        *(("dhl-ecommerce", n) for n, _ in fake_dhl.DEMO_NUMBERS),
+        *(("nzpost", n) for n, _ in fake_nzpost.DEMO_NUMBERS),
     ]
     overheads: list[float] = []
     direct: list[float] = []
-    for index in range(samples):
+    index = 0
+    while len(overheads) < samples and index < samples * 4:
         carrier, number = numbers[index % len(numbers)]
+        index += 1
         forget_parcels()
+        CARRIERS.reset()
         started = time.perf_counter()
         response = http.get(f"{site}/track/{carrier}/{number}/")
         elapsed = time.perf_counter() - started
-        assert response.status_code == 200, response.status_code
-        overheads.append(elapsed - LATENCY)
+        if response.status_code == 200 and len(CARRIERS.lookups()) == 1:
+            overheads.append(elapsed - LATENCY)
         time.sleep(0.25)  # stay well under PostPlus's 5 calls/s: this figure is about overhead, not queueing
     # The fake itself, asked directly over the same loopback, for scale.
-    fake = f"{numbers[0][1]}"
+    fake = fake_postplus.DEMO_NUMBERS[1][0]
     for _ in range(10):
         started = time.perf_counter()
         http.get(
@@ -185,6 +195,12 @@ def mixed_search(site: str, http: httpx.Client, samples: int) -> dict[str, float
     query = ",".join(MIXED_25)
     ratios: list[float] = []
     calls: list[int] = []
+    # Unmeasured searches first: a worker's first fan-out starts its threads and their database
+    # connections, a once-per-process cost a running site has long paid.
+    for _ in range(WARM_UP_SEARCHES):
+        forget_parcels()
+        http.get(f"{site}/track/", params={"q": query})
+        time.sleep(1.1)
     for _ in range(samples):
         forget_parcels()
         CARRIERS.reset()
@@ -303,10 +319,11 @@ def main() -> None:
 
             single = cold_single_lookup(site, http, samples)
             print(
-                f"(1) cold single-parcel page, overhead over the carrier latency: median {ms(single['median'])}, "
+                f"(1) cold single-parcel page (one carrier call), overhead over the carrier latency: "
+                f"median {ms(single['median'])}, "
                 f"p95 {ms(single['p95'])} (the fake alone, asked directly: {ms(single['direct_median'])})"
             )
-            mixed = mixed_search(site, http, max(samples // 3, 3))
+            mixed = mixed_search(site, http, max(samples // 2, 5))
             print(
                 f"(2) cold {mixed['numbers']}-number mixed search, wall time / carrier latency: median "
                 f"{mixed['ratio_median']:.2f}, p95 {mixed['ratio_p95']:.2f} (target < 1.3)"

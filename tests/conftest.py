@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from tracking_site.carrier_registry import install_carriers
+from tracking_site.page_cache import local_copies
 
 
 @pytest.fixture(autouse=True)
@@ -19,9 +20,11 @@ def _no_rate_limits_unless_asked(settings):
 @pytest.fixture(autouse=True)
 def _clean_cache_and_carriers():
     cache.clear()
+    local_copies.clear()
     install_carriers(None)
     yield
     install_carriers(None)
+    local_copies.clear()
     cache.clear()
 
 

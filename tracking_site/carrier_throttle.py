@@ -64,6 +64,7 @@ class RedisSlots:
         self.max_wait_seconds = max_wait_seconds
         self.clock = clock
         self._script: Any = None
+        self._client: Any = None
 
     def reserve(self, carrier: str) -> float | None:
         """Seconds to wait before calling `carrier`, or None when its budget is spent for longer than we wait."""
@@ -76,9 +77,12 @@ class RedisSlots:
         if limit is None:
             return True, 0.0, None
         key = self.store.make_and_validate_key(f"carrier-rate:v1:{carrier}")
-        client = self.store._cache.get_client(key, write=True)
         if self._script is None:
-            self._script = client.register_script(RESERVE_SCRIPT)
+            # One client (thread-safe, pooled) for the process: Django's backend would build one per call,
+            # and every upstream call of a search waits on this reservation.
+            self._client = self.store._cache.get_client(key, write=True)
+            self._script = self._client.register_script(RESERVE_SCRIPT)
+        client = self._client
         now = "" if self.clock is None else f"{self.clock():.6f}"
         allowed, wait, slot = self._script(
             keys=[key], args=[limit.calls, limit.window_seconds, self.max_wait_seconds, now], client=client

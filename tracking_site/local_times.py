@@ -11,7 +11,7 @@ from django.utils.dates import MONTHS_3
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
-from carriers.model import Parcel
+from carriers.model import Parcel, TrackingEvent
 
 # The zone shown for a destination country when the carrier gave only UTC. Countries spanning several
 # zones are left out on purpose: a guessed zone would be a dishonest time, UTC is an honest one.
@@ -118,3 +118,8 @@ def shown_time(moment: datetime, now: datetime, utc_zone: ZoneInfo | None = None
     """How the page shows one moment."""
     local = where_it_happened(moment, utc_zone)
     return ShownTime(text=local_text(local, now), iso=local.isoformat(), relative=relative_text(moment, now))
+
+
+def event_shown_time(event: TrackingEvent, parcel: Parcel, now: datetime) -> ShownTime:
+    """One event's honest local time, as a summary card shows it."""
+    return shown_time(event.occurred_at, now, zone_for_utc_times(parcel))

@@ -38,6 +38,7 @@ class LookupOutcome:
     fetched_at: datetime | None = None
     stale: bool = False  # a cached answer shown because the carrier failed just now
     failures: tuple[CarrierFailure, ...] = ()  # carriers that failed while another one answered
+    fresh_until: datetime | None = None  # until then, asking again would give this very answer
 
     @property
     def found(self) -> bool:
@@ -59,15 +60,10 @@ def lookup_parcels(
     wanted = list(dict.fromkeys(numbers))
     plan = {number: carriers_to_ask(number, carrier, list(carriers)) for number in wanted}
 
-    answers: dict[tuple[str, str], parcel_cache.CachedResult] = {}
-    missing: list[tuple[str, str]] = []
-    for number, slugs in plan.items():
-        for slug in slugs:
-            cached = parcel_cache.get(slug, number)
-            if cached and cached.is_fresh():
-                answers[(slug, number)] = cached
-            else:
-                missing.append((slug, number))
+    pairs = [(slug, number) for number, slugs in plan.items() for slug in slugs]
+    cached = parcel_cache.get_many(pairs)
+    answers = {pair: entry for pair, entry in cached.items() if entry.is_fresh()}
+    missing = [pair for pair in pairs if pair not in answers]
     if missing:
         answers.update(_fetch_once(carriers, missing, flights or SingleFlight.from_settings()))
     return [_merge(number, plan[number], answers, carrier) for number in wanted]
@@ -77,29 +73,34 @@ def _fetch_once(
     carriers: dict[str, CarrierClient], missing: list[tuple[str, str]], flights: SingleFlight
 ) -> dict[tuple[str, str], parcel_cache.CachedResult]:
     """Ask the carriers for what nobody else is asking right now; wait for the answers others are getting."""
-    leases = {key: flights.begin(_flight_key(key)) for key in missing}
-    led = [key for key, lease in leases.items() if lease]
+    leases = flights.begin_many([_flight_key(key) for key in missing])
+    led = [key for key in missing if _flight_key(key) in leases]
     answers: dict[tuple[str, str], parcel_cache.CachedResult] = {}
     try:
-        answers.update(_fetch_and_store(carriers, led))
+        # A leader that finished between our cache read and our lease has stored its answer: use it.
+        stored = parcel_cache.get_many(led) if led else {}
+        answers.update({key: entry for key, entry in stored.items() if entry.is_fresh()})
+        answers.update(_fetch_and_store(carriers, [key for key in led if key not in answers]))
     finally:
-        for key in led:
-            lease = leases[key]
-            if lease is not None:
-                flights.finish(lease, answers.get(key))
+        flights.finish_many([(leases[_flight_key(key)], _for_waiters(answers.get(key))) for key in led])
 
     followed = [key for key in missing if key not in answers]
     if not followed:
         return answers
     published = flights.wait([_flight_key(key) for key in followed])
     unanswered: list[tuple[str, str]] = []
+    stored = parcel_cache.get_many(
+        key for key in followed if not isinstance(published.get(_flight_key(key)), parcel_cache.CachedResult)
+    )
     for key in followed:
         result = published.get(_flight_key(key))
         if isinstance(result, parcel_cache.CachedResult):
             answers[key] = _with_stale_fallback(key[0], result)
             continue
-        cached = parcel_cache.get(*key)
-        if cached and cached.is_fresh():
+        cached = stored.get(key)
+        if cached and result == IN_PARCEL_CACHE:
+            answers[key] = cached  # the leader's own answer, just stored
+        elif cached and cached.is_fresh():
             answers[key] = cached  # the leader stored it just before we looked
         elif cached:
             answers[key] = cached.as_stale()  # the carrier is slow: the last good answer beats piling on
@@ -109,6 +110,18 @@ def _fetch_once(
         logger.info("outcome=single_flight_fallback numbers=%d", len(unanswered))
         answers.update(_fetch_and_store(carriers, unanswered))
     return answers
+
+
+# What a leader publishes for an answer it stored in the parcel cache: its waiters read it from there, so a
+# 25-number search does not write every parcel twice.
+IN_PARCEL_CACHE = "in-parcel-cache"
+
+
+def _for_waiters(entry: parcel_cache.CachedResult | None) -> object:
+    """The leader's answer for its waiters: failures (never cached) in full, stored answers by reference."""
+    if entry is not None and not entry.stale and not isinstance(entry.result, CarrierFailure):
+        return IN_PARCEL_CACHE
+    return entry
 
 
 def _flight_key(key: tuple[str, str]) -> str:
@@ -123,14 +136,15 @@ def _fetch_and_store(
     for slug, number in keys:
         to_fetch[slug].append(number)
     answers: dict[tuple[str, str], parcel_cache.CachedResult] = {}
-    for slug, results in _fetch_all(carriers, to_fetch).items():
-        for result in results:
-            if isinstance(result, CarrierFailure):
-                answers[(slug, result.tracking_number)] = _with_stale_fallback(
-                    slug, parcel_cache.CachedResult.now(result)
-                )
-            else:
-                answers[(slug, result.tracking_number)] = parcel_cache.put(slug, result)
+    fetched = _fetch_all(carriers, to_fetch)
+    answered = [(slug, r) for slug, results in fetched.items() for r in results if not isinstance(r, CarrierFailure)]
+    for (slug, _), entry in zip(answered, parcel_cache.put_many(answered), strict=True):
+        answers[(slug, entry.result.tracking_number)] = entry
+    failed = [(slug, r) for slug, results in fetched.items() for r in results if isinstance(r, CarrierFailure)]
+    last_good = parcel_cache.get_many((slug, failure.tracking_number) for slug, failure in failed) if failed else {}
+    for slug, failure in failed:
+        stale = last_good.get((slug, failure.tracking_number))
+        answers[(slug, failure.tracking_number)] = stale.as_stale() if stale else parcel_cache.CachedResult.now(failure)
     return answers
 
 
@@ -185,7 +199,7 @@ def _merge(
     failures = tuple(c.result for c in cached if isinstance(c.result, CarrierFailure))
     for entry in cached:
         if isinstance(entry.result, Found):
-            return LookupOutcome(number, entry.result, entry.fetched_at, entry.stale, failures)
+            return LookupOutcome(number, entry.result, entry.fetched_at, entry.stale, failures, entry.fresh_until)
     if failures:
         logger.info("number=%s outcome=carrier_failure carriers=%d", shorten_number(number), len(failures))
         first = next(c for c in cached if isinstance(c.result, CarrierFailure))

@@ -7,7 +7,7 @@ carrier failures are never stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -16,6 +16,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from carriers.model import Found, NotFound, Status, TrackingResult
+
+from .cache_ops import set_many_each
 
 Now = Callable[[], datetime]
 
@@ -57,11 +59,28 @@ def get(carrier: str, number: str) -> CachedResult | None:
     return value if isinstance(value, CachedResult) else None
 
 
+def get_many(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], CachedResult]:
+    """The cached answers for many (carrier, number) pairs in one cache round trip; absent pairs are left out."""
+    keys = {cache_key(carrier, number): (carrier, number) for carrier, number in pairs}
+    found = cache.get_many(list(keys))
+    return {keys[key]: value for key, value in found.items() if isinstance(value, CachedResult)}
+
+
 def put(carrier: str, result: Found | NotFound, now: Now = timezone.now) -> CachedResult:
     """Store a carrier's answer; found parcels stay around for the stale window, not-found ones do not."""
+    return put_many([(carrier, result)], now)[0]
+
+
+def put_many(answers: Sequence[tuple[str, Found | NotFound]], now: Now = timezone.now) -> list[CachedResult]:
+    """`put` for many (carrier, answer) pairs in one cache round trip, each keeping its own lifetime."""
     moment = now()
-    fresh = fresh_seconds(result)
-    entry = CachedResult(result=result, fetched_at=moment, fresh_until=moment + timedelta(seconds=fresh))
-    keep = fresh if isinstance(result, NotFound) else fresh + settings.PARCEL_CACHE_STALE_SECONDS
-    cache.set(cache_key(carrier, result.tracking_number), entry, timeout=keep)
-    return entry
+    entries: list[CachedResult] = []
+    stored: dict[str, tuple[CachedResult, int]] = {}
+    for carrier, result in answers:
+        fresh = fresh_seconds(result)
+        entry = CachedResult(result=result, fetched_at=moment, fresh_until=moment + timedelta(seconds=fresh))
+        keep = fresh if isinstance(result, NotFound) else fresh + settings.PARCEL_CACHE_STALE_SECONDS
+        stored[cache_key(carrier, result.tracking_number)] = (entry, keep)
+        entries.append(entry)
+    set_many_each(cache, stored)
+    return entries

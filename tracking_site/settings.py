@@ -192,6 +192,9 @@ PARCEL_CACHE_FRESH_SECONDS = env_int("PARCEL_CACHE_FRESH_SECONDS", 60)
 PARCEL_CACHE_DELIVERED_SECONDS = env_int("PARCEL_CACHE_DELIVERED_SECONDS", 6 * 3600)
 PARCEL_CACHE_NOT_FOUND_SECONDS = env_int("PARCEL_CACHE_NOT_FOUND_SECONDS", 30)
 PARCEL_CACHE_STALE_SECONDS = env_int("PARCEL_CACHE_STALE_SECONDS", 24 * 3600)
+# A rendered parcel page (or JSON answer) is reused this long for the same data; 0 turns it off. Relative
+# times on it ("5 minutes ago") may lag by as much, as they would in a browser's or CDN's copy.
+RENDERED_PAGE_SECONDS = env_int("RENDERED_PAGE_SECONDS", 30)
 
 # --- Performance (issue 4): single flight and the carriers' own rate limits ----------------------
 # Requests for a parcel another request is fetching wait this long for its answer, then fend for themselves.

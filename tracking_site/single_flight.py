@@ -17,6 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import BaseCache, cache
 
+from .cache_ops import add_many, publish_and_release
+
 FIRST_POLL_SECONDS = 0.005
 MAX_POLL_SECONDS = 0.05
 # Long enough for waiters to collect the answer, short enough that it is not a cache of its own.
@@ -57,16 +59,31 @@ class SingleFlight:
 
     def begin(self, key: str) -> Lease | None:
         """The lease on `key` if nobody holds it, else None (someone else is already asking)."""
-        token = secrets.token_hex(8)
-        if self.store.add(_lock_key(key), token, timeout=max(int(self.lock_seconds), 1)):
-            return Lease(key, token)
-        return None
+        return self.begin_many([key]).get(key)
+
+    def begin_many(self, keys: Sequence[str]) -> dict[str, Lease]:
+        """Leases on the keys nobody holds (one round trip on Redis); the others are someone else's flights."""
+        tokens = {key: secrets.token_hex(8) for key in keys}
+        taken = add_many(
+            self.store, {_lock_key(key): token for key, token in tokens.items()}, max(int(self.lock_seconds), 1)
+        )
+        return {key: Lease(key, token) for key, token in tokens.items() if _lock_key(key) in taken}
 
     def finish(self, lease: Lease, result: Any) -> None:
         """Publish the leader's result for its waiters, then free the lock for the next request."""
-        self.store.set(_result_key(lease.key, lease.token), result, timeout=RESULT_SECONDS)
-        if self.store.get(_lock_key(lease.key)) == lease.token:
-            self.store.delete(_lock_key(lease.key))
+        self.finish_many([(lease, result)])
+
+    def finish_many(self, finished: Sequence[tuple[Lease, Any]]) -> None:
+        """`finish` for many leases in one round trip on Redis, whatever their number."""
+        if not finished:
+            return
+        publish_and_release(
+            self.store,
+            {_result_key(lease.key, lease.token): result for lease, result in finished},
+            RESULT_SECONDS,
+            # Only locks still ours: one that expired may now be another request's.
+            {_lock_key(lease.key): lease.token for lease, _ in finished},
+        )
 
     def wait(self, keys: Sequence[str]) -> dict[str, Any]:
         """Results the current leaders publish for `keys`; a key is absent when its leader left none in time."""

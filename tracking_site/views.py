@@ -10,6 +10,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from carriers.base import InvalidNumber
@@ -17,9 +18,11 @@ from carriers.detect import normalize_number
 from carriers.model import CarrierFailure, Found
 from carriers.registry import demo_numbers
 
+from . import page_cache
 from .carrier_registry import get_carriers
 from .forms import SearchForm
 from .http_caching import conditional_parcel_response, errors_not_cached
+from .local_times import event_shown_time
 from .lookup import LookupOutcome, lookup_parcels
 from .presentation import FAILURES, carrier_name, failure_text, parcel_to_json
 from .rate_limits import charge_numbers, rate_limited
@@ -77,6 +80,10 @@ def _card(outcome: LookupOutcome) -> dict[str, object]:
     card: dict[str, object] = {"outcome": outcome, "number": outcome.number}
     if isinstance(result, Found):
         card.update(parcel=result.parcel, url=permalink(outcome), carrier=carrier_name(result.carrier))
+        latest = result.parcel.latest_event
+        if latest:
+            # Worked out here rather than by template tags: a results page renders up to 25 cards at once.
+            card.update(latest=latest, latest_time=event_shown_time(latest, result.parcel, timezone.now()))
     elif isinstance(result, CarrierFailure):
         card.update(failure=failure_text(result.carrier, result.reason), carrier=carrier_name(result.carrier))
     return card
@@ -103,11 +110,16 @@ def parcel_page(request: HttpRequest, carrier: str, number: str) -> HttpResponse
     if normalized != number:
         return redirect("parcel", carrier=carrier, number=normalized, permanent=True)
     charge_numbers(request, 1)
+    if kept := page_cache.kept_response(request, "page"):
+        return kept
     outcome = lookup_parcels([normalized], carrier)[0]
     context = {"outcome": outcome, "number": normalized, "carrier": carrier_name(carrier), "carrier_slug": carrier}
     if isinstance(outcome.result, Found):
         context["parcel"] = outcome.result.parcel
-        return conditional_parcel_response(request, outcome, "page", lambda: render(request, "parcel.html", context))
+        response = conditional_parcel_response(
+            request, outcome, "page", lambda: render(request, "parcel.html", context)
+        )
+        return page_cache.keep(request, "page", outcome, response)
     if isinstance(outcome.result, CarrierFailure):
         failure = FAILURES[outcome.result.reason]
         context["failure"] = failure_text(carrier, outcome.result.reason)
@@ -135,6 +147,8 @@ def parcel_api(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
     if error:
         return api_error(400, "invalid_number", error)
     charge_numbers(request, 1)
+    if kept := page_cache.kept_response(request, "api"):
+        return kept
     outcome = lookup_parcels([normalized], carrier)[0]
     result = outcome.result
     if isinstance(result, Found):
@@ -144,7 +158,9 @@ def parcel_api(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
             "incomplete": result.incomplete,
             "fetched_at": outcome.fetched_at.isoformat() if outcome.fetched_at else None,
         }
-        return conditional_parcel_response(request, outcome, "api", lambda: JsonResponse(body))
+        return page_cache.keep(
+            request, "api", outcome, conditional_parcel_response(request, outcome, "api", lambda: JsonResponse(body))
+        )
     if isinstance(result, CarrierFailure):
         failure = FAILURES[result.reason]
         return api_error(

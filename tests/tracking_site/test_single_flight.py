@@ -159,6 +159,27 @@ def test_twenty_concurrent_requests_for_one_parcel_make_one_carrier_call():
     assert len({outcome.fetched_at for outcome in outcomes}) == 1
 
 
+def test_waiters_read_the_leaders_answer_from_the_parcel_cache_and_never_call_it_stale(settings):
+    settings.PARCEL_CACHE_FRESH_SECONDS = 0  # the answer is past "fresh" the moment it is stored
+    carrier = BlockingCarrier("postplus", {NUMBER: make_parcel("postplus", NUMBER)})
+    install_carriers({"postplus": carrier})
+    observed = ObservedWaiting()
+    published: list[object] = []
+
+    class PublishedSpy(SingleFlight):
+        def finish_many(self, finished):
+            published.extend(result for _, result in finished)
+            super().finish_many(finished)
+
+    flights = PublishedSpy(cache, wait_seconds=10, lock_seconds=30, sleep=observed.sleep)
+
+    outcomes = run_concurrently(5, carrier, flights, observed)
+
+    assert carrier.batches == [[NUMBER]]
+    assert all(isinstance(outcome.result, Found) and not outcome.stale for outcome in outcomes)
+    assert published == ["in-parcel-cache"]  # a reference to the parcel cache, not the parcel a second time
+
+
 def test_a_failing_carrier_is_asked_once_and_every_waiter_hears_of_the_failure():
     carrier = BlockingCarrier("postplus", failure=FailureReason.TIMEOUT)
     install_carriers({"postplus": carrier})
@@ -249,3 +270,22 @@ def test_concurrent_requests_in_several_worker_processes_make_one_carrier_call()
 
     assert [word for words in printed for word in words] == ["found"] * 15
     assert len(lookups) == 1
+
+
+def test_a_leader_that_finished_just_before_our_lease_is_not_asked_again():
+    """Read the cache, miss; another request's leader stores and frees its lock; we take the lease: no call."""
+    parcel = make_parcel("postplus", NUMBER)
+    carrier = InMemoryCarrier("postplus", {NUMBER: parcel})
+    install_carriers({"postplus": carrier})
+
+    class OtherLeaderFinishesFirst(SingleFlight):
+        def begin_many(self, keys):
+            parcel_cache.put("postplus", Found(parcel))  # the other leader's answer lands now
+            return super().begin_many(keys)
+
+    flights = OtherLeaderFinishesFirst(cache, wait_seconds=1, lock_seconds=30)
+    outcome = lookup_parcels([NUMBER], "postplus", flights=flights)[0]
+
+    assert outcome.result == Found(parcel) and not outcome.stale
+    assert carrier.batches == []
+    assert flights.begin(parcel_cache.cache_key("postplus", NUMBER)) is not None  # and our lease was freed

@@ -10,9 +10,10 @@ from django import template
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from carriers.model import Parcel, Status, TrackingEvent
-from tracking_site.local_times import ShownTime, local_text, shown_time, zone_for_utc_times
+from tracking_site.local_times import ShownTime, event_shown_time, local_text
 from tracking_site.parcel_view import ParcelView, build_parcel_view
 from tracking_site.presentation import status_label as translated_status_label
 
@@ -38,6 +39,28 @@ def status_label(value: Status | str) -> str:
     return translated_status_label(value)
 
 
+# The status's icon, so colour never carries the meaning alone (hidden from screen readers: the words follow).
+STATUS_ICONS = {
+    Status.DELIVERED: "✓",
+    Status.EXCEPTION: "!",
+    Status.DELIVERY_FAILED: "!",
+    Status.RETURNED: "↩",
+    Status.OUT_FOR_DELIVERY: "→",
+    Status.AWAITING_PICKUP: "⌂",
+}
+
+
+@register.simple_tag
+def status_badge(parcel: Parcel) -> str:
+    """`{% status_badge parcel %}`: the status as icon and words (a tag, not an include: cards render 25 at once)."""
+    return format_html(
+        '<span class="badge status-{}"><span class="badge-icon" aria-hidden="true">{}</span> {}</span>',
+        parcel.status.value,
+        STATUS_ICONS.get(parcel.status, "•"),
+        translated_status_label(parcel.status),
+    )
+
+
 @register.simple_tag
 def parcel_view(parcel: Parcel, outcome: object = None) -> ParcelView:
     """`{% parcel_view parcel outcome as view %}`: milestones, times and last update for a parcel page."""
@@ -48,7 +71,7 @@ def parcel_view(parcel: Parcel, outcome: object = None) -> ParcelView:
 @register.simple_tag
 def event_time(event: TrackingEvent, parcel: Parcel) -> ShownTime:
     """`{% event_time event parcel as shown %}`: one event's honest local time, for summary cards."""
-    return shown_time(event.occurred_at, timezone.now(), zone_for_utc_times(parcel))
+    return event_shown_time(event, parcel, timezone.now())
 
 
 @register.simple_tag(takes_context=True)
