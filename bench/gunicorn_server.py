@@ -1,4 +1,4 @@
-"""Start the site under gunicorn (after collectstatic) and wait until /healthz answers.
+"""Start the site under gunicorn (after migrate and collectstatic) and wait until /healthz answers.
 
 Shared by the benchmarks and the production-stack tests, so both run the site exactly the documented way.
 """
@@ -32,14 +32,12 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn_serving(env: dict[str, str], port: int, stderr: IO[str] | None = None) -> Iterator[str]:
-    """Yield the site's base URL; `env` must bind gunicorn to `port` (GUNICORN_BIND) and set DJANGO_STATIC_ROOT."""
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput"],
-        env=env,
-        cwd=BASE_DIR,
-        check=True,
-        capture_output=True,
-    )
+    """Yield the site's base URL; `env` must bind gunicorn to `port` (GUNICORN_BIND) and set DJANGO_STATIC_ROOT.
+
+    As the README's Production section says: migrate, collectstatic, then gunicorn.
+    """
+    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
+        subprocess.run([sys.executable, "manage.py", *command], env=env, cwd=BASE_DIR, check=True, capture_output=True)
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "tracking_site.wsgi"],
         env=env,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -94,11 +95,46 @@ def store_events(events: Iterable[FeedEvent]) -> int:
 
 def feed_is_fresh(now: datetime | None = None) -> bool:
     """Whether the last sync caught up recently enough for stored events to stand in for the API."""
-    caught_up = FeedCursor.objects.filter(feed=POSTPLUS_FEED).values_list("last_caught_up_at", flat=True).first()
-    if caught_up is None:
-        return False
-    now = now or timezone.now()
-    return now - caught_up <= timedelta(seconds=settings.POSTPLUS_FEED_FRESH_SECONDS)
+    return caught_up_recently(last_caught_up(), now or timezone.now())
+
+
+def last_caught_up() -> datetime | None:
+    return FeedCursor.objects.filter(feed=POSTPLUS_FEED).values_list("last_caught_up_at", flat=True).first()
+
+
+def caught_up_recently(caught_up: datetime | None, now: datetime) -> bool:
+    return caught_up is not None and now - caught_up <= timedelta(seconds=settings.POSTPLUS_FEED_FRESH_SECONDS)
+
+
+class FeedFreshness:
+    """`feed_is_fresh`, reading the cursor at most every `recheck_seconds`.
+
+    Every PostPlus lookup asks; without this, each would pay two database round trips (a connection check
+    and the cursor) before its API call, mostly to learn that nothing changed. The time of the last catch-up
+    is what is remembered, so a feed going stale is noticed at once; one catching up, within `recheck_seconds`.
+    """
+
+    def __init__(self, recheck_seconds: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.recheck_seconds = recheck_seconds
+        self.clock = clock
+        self._caught_up: datetime | None = None
+        self._read_at: float | None = None
+
+    def __call__(self) -> bool:
+        moment = self.clock()
+        if self._read_at is None or moment - self._read_at >= self.recheck_seconds:
+            try:
+                _usable_connection()
+                self._caught_up = last_caught_up()
+            except DatabaseError as exc:  # the API still answers: one warning per recheck, not per lookup
+                logger.warning("feed=postplus outcome=store_unreadable error=%s", type(exc).__name__)
+                self._caught_up = None
+            self._read_at = moment
+        return caught_up_recently(self._caught_up, timezone.now())
+
+    def forget(self) -> None:
+        """Read the cursor again on the next call."""
+        self._read_at = None
 
 
 def stored_parcels(numbers: Sequence[str], extra_codes: Mapping[str, Status] | None = None) -> dict[str, Parcel]:
@@ -141,7 +177,7 @@ class FeedBackedPostPlus(CarrierClient):
         self,
         api: PostPlusClient,
         *,
-        is_fresh: Callable[[], bool] = feed_is_fresh,
+        is_fresh: Callable[[], bool] | None = None,
         code_statuses: Callable[[PostPlusClient], Mapping[str, Status]] = extra_code_statuses,
     ) -> None:
         super().__init__(api.http, clock=api.clock)
@@ -149,7 +185,7 @@ class FeedBackedPostPlus(CarrierClient):
         self.slug = api.slug  # type: ignore[misc]
         self.name = api.name  # type: ignore[misc]
         self.batch_size = api.batch_size  # type: ignore[misc]
-        self._is_fresh = is_fresh
+        self.freshness: Callable[[], bool] = is_fresh or FeedFreshness()
         self._code_statuses = code_statuses
 
     def __repr__(self) -> str:
@@ -160,8 +196,10 @@ class FeedBackedPostPlus(CarrierClient):
 
     def fetch_batch(self, numbers: list[str]) -> Mapping[str, Parcel]:
         try:
-            _usable_connection()
-            found = stored_parcels(numbers, self._code_statuses(self.api)) if self._is_fresh() else {}
+            found = {}
+            if self.freshness():
+                _usable_connection()
+                found = stored_parcels(numbers, self._code_statuses(self.api))
         except DatabaseError as exc:
             logger.warning("feed=postplus outcome=store_unreadable error=%s", type(exc).__name__)
             found = {}

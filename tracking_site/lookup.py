@@ -161,12 +161,15 @@ def _fetch_all(carriers: dict[str, CarrierClient], to_fetch: dict[str, list[str]
     jobs = [(slug, batch) for slug, numbers in to_fetch.items() for batch in _planned_batches(carriers[slug], numbers)]
     if not jobs:
         return {}
+    # The biggest batches leave first (their answers take the carrier longest to build); this thread takes the
+    # smallest one itself once the others are on their way.
+    jobs.sort(key=lambda job: len(job[1]), reverse=True)
     futures: list[tuple[str, Future[list[TrackingResult]]]] = [
-        (slug, _executor.submit(_track_safely, carriers[slug], batch)) for slug, batch in jobs[1:]
+        (slug, _executor.submit(_track_safely, carriers[slug], batch)) for slug, batch in jobs[:-1]
     ]
-    first_slug, first_batch = jobs[0]
+    own_slug, own_batch = jobs[-1]
     results: dict[str, list[TrackingResult]] = defaultdict(list)
-    results[first_slug].extend(_track_safely(carriers[first_slug], first_batch))
+    results[own_slug].extend(_track_safely(carriers[own_slug], own_batch))
     for slug, future in futures:
         results[slug].extend(future.result())
     return results

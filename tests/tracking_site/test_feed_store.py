@@ -88,12 +88,75 @@ def test_the_registry_puts_the_feed_in_front_of_the_postplus_api():
 
 def test_the_public_page_shows_stored_events_when_fresh_and_the_api_when_stale(client, synced):
     postplus, _ = synced
-    install_carriers({"postplus": FeedBackedPostPlus(postplus)})
+    feed_backed = FeedBackedPostPlus(postplus)
+    install_carriers({"postplus": feed_backed})
     StoredFeedEvent.objects.filter(event_id="E2").update(event_message="Delivered (from the stored feed)")
     assert "Delivered (from the stored feed)" in client.get(f"/track/postplus/{STORED}/").content.decode()
 
     FeedCursor.objects.update(last_caught_up_at=timezone.now() - timedelta(days=1))
     cache.clear()  # the parcel cache would otherwise keep the first answer for a minute ...
     local_copies.clear()  # ... and this process its finished page for a few seconds
+    feed_backed.freshness.forget()  # (the cursor is read again every few seconds)
     page = client.get(f"/track/postplus/{STORED}/").content.decode()
     assert "Delivered (from the stored feed)" not in page and "Parcel delivered" in page
+
+
+def test_the_cursor_is_read_every_few_seconds_not_on_every_lookup(synced, django_assert_num_queries):
+    from tracking_site.feed_store import FeedFreshness
+
+    now = [0.0]
+    freshness = FeedFreshness(recheck_seconds=5, clock=lambda: now[0])
+    with django_assert_num_queries(1):
+        assert freshness() and freshness() and freshness()
+    FeedCursor.objects.update(last_caught_up_at=timezone.now() - timedelta(days=1))
+    assert freshness()  # remembered for a few seconds ...
+    now[0] = 5.0
+    assert not freshness()  # ... then read again
+
+
+def test_a_remembered_catch_up_still_goes_stale_on_time(synced, settings, monkeypatch):
+    from tracking_site.feed_store import FeedFreshness
+
+    freshness = FeedFreshness(recheck_seconds=3600)
+    assert freshness()
+    later = timezone.now() + timedelta(seconds=settings.POSTPLUS_FEED_FRESH_SECONDS + 1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert not freshness()
+
+
+def test_an_unreadable_store_is_tried_again_only_after_a_while(monkeypatch, caplog):
+    from django.db import OperationalError
+
+    from tracking_site import feed_store
+
+    reads = []
+
+    def broken() -> None:
+        reads.append(1)
+        raise OperationalError("no such table")
+
+    monkeypatch.setattr(feed_store, "last_caught_up", broken)
+    now = [0.0]
+    freshness = feed_store.FeedFreshness(recheck_seconds=5, clock=lambda: now[0])
+    assert not freshness() and not freshness()
+    assert len(reads) == 1
+    assert "outcome=store_unreadable error=OperationalError" in caplog.text
+    now[0] = 5.0
+    freshness()
+    assert len(reads) == 2
+
+
+def test_a_store_failing_mid_lookup_falls_back_to_the_api(synced, monkeypatch):
+    from django.db import OperationalError
+
+    from tracking_site import feed_store
+
+    client, feed = synced
+
+    def broken(*args, **kwargs):
+        raise OperationalError("connection lost")
+
+    monkeypatch.setattr(feed_store, "stored_parcels", broken)
+    result = FeedBackedPostPlus(client, is_fresh=lambda: True).track(STORED)
+    assert isinstance(result, Found)
+    assert feed.calls_to(PARCEL_NRS_PATH) == 1
