@@ -12,12 +12,13 @@ from urllib.parse import urlsplit
 def _hammer(url: str, seconds: float, connections: int) -> int:
     """Requests answered 200 by `connections` keep-alive connections in `seconds`."""
     parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     counts = [0] * connections
     deadline = time.monotonic() + seconds
 
     def loop(index: int) -> None:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        conn = http.client.HTTPConnection(host, parts.port, timeout=10)
         while time.monotonic() < deadline:
             try:
                 conn.request("GET", path)
@@ -25,7 +26,7 @@ def _hammer(url: str, seconds: float, connections: int) -> int:
                 response.read()
             except (OSError, http.client.HTTPException):
                 conn.close()
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+                conn = http.client.HTTPConnection(host, parts.port, timeout=10)
                 continue
             if response.status == 200:
                 counts[index] += 1

@@ -43,7 +43,7 @@ def weigh(client: Client, path: str) -> list[tuple[str, int, int]]:
     assert not FETCHED_FROM_ELSEWHERE.search(html.decode()), "a third-party asset is referenced"
     rows = [(path, len(html), gzipped(html))]
     for asset in ASSET.findall(html.decode()):
-        body = b"".join(client.get(asset).streaming_content)  # type: ignore[attr-defined]
+        body = b"".join(client.get(asset).streaming_content)
         rows.append((asset, len(body), gzipped(body)))
     return rows
 

@@ -41,7 +41,7 @@ class SearchForm(forms.Form):
     carrier = forms.ChoiceField(label=_("Carrier"), required=False)
 
     def __init__(self, *args: object, enabled_carriers: list[str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["carrier"].choices = carrier_choices(enabled_carriers)
         self.fields["carrier"].initial = AUTO
 

@@ -67,9 +67,9 @@ class PickupSearchForm(forms.Form):
         cleaned = super().clean() or {}
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end:
-            if end < start:  # type: ignore[operator]
+            if end < start:
                 self.add_error("end_date", "The end date is before the start date.")
-            elif end > start + timedelta(days=MAX_PICKUP_SEARCH_DAYS):  # type: ignore[operator]
+            elif end > start + timedelta(days=MAX_PICKUP_SEARCH_DAYS):
                 self.add_error("end_date", f"The end date must be within {MAX_PICKUP_SEARCH_DAYS} days of the start.")
         return cleaned
 
