@@ -24,6 +24,7 @@ from carriers.dhl_ecommerce import (
     status_for,
 )
 from carriers.model import CarrierFailure, FailureReason, Found, NotFound, Place, Status
+from tests.clocks import FakeClock
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "dhl_ecommerce"
 BASE_URL = "https://api-sandbox.dhlecs.com"
@@ -52,14 +53,6 @@ def answer(*items: dict[str, Any]) -> httpx.Response:
 
 def not_found() -> httpx.Response:
     return httpx.Response(404, json=load("not_found.json"))
-
-
-class FakeClock:
-    def __init__(self, now: float = 1_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Dhl:

@@ -19,6 +19,7 @@ from carriers.nzpost import (
     data_may_be_incomplete,
     parse_event,
 )
+from tests.clocks import FakeClock
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "nzpost"
 BASE_URL = "https://api.nzpost.test"
@@ -30,14 +31,6 @@ SAMPLE_NUMBER = "CL092594238NZ"
 
 def fixture(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text())
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Server:

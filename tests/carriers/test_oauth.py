@@ -4,16 +4,9 @@ import pytest
 from carriers.base import CarrierUnavailable
 from carriers.model import FailureReason
 from carriers.oauth import REFRESH_MARGIN_SECONDS, ClientCredentials
+from tests.clocks import FakeClock
 
 TOKEN_URL = "https://auth.example/token"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class TokenServer:

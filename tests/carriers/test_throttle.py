@@ -12,14 +12,7 @@ from carriers.fakes.dhl_ecommerce import DELIVERED_SIGNED, DEMO_CLIENT_ID, DEMO_
 from carriers.model import CarrierFailure, FailureReason, Found
 from carriers.registry import CarrierConfig, build_carriers
 from carriers.throttle import JITTER_MARGIN_SECONDS, LocalSlots, RateLimit, ThrottledTransport, next_slot
-
-
-class FakeClock:
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clocks import FakeClock
 
 
 def test_per_second_limit_keeps_a_margin_for_network_jitter():

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from carriers.fakes import postplus as fake_postplus
 from carriers.fakes.loopback import LoopbackServer
 from carriers.model import CarrierFailure, FailureReason, Found, Status
+from tests.clocks import FakeClock
 from tracking_site import parcel_cache
 from tracking_site.carrier_registry import install_carriers
 from tracking_site.lookup import lookup_parcels
@@ -25,21 +26,6 @@ from .conftest import InMemoryCarrier, make_parcel
 
 NUMBER = "CL092594238NZ"
 WORKER = Path(__file__).with_name("single_flight_worker.py")
-
-
-class FakeClock:
-    """A monotonic clock that only moves when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def fake_flights(clock: FakeClock, wait_seconds: float = 2.0) -> SingleFlight:

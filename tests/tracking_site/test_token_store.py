@@ -5,17 +5,10 @@ from __future__ import annotations
 from django.core.cache import cache
 
 from carriers.oauth import AccessToken
+from tests.clocks import FakeClock
 from tracking_site.token_store import CacheTokenStore
 
 KEY = "oauth:nzpost:demo-client"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def token(value: str, refresh_at: float = 1_600.0) -> AccessToken:
@@ -28,7 +21,7 @@ def test_a_token_one_worker_stores_is_seen_by_another():
 
 
 def test_the_local_copy_answers_without_the_cache_until_refresh_time():
-    clock = Clock()
+    clock = FakeClock(1_000.0)
     store = CacheTokenStore(clock=clock)
     store.set(KEY, token("mine"), ttl_seconds=600)
     cache.delete(KEY)  # the shared copy is gone (evicted, say) ...
@@ -38,7 +31,7 @@ def test_the_local_copy_answers_without_the_cache_until_refresh_time():
 
 
 def test_a_missing_local_copy_is_filled_from_the_cache():
-    clock = Clock()
+    clock = FakeClock(1_000.0)
     CacheTokenStore(clock=clock).set(KEY, token("from-elsewhere"), ttl_seconds=600)
     store = CacheTokenStore(clock=clock)
     assert store.get(KEY) == token("from-elsewhere")
