@@ -1,9 +1,10 @@
 """Single flight: when many requests want the same uncached answer at once, one of them asks the carrier.
 
-The lock is a key in the shared cache taken with `cache.add` (atomic in local memory and in Redis), so it
-holds across threads, worker processes and machines. The leader publishes its answer under a key named
-after its lock token; waiters poll for it, briefly and boundedly, and whoever is left without an answer
-(leader gone, wait over) decides for itself what to do.
+The lock is a key in the shared cache, taken only where absent (SET NX on Redis, `add` in local memory, for
+all of a search's numbers in one round trip), so it holds across threads, worker processes and machines. The
+leader publishes its answer under a key named after its lock token and frees the lock only while it still
+holds it (atomically on Redis); waiters poll for the answer, briefly and boundedly, and whoever is left
+without one (leader gone, wait over) decides for itself what to do.
 """
 
 from __future__ import annotations
