@@ -37,7 +37,7 @@ test: install-test
 test-services: install-test
 	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(BIN)/pytest -m services
 
-# Benchmarks (issue 4): prints the six performance figures; needs the Redis (and PostgreSQL) above. Not a test.
+# Benchmarks: prints the six performance figures; needs the Redis (and PostgreSQL) above. Not a test.
 bench: install
 	$(BIN)/python -m bench.run
 

@@ -1,4 +1,4 @@
-"""The six performance figures of issue 4, measured on loopback. Prints figures; asserts nothing.
+"""The performance figures, measured on loopback. Prints figures; asserts nothing.
 
 The demo carriers run as threaded HTTP servers with an injected latency; the site runs under gunicorn
 (gunicorn.conf.py, DJANGO_DEBUG=0) with Redis, configured like production through the carriers' base-URL
@@ -151,7 +151,7 @@ def cold_single_lookup(site: str, http: httpx.Client, samples: int) -> dict[str,
     """(1) One parcel page, nothing cached: the site's time minus the carrier's injected latency.
 
     Cycles through every found demo parcel of the three carriers, so a number comes back only after the
-    workers' own brief copies of finished pages (page_cache.LOCAL_SECONDS) have lapsed; counts only
+    workers' own brief copies of finished pages (answer_cache.LOCAL_SECONDS) have lapsed; counts only
     lookups that took one carrier call (a DHL number tried under a second identifier kind takes two).
     """
     numbers = [

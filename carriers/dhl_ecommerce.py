@@ -371,7 +371,7 @@ def parse_event(raw: Mapping[str, Any]) -> TrackingEvent | None:
     primary = as_text(raw.get("primaryEventDescription"))
     secondary = as_text(raw.get("secondaryEventDescription"))
     status = status_for(event_code(raw.get("primaryEventId")), primary, secondary)
-    description = primary or secondary or status.label
+    description = primary or secondary
     if primary and secondary and secondary.upper() != primary.upper():
         description = f"{primary} – {secondary}"
     return TrackingEvent(occurred_at=occurred_at, status=status, description=description, place=place)

@@ -26,23 +26,6 @@ class Status(enum.StrEnum):
     RETURNED = "returned"
     UNKNOWN = "unknown"
 
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS: dict[Status, str] = {
-    Status.INFO_RECEIVED: "Information received",
-    Status.IN_TRANSIT: "In transit",
-    Status.OUT_FOR_DELIVERY: "Out for delivery",
-    Status.AWAITING_PICKUP: "Awaiting pickup",
-    Status.DELIVERED: "Delivered",
-    Status.DELIVERY_FAILED: "Delivery attempt failed",
-    Status.EXCEPTION: "Exception",
-    Status.RETURNED: "Returned to sender",
-    Status.UNKNOWN: "Status unknown",
-}
-
 
 @dataclass(frozen=True)
 class Place:
@@ -64,7 +47,10 @@ class Place:
 
 @dataclass(frozen=True)
 class TrackingEvent:
-    """One scan or status change. `occurred_at` is aware, in the zone where it happened when known."""
+    """One scan or status change. `occurred_at` is aware, in the zone where it happened when known.
+
+    `description` is the carrier's own text, "" when it sent none (pages then show the status in words).
+    """
 
     occurred_at: datetime
     status: Status
@@ -89,10 +75,6 @@ class Parcel:
     signed: bool = False
     service: str = ""
     destination_country: str = ""
-
-    @property
-    def status_label(self) -> str:
-        return self.status.label
 
     @property
     def latest_event(self) -> TrackingEvent | None:

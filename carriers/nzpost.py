@@ -300,7 +300,7 @@ def parse_event(raw: Mapping[str, Any]) -> TrackingEvent | None:
     return TrackingEvent(
         occurred_at=occurred_at,
         status=status,
-        description=as_text(raw.get("description")) or brief or status.label,
+        description=as_text(raw.get("description")) or brief,
         # Depots are NZ Post's own, in New Zealand; scans abroad come without one.
         place=Place(depot=depot, country=NZ) if depot else Place(),
     )

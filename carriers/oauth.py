@@ -2,7 +2,7 @@
 
 A token is cached until shortly before it expires; a 401 from the API invalidates it and the call
 is retried once with a fresh one. The store is injectable so that several worker processes can share
-one token through Django's cache (see tracking_site/token_store.py).
+one token through the shared cache (see tracking_site/shared_state/token_store.py).
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ import logging
 import pytest
 from django.core.cache import cache
 
-from tracking_site.carrier_registry import install_carriers
-from tracking_site.page_cache import local_copies
+from tracking_site.lookup.clients import install_carriers
+from tracking_site.web.answer_cache import local_copies
 
 
 @pytest.fixture(autouse=True)

@@ -6,4 +6,4 @@ class TrackingSiteConfig(AppConfig):
     verbose_name = "Parcel tracking"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the system checks
+        from tracking_site import checks  # noqa: F401 - registers the system checks

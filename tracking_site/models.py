@@ -40,7 +40,7 @@ class FeedCursor(models.Model):
     events_stored = models.PositiveIntegerField(default=0)
     # When a run last reached fetchDone: the public PostPlus page trusts stored events only while this is recent.
     last_caught_up_at = models.DateTimeField(null=True, blank=True)
-    # The portable lock: a run owns the cursor while locked_until is in the future (see feed_sync.py).
+    # The portable lock: a run owns the cursor while locked_until is in the future (see postplus_feed/sync.py).
     locked_until = models.DateTimeField(null=True, blank=True)
     lock_owner = models.CharField(max_length=100, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

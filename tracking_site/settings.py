@@ -43,7 +43,7 @@ SECRET_KEY = env_text("DJANGO_SECRET_KEY") or DEV_SECRET_KEY
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",  # the staff console's read-only view of the PostPlus feed (issue 6)
+    "django.contrib.admin",  # the staff console's read-only view of the PostPlus feed
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -52,11 +52,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_ratelimit",
     "tracking_site",
+    "tracking_site.postplus_feed",  # its management commands
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "tracking_site.security.SecurityHeadersMiddleware",
+    "tracking_site.protection.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -82,6 +83,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
             ],
+            # `{% load tracking %}`: the template tags live with the rest of the presentation.
+            "libraries": {"tracking": "tracking_site.presentation.template_tags"},
         },
     },
 ]
@@ -108,7 +111,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracking"}}
 
 LANGUAGE_CODE = "en"
-# --- Languages (issue 5): our own words in English and Dutch; carrier texts stay as the carrier wrote them.
+# --- Languages: our own words in English and Dutch; carrier texts stay as the carrier wrote them.
 LANGUAGES = [("en", "English"), ("nl", "Nederlands")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
@@ -152,7 +155,7 @@ _any_carrier_configured = bool(
 # Demo mode: built-in fake carriers. On by default when no carrier is configured; TRACKING_DEMO=1 forces it.
 TRACKING_DEMO = env_bool("TRACKING_DEMO", not _any_carrier_configured)
 
-# --- Staff console and the PostPlus feed (issue 6) -----------------------------------------------
+# --- Staff console and the PostPlus feed --------------------------------------------------------
 # The integration key PostPlus issues for pushing events (tracking import); demo mode uses the fake's own.
 POSTPLUS_INTEGRATION_API_KEY = env_text("POSTPLUS_INTEGRATION_API_KEY")
 # The public PostPlus page reads stored feed events while the last caught-up sync is this recent.
@@ -168,7 +171,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_tracking_numbers": {"()": "tracking_site.log_filters.RedactTrackingNumbers"}},
+    "filters": {"redact_tracking_numbers": {"()": "tracking_site.protection.log_redaction.RedactTrackingNumbers"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -196,7 +199,7 @@ PARCEL_CACHE_STALE_SECONDS = env_int("PARCEL_CACHE_STALE_SECONDS", 24 * 3600)
 # times on it ("5 minutes ago") may lag by as much, as they would in a browser's or CDN's copy.
 RENDERED_PAGE_SECONDS = env_int("RENDERED_PAGE_SECONDS", 30)
 
-# --- Performance (issue 4): single flight and the carriers' own rate limits ----------------------
+# --- Performance: single flight and the carriers' own rate limits ----------------------
 # Requests for a parcel another request is fetching wait this long for its answer, then fend for themselves.
 SINGLE_FLIGHT_WAIT_SECONDS = float(env_text("SINGLE_FLIGHT_WAIT_SECONDS") or 10)
 # Calls per second all our workers together may make to each carrier (their documented limits; DHL publishes
@@ -212,7 +215,7 @@ CARRIER_RATE_MAX_WAIT_SECONDS = float(env_text("CARRIER_RATE_MAX_WAIT_SECONDS") 
 # --- Abuse resistance -----------------------------------------------------------------------------
 # Client IP: REMOTE_ADDR, unless this many trusted proxies (load balancer, CDN) sit in front.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-RATELIMIT_IP_META_KEY = "tracking_site.rate_limits.client_ip"
+RATELIMIT_IP_META_KEY = "tracking_site.protection.rate_limits.client_ip"
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_SEARCH = env_text("RATELIMIT_SEARCH") or "30/m"  # search requests per client
 RATELIMIT_PAGES = env_text("RATELIMIT_PAGES") or "60/m"  # parcel pages per client

@@ -12,7 +12,7 @@ from carriers.fakes import nzpost as fake_nzpost
 from carriers.model import FailureReason
 from tests.browser.conftest import PageProblems, open_context
 from tests.tracking_site.conftest import InMemoryCarrier
-from tracking_site.carrier_registry import install_carriers
+from tracking_site.lookup.clients import install_carriers
 
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 # Every rule axe ships for WCAG 2.0-2.2 A/AA plus its best practices (landmarks, headings, region).

@@ -10,7 +10,7 @@ import pytest
 
 from carriers.base import CarrierClient, CarrierUnavailable
 from carriers.model import FailureReason, Parcel, Status, TrackingEvent, parcel_from_events
-from tracking_site.carrier_registry import install_carriers
+from tracking_site.lookup.clients import install_carriers
 
 
 def make_parcel(

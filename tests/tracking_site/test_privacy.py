@@ -13,7 +13,7 @@ from tests.tracking_site.planted import (
     demo_records,
     private_markers,
 )
-from tracking_site.carrier_registry import install_carriers
+from tracking_site.lookup.clients import install_carriers
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,11 @@ from carriers.dhl_ecommerce import DhlEcommerceClient
 from carriers.model import FailureReason, Parcel
 from carriers.nzpost import NzPostClient
 from carriers.postplus import PostPlusClient
-
-from ..carrier_registry import get_carriers
-from ..feed_store import postplus_api
-from ..presentation import FAILURES, carrier_name, failure_text
-from .forms import ManifestSearchForm, PartialReferenceForm, PickupSearchForm, SenderNumbersForm
+from tracking_site.lookup.clients import get_carriers
+from tracking_site.postplus_feed.store import postplus_api
+from tracking_site.presentation.failures import FAILURES, failure_text
+from tracking_site.presentation.status_words import carrier_name
+from tracking_site.staff.forms import ManifestSearchForm, PartialReferenceForm, PickupSearchForm, SenderNumbersForm
 
 logger = logging.getLogger("tracking_site.staff")
 

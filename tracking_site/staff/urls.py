@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views
+from tracking_site.staff import views
 
 # No app namespace: admin's own "admin" namespace must stay at the top level for its reverse() calls.
 urlpatterns = [

@@ -17,10 +17,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from carriers.base import InvalidNumber
 from carriers.detect import normalize_number
-
-from ..presentation import carrier_name
-from ..rate_limits import RateLimited, charge
-from .searches import SEARCHES, SearchOutcome, StaffResult, run_search
+from tracking_site.presentation.status_words import carrier_name
+from tracking_site.protection.rate_limits import RateLimited, charge
+from tracking_site.staff.searches import SEARCHES, SearchOutcome, StaffResult, run_search
 
 View = Callable[..., HttpResponse]
 

@@ -14,8 +14,8 @@ from carriers.fakes import nzpost as fake_nzpost
 from carriers.fakes import postplus as fake_postplus
 from carriers.model import FailureReason
 from carriers.registry import build_carriers, demo_config
-from tracking_site.carrier_registry import install_carriers
-from tracking_site.presentation import FAILURES, failure_text
+from tracking_site.lookup.clients import install_carriers
+from tracking_site.presentation.failures import FAILURES, failure_text
 
 pytestmark = pytest.mark.django_db
 

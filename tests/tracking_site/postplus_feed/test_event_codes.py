@@ -1,0 +1,71 @@
+"""PostPlus event codes: fetched once and cached, mapped to statuses through their messages, with a fallback."""
+
+from datetime import date
+
+import pytest
+
+from carriers.fakes import postplus as fake_postplus
+from carriers.fakes.postplus import EVENT_CODES_PATH
+from carriers.model import Status
+from tests.tracking_site.postplus_feed.feed_fakes import feed_client, feed_item
+from tracking_site.postplus_feed.event_codes import event_codes, extra_code_statuses, statuses_for_codes
+from tracking_site.postplus_feed.store import FeedBackedPostPlus
+from tracking_site.postplus_feed.sync import sync_feed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("message", "status"),
+    [
+        ("Parcel placed in a parcel locker", Status.AWAITING_PICKUP),
+        ("Handed over to the courier, out for delivery", Status.OUT_FOR_DELIVERY),
+        ("Delivery unsuccessful: address not found", Status.DELIVERY_FAILED),
+        ("Parcel returned to the shop", Status.RETURNED),
+        ("Parcel delivered to a neighbour", Status.DELIVERED),
+        ("Parcel sorted at hub", Status.IN_TRANSIT),
+    ],
+)
+def test_a_listed_code_takes_the_status_its_standard_message_names(message, status):
+    assert statuses_for_codes({"NEW_CODE": message}) == {"NEW_CODE": status}
+
+
+def test_a_listed_code_whose_message_names_no_status_is_left_to_the_events_own_message():
+    assert statuses_for_codes({"LABEL_PRINTED": "Label printed"}) == {}
+
+
+def test_the_code_list_is_fetched_once_then_served_from_the_cache():
+    client, feed = feed_client([])
+    first = event_codes(client)
+    second = event_codes(client)
+    assert first == second == fake_postplus.EVENT_CODES
+    assert feed.calls_to(EVENT_CODES_PATH) == 1
+
+
+def test_an_unavailable_code_list_gives_the_keyword_fallback_and_is_not_asked_again_at_once():
+    client, feed = feed_client([])
+    feed.fake.fail_with = 503
+    assert extra_code_statuses(client) == {}
+    assert extra_code_statuses(client) == {}
+    assert feed.calls_to(EVENT_CODES_PATH) == 1
+
+
+def test_stored_events_with_a_code_only_the_list_knows_get_its_status(monkeypatch):
+    monkeypatch.setitem(fake_postplus.EVENT_CODES, "LOCKER_DROP", "Parcel placed in a parcel locker")
+    item = feed_item("PPL1000001", "E1", "1", code="LOCKER_DROP", message="Your parcel is waiting for you")
+    client, _ = feed_client([item])
+    sync_feed(client, since=date(2025, 1, 13))
+    parcel = FeedBackedPostPlus(client).track("PPL1000001").parcel
+    assert parcel.status is Status.AWAITING_PICKUP
+
+
+def test_an_unknown_code_falls_back_to_the_events_own_message_then_to_unknown():
+    items = [
+        feed_item("PPL1000001", "E1", "1", code="SOMETHING_NEW", message="Parcel arrived at hub"),
+        feed_item("PPL1000002", "E2", "1", code="SOMETHING_ELSE", message="Your parcel is waiting for you"),
+    ]
+    client, _ = feed_client(items)
+    sync_feed(client, since=date(2025, 1, 13))
+    backed = FeedBackedPostPlus(client)
+    assert backed.track("PPL1000001").parcel.status is Status.IN_TRANSIT
+    assert backed.track("PPL1000002").parcel.status is Status.UNKNOWN

@@ -1,0 +1,42 @@
+"""The status badge: never colour alone (an icon and the words), translated, the same on every page."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from carriers.model import Status
+from tests.tracking_site.conftest import make_parcel
+from tracking_site.presentation.status_words import status_label
+from tracking_site.presentation.template_tags import status_badge
+
+NUMBER = "CL092594238NZ"
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_every_status_has_an_icon_and_words(status):
+    badge = status_badge(make_parcel("nzpost", NUMBER, status))
+    assert badge.startswith(f'<span class="badge status-{status.value}"><span class="badge-icon" aria-hidden="true">')
+    icon = badge.split('aria-hidden="true">')[1].split("</span>")[0]
+    assert icon.strip()
+    assert badge.endswith(f"</span> {status_label(status)}</span>")
+
+
+def test_problem_statuses_look_different_from_progress():
+    icons = {status: status_badge(make_parcel("nzpost", NUMBER, status)).split("</span>")[0][-1] for status in Status}
+    assert icons[Status.DELIVERED] != icons[Status.IN_TRANSIT]
+    assert icons[Status.EXCEPTION] not in {icons[Status.IN_TRANSIT], icons[Status.DELIVERED]}
+    assert icons[Status.RETURNED] not in {icons[Status.IN_TRANSIT], icons[Status.DELIVERED]}
+
+
+def test_the_words_follow_the_language():
+    with translation.override("nl"):
+        dutch = status_badge(make_parcel("nzpost", NUMBER, Status.DELIVERED))
+    assert "Delivered" not in dutch and dutch.endswith("</span>")
+
+
+@pytest.mark.parametrize("path", [f"/track/nzpost/{NUMBER}/", f"/track/?q={NUMBER}+CL000000000NZ"])
+def test_pages_show_the_badge(client, carriers, path):
+    carriers["nzpost"].parcels[NUMBER] = make_parcel("nzpost", NUMBER, Status.OUT_FOR_DELIVERY)
+    body = client.get(path).content.decode()
+    assert '<span class="badge status-out_for_delivery"><span class="badge-icon" aria-hidden="true">→</span>' in body

@@ -1,0 +1,47 @@
+"""What a visitor is told when a carrier could not answer: the HTTP status, the sentence, when to retry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext, gettext_noop, ngettext
+
+from carriers.model import FailureReason
+from tracking_site.presentation.status_words import carrier_name
+
+
+@dataclass(frozen=True)
+class FailureMessage:
+    http_status: int
+    message: str  # a whole sentence with %(carrier)s, so translators can order the words
+    retry_after_seconds: int
+
+
+FAILURES: dict[FailureReason, FailureMessage] = {
+    FailureReason.TIMEOUT: FailureMessage(504, gettext_noop("%(carrier)s did not answer in time."), 30),
+    FailureReason.UNAVAILABLE: FailureMessage(503, gettext_noop("%(carrier)s is not available right now."), 60),
+    FailureReason.BAD_RESPONSE: FailureMessage(502, gettext_noop("%(carrier)s sent an answer we could not read."), 60),
+    FailureReason.AUTH: FailureMessage(502, gettext_noop("%(carrier)s refused our connection (we are on it)."), 300),
+    FailureReason.RATE_LIMITED: FailureMessage(503, gettext_noop("%(carrier)s is busy and asked us to slow down."), 30),
+    FailureReason.PARTIAL: FailureMessage(
+        502, gettext_noop("%(carrier)s answered only in part (some of its systems are offline)."), 60
+    ),
+}
+
+# carriers.detect's InvalidNumber messages, listed so the catalogue can translate them on the bad-number page.
+INVALID_NUMBER_MESSAGES = (
+    gettext_noop("That is not a tracking number."),
+    gettext_noop("A tracking number has 5 to 40 characters."),
+    gettext_noop("A tracking number has only letters, digits and hyphens."),
+)
+
+
+def failure_text(carrier: str, reason: FailureReason) -> str:
+    """A sentence for visitors: what failed and when to try again."""
+    failure = FAILURES[reason]
+    minutes = max(failure.retry_after_seconds // 60, 1)
+    what = gettext(failure.message) % {"carrier": carrier_name(carrier)}
+    when = ngettext(
+        "Please try again in about %(minutes)d minute.", "Please try again in about %(minutes)d minutes.", minutes
+    ) % {"minutes": minutes}
+    return f"{what} {when}"

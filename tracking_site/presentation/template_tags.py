@@ -1,0 +1,98 @@
+"""Template helpers for tracking pages: honest local times, status words, the page's view model, share links."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django import template
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from carriers.model import Parcel, Status, TrackingEvent
+from tracking_site.presentation.local_times import ShownTime, event_shown_time, local_text
+from tracking_site.presentation.parcel_view import ParcelView, build_parcel_view
+from tracking_site.presentation.status_words import status_label as translated_status_label
+
+register = template.Library()
+
+
+@register.filter
+def local_time(value: datetime | None) -> str:
+    """'Tue 2 May, 14:31 CDT': the time where the event happened, with its zone or offset."""
+    if not value:
+        return ""
+    return local_text(value, timezone.now())
+
+
+@register.filter
+def iso(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+@register.filter
+def event_text(event: TrackingEvent) -> str:
+    """What the carrier said of a scan, or the status in words where it said nothing."""
+    return event.description or translated_status_label(event.status)
+
+
+@register.filter
+def status_label(value: Status | str) -> str:
+    """The status in the visitor's language."""
+    return translated_status_label(value)
+
+
+# The status's icon, so colour never carries the meaning alone (hidden from screen readers: the words follow).
+STATUS_ICONS = {
+    Status.DELIVERED: "✓",
+    Status.EXCEPTION: "!",
+    Status.DELIVERY_FAILED: "!",
+    Status.RETURNED: "↩",
+    Status.OUT_FOR_DELIVERY: "→",
+    Status.AWAITING_PICKUP: "⌂",
+}
+
+
+@register.simple_tag
+def status_badge(parcel: Parcel) -> str:
+    """`{% status_badge parcel %}`: the status as icon and words (a tag, not an include: cards render 25 at once)."""
+    return format_html(
+        '<span class="badge status-{}"><span class="badge-icon" aria-hidden="true">{}</span> {}</span>',
+        parcel.status.value,
+        STATUS_ICONS.get(parcel.status, "•"),
+        translated_status_label(parcel.status),
+    )
+
+
+@register.simple_tag
+def parcel_view(parcel: Parcel, outcome: object = None) -> ParcelView:
+    """`{% parcel_view parcel outcome as view %}`: milestones, times and last update for a parcel page."""
+    fetched_at = getattr(outcome, "fetched_at", None)
+    return build_parcel_view(parcel, now=timezone.now(), fetched_at=fetched_at)
+
+
+@register.simple_tag
+def event_time(event: TrackingEvent, parcel: Parcel) -> ShownTime:
+    """`{% event_time event parcel as shown %}`: one event's honest local time, for summary cards."""
+    return event_shown_time(event, parcel, timezone.now())
+
+
+@register.simple_tag(takes_context=True)
+def share_url(context: Mapping[str, object], path: str = "") -> str:
+    """The absolute address of `path` (default: this page), for the copy-link field."""
+    request = context.get("request")
+    if not isinstance(request, HttpRequest):
+        return path
+    return request.build_absolute_uri(path or request.path)
+
+
+@register.simple_tag
+def results_permalink(cards: Iterable[Mapping[str, object]], carrier: str | None = None) -> str:
+    """`/track/?q=A,B,C`: the multi-parcel permalink of a results page, whatever separators were typed."""
+    query = {"q": ",".join(str(card["number"]) for card in cards)}
+    if carrier:
+        query["carrier"] = carrier
+    return f"{reverse('track')}?{urlencode(query, safe=',')}"

@@ -1,0 +1,99 @@
+"""Per-client rate limits (django-ratelimit counters in the shared cache), and who the client is.
+
+Two budgets per client IP: requests per view group, and tracking numbers looked up. Every number
+costs the same whether it is found or not, so probing for numbers is as expensive as tracking them.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django_ratelimit.core import get_usage
+
+logger = logging.getLogger("tracking_site.protection.rate_limits")
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"rate limited; retry after {retry_after}s")
+        self.retry_after = max(retry_after, 1)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """REMOTE_ADDR, or the address the outermost of TRUSTED_PROXY_COUNT proxies saw.
+
+    X-Forwarded-For is only read when proxies are configured, and then only the entry our own
+    outermost proxy appended: entries further left are whatever the client chose to send.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104 - a key, not a bind address
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < proxies:
+        return remote
+    candidate = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
+
+
+def charge(request: HttpRequest, group: str, rate: str, cost: int = 1) -> None:
+    """Spend `cost` units of the client's budget for `group`; RateLimited when it is spent."""
+    usage: dict[str, Any] | None = None
+    for _ in range(max(cost, 1)):
+        usage = get_usage(request, group=group, key="ip", rate=rate, increment=True)
+    if usage and usage["should_limit"]:
+        logger.info("rate_limited group=%s", group)
+        raise RateLimited(int(usage["time_left"]))
+
+
+def charge_numbers(request: HttpRequest, count: int) -> None:
+    charge(request, "numbers", settings.RATELIMIT_NUMBERS, cost=count)
+
+
+def too_many_requests(request: HttpRequest, retry_after: int, *, as_json: bool) -> HttpResponse:
+    """The 429 answer: a page for people, a JSON error for programs; both say when to retry."""
+    response: HttpResponse
+    if as_json:
+        response = JsonResponse(
+            {
+                "error": {
+                    "code": "rate_limited",
+                    "message": "Too many requests. Try again later.",
+                    "retry_after": retry_after,
+                }
+            },
+            status=429,
+        )
+    else:
+        response = render(request, "rate_limited.html", {"retry_after": retry_after}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def rate_limited(
+    group: str, *, as_json: bool = False
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Limit a view to settings.RATELIMIT_<GROUP> requests per client; RateLimited anywhere inside → 429."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                charge(request, group, getattr(settings, f"RATELIMIT_{group.upper()}"))
+                return view(request, *args, **kwargs)
+            except RateLimited as exc:
+                return too_many_requests(request, exc.retry_after, as_json=as_json)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,60 @@
+"""The JSON API: the public model of one parcel, and errors as {"error": {"code", "message"}}."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_safe
+
+from carriers.model import CarrierFailure, Found
+from tracking_site.lookup.clients import get_carriers
+from tracking_site.lookup.service import lookup_parcels
+from tracking_site.presentation.failures import FAILURES, failure_text
+from tracking_site.presentation.parcel_json import parcel_to_json
+from tracking_site.presentation.status_words import carrier_name
+from tracking_site.protection.rate_limits import charge_numbers, rate_limited
+from tracking_site.web import answer_cache
+from tracking_site.web.http_caching import conditional_parcel_response, errors_not_cached
+from tracking_site.web.views import parse_permalink
+
+
+def api_error(status: int, code: str, message: str, *, retry_after: int | None = None) -> JsonResponse:
+    response = JsonResponse({"error": {"code": code, "message": message}}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@require_safe
+@errors_not_cached
+@rate_limited("api", as_json=True)
+def parcel_api(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
+    """The public model of one parcel as JSON."""
+    if carrier not in get_carriers():
+        return api_error(404, "unknown_carrier", "No such carrier on this site.")
+    normalized, error = parse_permalink(carrier, number)
+    if error:
+        return api_error(400, "invalid_number", error)
+    charge_numbers(request, 1)
+    if kept := answer_cache.kept_response(request, "api"):
+        return kept
+    outcome = lookup_parcels([normalized], carrier)[0]
+    result = outcome.result
+    if isinstance(result, Found):
+        body = {
+            "parcel": parcel_to_json(result.parcel),
+            "stale": outcome.stale,
+            "incomplete": result.incomplete,
+            "fetched_at": outcome.fetched_at.isoformat() if outcome.fetched_at else None,
+        }
+        return answer_cache.keep(
+            request, "api", outcome, conditional_parcel_response(request, outcome, "api", lambda: JsonResponse(body))
+        )
+    if isinstance(result, CarrierFailure):
+        failure = FAILURES[result.reason]
+        return api_error(
+            failure.http_status,
+            result.reason.value,
+            failure_text(carrier, result.reason),
+            retry_after=failure.retry_after_seconds,
+        )
+    return api_error(404, "not_found", f"{carrier_name(carrier)} has no parcel with this number.")
