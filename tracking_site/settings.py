@@ -34,7 +34,8 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless asked: `make run` (the demo) and the test suite turn it on.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
 # The development key only works with DEBUG on; production must set its own (checked in checks.py).
 DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105

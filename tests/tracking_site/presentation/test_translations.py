@@ -85,7 +85,7 @@ def test_catalogue_holds_every_string_the_code_and_templates_ask_for(tmp_path):
         cwd=tmp_path,
         check=True,
         capture_output=True,
-        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        env={**os.environ, "PYTHONPATH": str(tmp_path), "DJANGO_SETTINGS_MODULE": "tracking_site.settings"},
         timeout=120,
     )
     regenerated = (tmp_path / "locale" / "nl" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")

@@ -1,0 +1,12 @@
+"""The settings the suite runs under: the site's own, with the demo's DJANGO_DEBUG=1 unless a test says otherwise.
+
+DJANGO_DEBUG defaults to off (production); the test client speaks plain HTTP to `testserver` and serves static
+files from the finders, as `make run` does. Tests of the production configuration start their own processes
+with DJANGO_DEBUG=0.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "1")
+
+from tracking_site.settings import *  # noqa: E402, F403
