@@ -63,6 +63,14 @@ class TrackingEvent:
 
 
 @dataclass(frozen=True)
+class LastMile:
+    """The carrier that delivers the last stretch, and its own number for the parcel (PostPlus hands over)."""
+
+    carrier: str
+    number: str
+
+
+@dataclass(frozen=True)
 class Parcel:
     """A parcel as the public sees it. Events are newest first."""
 
@@ -75,6 +83,7 @@ class Parcel:
     signed: bool = False
     service: str = ""
     destination_country: str = ""
+    last_mile: LastMile | None = None
 
     @property
     def latest_event(self) -> TrackingEvent | None:

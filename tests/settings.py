@@ -10,3 +10,5 @@ import os
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
 from tracking_site.settings import *  # noqa: E402, F403
+
+ESTIMATES_BACKGROUND_REBUILD = False  # tests ask for rebuilds themselves; no thread races a test database

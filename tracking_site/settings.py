@@ -256,3 +256,6 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; manifest-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+# --- Arrival estimates (estimates/): rebuild missing lane figures in a background thread of the web process.
+ESTIMATES_BACKGROUND_REBUILD = env_bool("ESTIMATES_BACKGROUND_REBUILD", True)

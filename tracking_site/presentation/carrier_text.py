@@ -1,0 +1,71 @@
+"""Carrier text as a page shows it: ALL-CAPS scans in sentence case, places in title case, and its language."""
+
+from __future__ import annotations
+
+import re
+
+# Words an ALL-CAPS scan keeps as they are spelled (acronyms and names), keyed by their lower case.
+KEPT_SPELLINGS = {
+    word.casefold(): word
+    for word in (
+        "DHL",
+        "eCommerce",
+        "USPS",
+        "UPS",
+        "FedEx",
+        "NZ",
+        "ID",
+        "PO",
+        "UK",
+        "EU",
+        "USA",
+        "PostPlus",
+        "PostNord",
+        "PostShop",
+        "CourierPost",
+    )
+}
+# The language each carrier writes its scans in, so a Dutch page marks them as English for screen readers.
+CARRIER_TEXT_LANGUAGES = {"dhl-ecommerce": "en", "nzpost": "en", "postplus": "en"}
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# A part of a place this short in capitals is a code (IL, US, NSW), not a name.
+CODE_LENGTH = 3
+
+
+def shouts(text: str) -> bool:
+    """Whether the text is written in capitals only (and has enough letters to tell)."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > 3 and all(c.isupper() for c in letters)
+
+
+def sentence_case(text: str) -> str:
+    """'ARRIVAL DHL ECOMMERCE FACILITY' -> 'Arrival DHL eCommerce facility'; text in mixed case is left alone."""
+    if not shouts(text):
+        return text
+    lowered = WORD.sub(lambda word: KEPT_SPELLINGS.get(word.group(0).casefold(), word.group(0).lower()), text)
+    first = next((i for i, c in enumerate(lowered) if c.isalpha()), None)
+    if first is None:
+        return lowered
+    return lowered[:first] + lowered[first].upper() + lowered[first + 1 :]
+
+
+def place_case(label: str) -> str:
+    """'MELROSE PARK, IL, US' -> 'Melrose Park, IL, US'; places in mixed case are left alone."""
+    if not shouts(label):
+        return label
+    parts = []
+    for part in label.split(","):
+        name = part.strip()
+        kept = len(name) <= CODE_LENGTH and name.isalpha()
+        parts.append(name if kept else WORD.sub(lambda word: _title(word.group(0)), name))
+    return ", ".join(parts)
+
+
+def _title(word: str) -> str:
+    return KEPT_SPELLINGS.get(word.casefold(), word[:1].upper() + word[1:].lower())
+
+
+def foreign_language(carrier: str, page_language: str) -> str:
+    """The `lang` a carrier's text needs on this page: its own language where it differs, else ""."""
+    own = CARRIER_TEXT_LANGUAGES.get(carrier, "")
+    return own if own and own != page_language.split("-")[0] else ""
