@@ -7,6 +7,7 @@ import logging
 import pytest
 from django.core.cache import cache
 
+from tracking_site.estimates.figures import local_figures
 from tracking_site.lookup.clients import install_carriers
 from tracking_site.web.answer_cache import local_copies
 
@@ -21,10 +22,12 @@ def _no_rate_limits_unless_asked(settings):
 def _clean_cache_and_carriers():
     cache.clear()
     local_copies.clear()
+    local_figures.forget()
     install_carriers(None)
     yield
     install_carriers(None)
     local_copies.clear()
+    local_figures.forget()
     cache.clear()
 
 

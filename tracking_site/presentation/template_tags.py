@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from carriers.model import Parcel, Status, TrackingEvent
 from tracking_site.presentation.local_times import ShownTime, event_shown_time, local_text
@@ -66,7 +67,7 @@ def status_icon(status: Status | str) -> str:
 def grouped_number(number: str) -> str:
     """`{% grouped_number number %}`: the number in groups that never break, copied whole (no spaces in it)."""
     groups = format_html_join(
-        format_html("<wbr>"), '<span class="group">{}</span>', ((g,) for g in number_groups(number))
+        mark_safe("<wbr>"), '<span class="group">{}</span>', ((g,) for g in number_groups(number))
     )
     return format_html('<span class="number" translate="no">{}</span>', groups)
 

@@ -35,8 +35,10 @@ def test_the_words_follow_the_language():
     assert "Delivered" not in dutch and dutch.endswith("</span>")
 
 
-@pytest.mark.parametrize("path", [f"/track/nzpost/{NUMBER}/", f"/track/?q={NUMBER}+CL000000000NZ"])
-def test_pages_show_the_badge(client, carriers, path):
+@pytest.mark.parametrize(
+    ("path", "icon_class"), [(f"/track/nzpost/{NUMBER}/", "headline-icon"), (f"/track/?q={NUMBER}+CL000000000NZ", "card-icon")]
+)
+def test_pages_show_the_status_icon_beside_the_words(client, carriers, path, icon_class):
     carriers["nzpost"].parcels[NUMBER] = make_parcel("nzpost", NUMBER, Status.OUT_FOR_DELIVERY)
     body = client.get(path).content.decode()
-    assert '<span class="badge status-out_for_delivery"><span class="badge-icon" aria-hidden="true">→</span>' in body
+    assert f'<span class="{icon_class}" aria-hidden="true">→</span> Out for delivery: arriving today' in body

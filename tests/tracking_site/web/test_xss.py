@@ -26,7 +26,8 @@ def test_carrier_html_is_escaped_on_every_page(client, hostile_carriers):
         assert PAYLOAD not in page and "<img" not in page, slug
         assert ESCAPED in page, slug  # the text is there, as text
         results = client.get("/track/", {"q": " ".join(carrier_numbers[:3])}).content.decode()
-        assert "<img" not in results and ESCAPED in results, slug
+        # Cards show places (a comma may cut the planted text short there): as text all the same.
+        assert "<img" not in results and "&lt;img src=x" in results, slug
 
 
 def test_carrier_html_stays_plain_text_in_the_json_api(client, hostile_carriers):
