@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, sync_playwright
 
+from tracking_site.estimates.flush import refresh_lane_figures
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -87,7 +89,11 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def site(live_server, transactional_db) -> str:
-    """The live server's base URL (the PostPlus page reads the feed store, hence the database)."""
+    """The live server's base URL (the PostPlus page reads the feed store, hence the database).
+
+    The lane figures are built from the demo's observations first, as the periodic flush would have done.
+    """
+    refresh_lane_figures()
     return live_server.url
 
 
