@@ -78,7 +78,7 @@
     if (!label || !window.Intl) {
       return;
     }
-    var lang = document.documentElement.lang || undefined;
+    var lang = document.body.dataset.dateLocale || document.documentElement.lang || undefined;
     var full = new Intl.DateTimeFormat(lang, {
       weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
       timeZoneName: "short"

@@ -126,9 +126,7 @@ def test_estimates_for_postplus_and_nz_post_say_how_many_parcels_they_rest_on(pa
     for path in (f"/track/postplus/{POSTPLUS_IN_TRANSIT}/", f"/track/nzpost/{fake_nzpost.IN_TRANSIT_S10}/"):
         page.goto(site + path)
         expect(page.get_by_role("heading", level=1)).to_have_accessible_name(re.compile(r"^In transit: likely \w+"))
-        expect(page.locator(".estimate-basis")).to_have_text(
-            "An estimate based on 40 parcels delivered on this route."
-        )
+        expect(page.locator(".estimate-basis")).to_have_text("An estimate based on 40 parcels delivered on this route.")
 
 
 def test_awaiting_pickup_says_where_to_collect_it_and_links_the_carrier(page: Page, site: str):
@@ -139,7 +137,7 @@ def test_awaiting_pickup_says_where_to_collect_it_and_links_the_carrier(page: Pa
     box = page.get_by_role("region", name="What to do now")
     expect(fact(box, "Where to collect it")).to_have_text("PostShop Lambton Quay")
     expect(box.locator("q")).to_have_text(re.compile(r"^Your item is ready to collect from PostShop Lambton Quay"))
-    link = box.get_by_role("link", name="Rebook or ask on the NZ Post website")
+    link = box.get_by_role("link", name="See the pickup details on the NZ Post website")
     expect(link).to_have_attribute(
         "href", f"https://www.nzpost.co.nz/tools/tracking?trackid={fake_nzpost.AWAITING_PICKUP_S10}"
     )

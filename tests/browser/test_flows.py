@@ -152,16 +152,19 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 @pytest.mark.parametrize(("width_name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
 @pytest.mark.parametrize(
-    ("page_name", "path"),
+    ("page_name", "path", "zone"),
     [
-        ("parcel", f"/track/dhl-ecommerce/{OUT_FOR_DELIVERY}/"),
-        ("results", f"/track/?q={NZ_IN_TRANSIT},{OUT_FOR_DELIVERY},{POSTPLUS_IN_TRANSIT}"),
+        # A recipient in Brooklyn looks at a Brooklyn parcel: their zone, so no second time is added.
+        ("parcel", f"/track/dhl-ecommerce/{OUT_FOR_DELIVERY}/", "America/New_York"),
+        ("results", f"/track/?q={NZ_IN_TRANSIT},{OUT_FOR_DELIVERY},{POSTPLUS_IN_TRANSIT}", "UTC"),
+        ("pickup", f"/track/nzpost/{fake_nzpost.AWAITING_PICKUP_S10}/", "Pacific/Auckland"),
+        ("estimate", f"/track/postplus/{POSTPLUS_IN_TRANSIT}/", "Europe/London"),
     ],
 )
 def test_screenshots_at_phone_and_desktop_widths(
-    browser: Browser, site: str, problems: PageProblems, page_name, path, width_name, viewport
+    browser: Browser, site: str, problems: PageProblems, page_name, path, zone, width_name, viewport
 ):
-    context = open_context(browser, site, problems, viewport=viewport, timezone_id="UTC")
+    context = open_context(browser, site, problems, viewport=viewport, timezone_id=zone)
     page = context.new_page()
     page.goto(site + path)
     expect(page.get_by_role("heading", level=1)).to_be_visible()

@@ -23,6 +23,10 @@ KEPT_SPELLINGS = {
         "PostNord",
         "PostShop",
         "CourierPost",
+        # Days and months are names in English (not "May": it is also a verb).
+        *("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        *("January", "February", "March", "April", "June", "July", "August"),
+        *("September", "October", "November", "December"),
     )
 }
 # The language each carrier writes its scans in, so a Dutch page marks them as English for screen readers.
@@ -38,15 +42,19 @@ def shouts(text: str) -> bool:
     return len(letters) > 3 and all(c.isupper() for c in letters)
 
 
-def sentence_case(text: str) -> str:
-    """'ARRIVAL DHL ECOMMERCE FACILITY' -> 'Arrival DHL eCommerce facility'; text in mixed case is left alone."""
+SENTENCE_START = re.compile(r"(^|[.!?]\s+)([^\W\d_])", re.UNICODE)
+
+
+def sentence_case(text: str, names: str = "") -> str:
+    """'ARRIVAL DHL ECOMMERCE FACILITY' -> 'Arrival DHL eCommerce facility'; text in mixed case is left alone.
+
+    Words of `names` (the scan's place, say) keep the spelling they have there.
+    """
     if not shouts(text):
         return text
-    lowered = WORD.sub(lambda word: KEPT_SPELLINGS.get(word.group(0).casefold(), word.group(0).lower()), text)
-    first = next((i for i, c in enumerate(lowered) if c.isalpha()), None)
-    if first is None:
-        return lowered
-    return lowered[:first] + lowered[first].upper() + lowered[first + 1 :]
+    kept = {**KEPT_SPELLINGS, **{word.casefold(): word for word in WORD.findall(names) if not shouts(word)}}
+    lowered = WORD.sub(lambda word: kept.get(word.group(0).casefold(), word.group(0).lower()), text)
+    return SENTENCE_START.sub(lambda match: match.group(1) + match.group(2).upper(), lowered)
 
 
 def place_case(label: str) -> str:

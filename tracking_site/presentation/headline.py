@@ -47,7 +47,7 @@ class Answer:
 @dataclass(frozen=True)
 class Headline:
     answer: Answer
-    place: str  # where the parcel was last scanned, "" when no scan named a place
+    place: str  # where the parcel was last scanned; "" when no scan named one or the answer already says it
     last_scan: ShownTime | None
     estimate_basis: str  # "An estimate based on 42 ...", "" when the "when" is not an estimate
 
@@ -120,9 +120,13 @@ def build_headline(parcel: Parcel, expected: ExpectedDelivery | None, now: datet
             "An estimate based on %(count)d parcels delivered on this route.",
             expected.based_on,
         ) % {"count": expected.based_on}
+    answer = answer_for(parcel, expected, now)
+    place = place_case(current_place(parcel).label)
+    if parcel.status in WITH_PLACE and short_place(_place_of(parcel)) and _place_of(parcel) == current_place(parcel):
+        place = ""  # "Delivered yesterday 14:31, Phoenix" already says where it is
     return Headline(
-        answer=answer_for(parcel, expected, now),
-        place=place_case(current_place(parcel).label),
+        answer=answer,
+        place=place,
         last_scan=shown_time(latest.occurred_at, now, zone_for_utc_times(parcel)) if latest else None,
         estimate_basis=basis,
     )

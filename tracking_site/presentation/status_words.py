@@ -70,3 +70,10 @@ WHAT_NOW_ADVICE: dict[Status, Promise] = {
     ),
     Status.RETURNED: _("It is going back to the sender. Ask the sender whether they will send it again or refund you."),
 }
+# The link to the carrier's own page, worded for what the visitor goes there to do.
+WHAT_NOW_LINK: dict[Status, Promise] = {
+    Status.AWAITING_PICKUP: _("See the pickup details on the %(name)s website"),
+    Status.DELIVERY_FAILED: _("Choose a new delivery on the %(name)s website"),
+    Status.EXCEPTION: _("Ask %(name)s on its website"),
+    Status.RETURNED: _("Ask %(name)s on its website"),
+}

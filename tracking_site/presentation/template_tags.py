@@ -54,6 +54,8 @@ STATUS_ICONS = {
     Status.RETURNED: "↩",
     Status.OUT_FOR_DELIVERY: "→",
     Status.AWAITING_PICKUP: "⌂",
+    Status.IN_TRANSIT: "⇢",
+    Status.INFO_RECEIVED: "○",
 }
 
 
@@ -80,6 +82,12 @@ OG_LOCALES = {"en": "en_GB", "nl": "nl_NL"}
 def og_locale(language: str) -> str:
     """'nl' -> 'nl_NL', for og:locale."""
     return OG_LOCALES.get(language.split("-")[0], language.replace("-", "_"))
+
+
+@register.filter
+def date_locale(language: str) -> str:
+    """'en' -> 'en-GB': the script writes the visitor's times in the order the page writes its own (day month)."""
+    return og_locale(language).replace("_", "-")
 
 
 @register.simple_tag

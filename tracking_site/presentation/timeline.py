@@ -40,14 +40,17 @@ def timeline_days(parcel: Parcel, now: datetime, page_language: str) -> list[Tim
         if not days or days[-1].iso != day.isoformat():
             today = now.astimezone(local.tzinfo).date()
             days.append(TimelineDay(long_date(day, today), _relative_day(day, today), day.isoformat()))
+        place = place_case(event.place.label)
         days[-1].events.append(
             TimelineEvent(
                 clock=clock_text(local),
                 iso=local.isoformat(),
                 status=event.status,
-                description=sentence_case(event.description) if event.description else status_label(event.status),
+                description=sentence_case(event.description, names=place)
+                if event.description
+                else status_label(event.status),
                 lang=lang if event.description else "",
-                place=place_case(event.place.label),
+                place=place,
             )
         )
     return days

@@ -13,7 +13,7 @@ from carriers.model import Parcel, Status, TrackingEvent
 from tracking_site.presentation.carrier_links import CarrierPage, public_tracking_page
 from tracking_site.presentation.carrier_text import foreign_language, place_case, sentence_case
 from tracking_site.presentation.local_times import day_words, where_it_happened, zone_for_utc_times
-from tracking_site.presentation.status_words import WHAT_NOW_ADVICE, carrier_name
+from tracking_site.presentation.status_words import WHAT_NOW_ADVICE, WHAT_NOW_LINK, carrier_name
 
 NEEDS_YOU = tuple(WHAT_NOW_ADVICE)
 
@@ -59,6 +59,7 @@ class WhatNow:
     carrier_said: str
     carrier_said_lang: str
     carrier_page: CarrierPage | None
+    link_text: str  # what the carrier's page is for, "" without a page
 
 
 @dataclass(frozen=True)
@@ -107,18 +108,21 @@ def what_now(parcel: Parcel, now: datetime, page_language: str) -> WhatNow | Non
     if parcel.status not in NEEDS_YOU:
         return None
     event = _deciding_event(parcel)
-    said = sentence_case(event.description) if event else ""
+    place = place_case(event.place.label) if event and event.place else ""
+    said = sentence_case(event.description, names=place) if event else ""
     local = where_it_happened(event.occurred_at, zone_for_utc_times(parcel)) if event else now
     today = now.astimezone(local.tzinfo).date()
     deadline = deadline_in(said, local.date()) if said and parcel.status is Status.AWAITING_PICKUP else None
+    page = delivering_carrier_page(parcel)
     return WhatNow(
         status=parcel.status,
         advice=str(WHAT_NOW_ADVICE[parcel.status]),
-        place=place_case(event.place.label) if event and event.place else "",
+        place=place,
         until=day_words(deadline, today) if deadline else "",
         carrier_said=said,
         carrier_said_lang=foreign_language(parcel.carrier, page_language),
-        carrier_page=delivering_carrier_page(parcel),
+        carrier_page=page,
+        link_text=str(WHAT_NOW_LINK[parcel.status]) % {"name": page.carrier} if page else "",
     )
 
 

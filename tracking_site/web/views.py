@@ -70,12 +70,9 @@ def track(request: HttpRequest) -> HttpResponse:
     if len(outcomes) == 1 and outcomes[0].found and not form.rejected:
         return redirect(permalink(outcomes[0]))
     status = 200
-    if len(outcomes) == 1:
-        status = (
-            404
-            if not isinstance(outcomes[0].result, CarrierFailure)
-            else FAILURES[outcomes[0].result.reason].http_status
-        )
+    if len(outcomes) == 1 and not outcomes[0].found:
+        result = outcomes[0].result
+        status = FAILURES[result.reason].http_status if isinstance(result, CarrierFailure) else 404
     cards = result_cards(outcomes, form.cleaned_data["carrier"])
     return render(
         request,

@@ -36,7 +36,8 @@ def test_the_words_follow_the_language():
 
 
 @pytest.mark.parametrize(
-    ("path", "icon_class"), [(f"/track/nzpost/{NUMBER}/", "headline-icon"), (f"/track/?q={NUMBER}+CL000000000NZ", "card-icon")]
+    ("path", "icon_class"),
+    [(f"/track/nzpost/{NUMBER}/", "headline-icon"), (f"/track/?q={NUMBER}+CL000000000NZ", "card-icon")],
 )
 def test_pages_show_the_status_icon_beside_the_words(client, carriers, path, icon_class):
     carriers["nzpost"].parcels[NUMBER] = make_parcel("nzpost", NUMBER, Status.OUT_FOR_DELIVERY)

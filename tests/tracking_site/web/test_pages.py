@@ -82,7 +82,10 @@ def test_nz_post_utc_times_are_shown_in_new_zealand_time(client, carriers):
     carriers["nzpost"].parcels[NZ] = make_parcel("nzpost", NZ)
     body = client.get(f"/track/nzpost/{NZ}/").content.decode()
     assert '<time datetime="2024-05-01">Wednesday 1 May 2024</time>' in body
-    assert '<time class="event-time" datetime="2024-05-01T21:00:00+12:00" data-viewer-time="clock">21:00 NZST</time>' in body
+    assert (
+        '<time class="event-time" datetime="2024-05-01T21:00:00+12:00" data-viewer-time="clock">21:00 NZST</time>'
+        in body
+    )
 
 
 def test_detours_are_shown_distinctly(client, carriers):
