@@ -195,7 +195,9 @@ def test_print_shows_the_site_name_and_address_and_no_relative_times(page: Page,
     expect(page.locator(".page-address")).to_be_visible()
     for relative in page.locator(".relative").all():
         expect(relative).to_be_hidden()
-    assert not re.search(r"\bago\b|\bjust now\b", page.locator("main").inner_text())
+    printed = page.locator("main").inner_text()
+    assert not re.search(r"\bago\b|\bjust now\b|\btoday\b|\byesterday\b", printed)
+    assert re.match(r"\W*Out for delivery: arriving \w+day \d{1,2} \w+$", page.locator("h1").inner_text())
     page.emulate_media(media="screen")
     expect(page.locator(".page-address")).to_be_hidden()
 

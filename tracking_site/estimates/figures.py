@@ -204,3 +204,17 @@ def figures_for(parcels: Sequence[Parcel]) -> dict[tuple[str, str], LaneFigure]:
         if figure is not None:
             answers[parcel] = figure
     return answers
+
+
+def ensure_figures(*, store: BaseCache = cache, rebuild: Callable[[], object] = rebuild_in_background) -> None:
+    """Ask for a background rebuild when the figures are gone, from the page visitors start on (one cache read).
+
+    So a freshly started site (a new local-memory cache) has its estimates by the time a parcel is opened.
+    """
+    try:
+        built = store.get(built_key()) is not None
+    except Exception as exc:  # any cache backend's failure: nothing to do until the cache is back
+        logger.warning("estimates outcome=figures_unreadable error=%s", type(exc).__name__)
+        return
+    if not built:
+        rebuild()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.utils.translation import ngettext
@@ -13,6 +14,7 @@ from tracking_site.presentation.carrier_text import place_case
 from tracking_site.presentation.local_times import (
     ShownTime,
     day_words,
+    long_date,
     parcel_zone,
     shown_time,
     where_it_happened,
@@ -42,6 +44,7 @@ class Answer:
     text: str
     late: bool = False
     arriving_today: bool = False
+    printed: str = ""  # the same with dates instead of "today" or "Friday", for paper read another day
 
 
 @dataclass(frozen=True)
@@ -65,20 +68,23 @@ def answer_for(parcel: Parcel, expected: ExpectedDelivery | None, now: datetime)
     """'Out for delivery: arriving today', 'Delivered Tuesday 14:31, Chicago', 'Late: was expected Sunday'."""
     zone = parcel_zone(parcel)
     today = now.astimezone(zone).date()
-    status = parcel.status
-    words = _when_words(parcel, expected, today)
-    if status in WITH_PLACE and (place := short_place(_place_of(parcel))):
-        words = Answer(f"{words.text}, {place}", words.late, words.arriving_today)
-    return words
+    words = _when_words(parcel, expected, today, lambda day: day_words(day, today))
+    printed = _when_words(parcel, expected, today, lambda day: long_date(day, today)).text
+    if parcel.status in WITH_PLACE and (place := short_place(_place_of(parcel))):
+        return Answer(f"{words.text}, {place}", words.late, words.arriving_today, f"{printed}, {place}")
+    return replace(words, printed=printed)
 
 
-def _when_words(parcel: Parcel, expected: ExpectedDelivery | None, today: date) -> Answer:
+def _when_words(
+    parcel: Parcel, expected: ExpectedDelivery | None, today: date, name_day: Callable[[date], str]
+) -> Answer:
     status = parcel.status
     if status is Status.DELIVERED and parcel.delivered_at is not None:
         delivered = where_it_happened(parcel.delivered_at, zone_for_utc_times(parcel))
-        day = day_words(delivered.date(), today)
-        return Answer(str(DELIVERED_ON) % {"day": day, "time": f"{delivered:%H:%M}"})
+        return Answer(str(DELIVERED_ON) % {"day": name_day(delivered.date()), "time": f"{delivered:%H:%M}"})
     if status is Status.OUT_FOR_DELIVERY:
+        if name_day(today) != day_words(today, today):  # on paper: the day it was out for delivery
+            return Answer(str(ARRIVING) % {"status": status_label(status), "day": name_day(today)})
         return Answer(str(HEADLINE_WORDS[status]), arriving_today=True)
     if status in HEADLINE_WORDS:
         return Answer(str(HEADLINE_WORDS[status]))
@@ -87,20 +93,17 @@ def _when_words(parcel: Parcel, expected: ExpectedDelivery | None, today: date) 
         return Answer(label)
     if expected.source == CARRIER:
         if expected.latest < today:
-            return Answer(str(LATE) % {"day": day_words(expected.latest, today)}, late=True)
+            return Answer(str(LATE) % {"day": name_day(expected.latest)}, late=True)
         return Answer(
-            str(ARRIVING) % {"status": label, "day": day_words(expected.latest, today)},
+            str(ARRIVING) % {"status": label, "day": name_day(expected.latest)},
             arriving_today=expected.latest == today,
         )
     if expected.latest < today:
         return Answer(str(SLOWER_THAN_USUAL) % {"status": label})
     first = max(expected.earliest, today)
     if first == expected.latest:
-        return Answer(str(LIKELY_ON) % {"status": label, "day": day_words(first, today)}, arriving_today=first == today)
-    return Answer(
-        str(LIKELY_BETWEEN)
-        % {"status": label, "first": day_words(first, today), "last": day_words(expected.latest, today)}
-    )
+        return Answer(str(LIKELY_ON) % {"status": label, "day": name_day(first)}, arriving_today=first == today)
+    return Answer(str(LIKELY_BETWEEN) % {"status": label, "first": name_day(first), "last": name_day(expected.latest)})
 
 
 def _place_of(parcel: Parcel) -> Place:

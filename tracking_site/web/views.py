@@ -17,6 +17,7 @@ from carriers.base import InvalidNumber
 from carriers.detect import normalize_number
 from carriers.model import CarrierFailure, Found, Status
 from carriers.registry import demo_numbers
+from tracking_site.estimates.figures import ensure_figures
 from tracking_site.lookup.clients import get_carriers
 from tracking_site.lookup.service import LookupOutcome, carriers_to_ask, lookup_parcels
 from tracking_site.presentation.arrival import ExpectedDelivery, expected_deliveries, expected_delivery_of
@@ -51,6 +52,7 @@ def _home_context(form: SearchForm) -> dict[str, object]:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    ensure_figures()
     form = SearchForm(enabled_carriers=list(get_carriers()))
     return render(request, "home.html", _home_context(form))
 

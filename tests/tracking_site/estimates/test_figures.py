@@ -13,6 +13,7 @@ from tracking_site.estimates.figures import (
     LaneFigure,
     LocalFigures,
     cached_figures,
+    ensure_figures,
     lane_figure,
     store_figures,
 )
@@ -126,3 +127,12 @@ def test_background_rebuilds_can_be_switched_off(settings):
     started = []
     assert BackgroundRebuild(lambda: None, start=started.append)() is False
     assert started == []
+
+
+def test_the_home_page_asks_for_a_rebuild_only_when_the_figures_are_gone():
+    store, rebuild = CountingCache(), Rebuilds()
+    ensure_figures(store=store, rebuild=rebuild)
+    assert rebuild.asked == 1
+    store_figures({}, store)
+    ensure_figures(store=store, rebuild=rebuild)
+    assert rebuild.asked == 1

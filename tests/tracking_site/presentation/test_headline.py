@@ -21,7 +21,10 @@ NOW = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
 TUESDAY = date(2026, 12, 1)
 
 
-def dhl(status: Status, *, expected: date | None = None, place: Place = Place(city="Chicago", region="IL")) -> Parcel:
+CHICAGO_IL = Place(city="Chicago", region="IL")
+
+
+def dhl(status: Status, *, expected: date | None = None, place: Place = CHICAGO_IL) -> Parcel:
     start = datetime(2026, 11, 28, 9, tzinfo=CHICAGO)
     return parcel_from_events(
         carrier="dhl-ecommerce",

@@ -15,7 +15,10 @@ NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # Tuesday 15:00 in New Zealand
 SAID_ON = date(2026, 12, 1)
 
 
-def nz(status: Status, description: str, place: Place = Place(depot="PostShop Lambton Quay")) -> Parcel:
+LAMBTON_QUAY = Place(depot="PostShop Lambton Quay")
+
+
+def nz(status: Status, description: str, place: Place = LAMBTON_QUAY) -> Parcel:
     return parcel_from_events(
         carrier="nzpost",
         tracking_number="RN277193855NZ",
