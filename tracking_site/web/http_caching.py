@@ -1,10 +1,10 @@
 """HTTP caching of parcel answers, so browsers and CDNs revalidate cheaply instead of asking again.
 
 The ETag is a hash of everything the body is made from: the public data it shows, the site build, the
-language, the canonical SITE_URL its links name and the path it was asked at (the language form sends the
-visitor back there). It is computed before rendering: a matching If-None-Match costs a cache lookup, not a
-render. Nothing else of the request (scheme, Host, cookies other than the language's) reaches the body, so
-equal ETags mean equal bodies, over http or https and whatever the Host header said.
+language and, for pages, the canonical address (SITE_URL and the path asked) that its links name. It is
+computed before rendering: a matching If-None-Match costs a cache lookup, not a render. Nothing else of the
+request (scheme, Host, cookies other than the language's) reaches the body, so equal ETags mean equal bodies
+and different bodies different ETags, over http or https and whatever the Host header said.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from django.utils.translation import get_language
 
 from carriers.model import Found, Status
 from tracking_site.lookup.service import LookupOutcome
-from tracking_site.presentation.links import site_url
+from tracking_site.presentation.links import absolute_url
 from tracking_site.presentation.parcel_json import parcel_to_json
 
 # Browsers and CDNs reuse a parcel answer this long, then may show it while revalidating this much longer.
@@ -56,8 +56,9 @@ def parcel_etag(request: HttpRequest, outcome: LookupOutcome, representation: st
         "representation": representation,
         "build": site_build(),
         "language": get_language() or "",
-        "site": site_url(),
-        "path": request.get_full_path(),
+        # A page names its own address (share link, og:url) and path (the language form returns there);
+        # the JSON does not, so its ETag does not change with either.
+        "address": absolute_url(request.get_full_path()) if representation == "page" else "",
         "parcel": parcel_to_json(outcome.result.parcel),
         "incomplete": outcome.result.incomplete,
         "stale": outcome.stale,
