@@ -1,0 +1,74 @@
+"""Production settings of the edges: SITE_URL required and well formed, the language cookie HTTPS-only and
+same-site, PostgreSQL given connect and statement timeouts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.tracking_site.protection.test_security_headers import run_with_production_settings
+
+CHECK_DEPLOY = "import django; django.setup(); from django.core.management import call_command; "
+
+
+def check_deploy(site_url: str):
+    return run_with_production_settings(
+        f"import os; os.environ['SITE_URL'] = {site_url!r}; {CHECK_DEPLOY}"
+        "call_command('check', deploy=True, fail_level='WARNING')"
+    )
+
+
+@pytest.mark.parametrize(
+    ("site_url", "problem"),
+    [
+        ("", "tracking_site.E002"),
+        ("track.example.com", "tracking_site.E003"),
+        ("https://track.example.com/parcels", "tracking_site.E003"),
+        ("http://track.example.com", "tracking_site.W002"),
+    ],
+)
+def test_check_deploy_fails_without_a_proper_site_url(site_url, problem):
+    result = check_deploy(site_url)
+    assert result.returncode != 0
+    assert problem in result.stderr
+
+
+def test_the_language_cookie_is_https_only_same_site_and_out_of_scripts_reach():
+    result = run_with_production_settings(
+        "import django, json; django.setup(); from django.test import Client; "
+        "r = Client().post('/i18n/setlang/', {'language': 'nl', 'next': '/'}, secure=True, "
+        "HTTP_HOST='track.example.com'); c = r.cookies['django_language']; "
+        "print(json.dumps({'value': c.value, 'secure': bool(c['secure']), 'samesite': c['samesite'], "
+        "'httponly': bool(c['httponly'])}))"
+    )
+    assert result.returncode == 0, result.stderr
+    cookie = json.loads(result.stdout.strip().splitlines()[-1])
+    assert cookie == {"value": "nl", "secure": True, "samesite": "Lax", "httponly": True}
+
+
+def test_postgresql_gets_connect_statement_and_network_timeouts():
+    result = run_with_production_settings(
+        "import os; os.environ.update(DATABASE_URL='postgres://u@db.example:5432/track', "
+        "DATABASE_CONNECT_TIMEOUT='4', DATABASE_STATEMENT_TIMEOUT='2.5'); "
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    )
+    assert result.returncode == 0, result.stderr
+    options = json.loads(result.stdout.strip().splitlines()[-1])
+    assert options["connect_timeout"] == 4
+    assert options["options"] == "-c statement_timeout=2500"
+    assert options["tcp_user_timeout"] == 4000
+    assert options["keepalives"] == 1
+
+
+def test_the_timeouts_have_safe_defaults_and_keep_options_given_in_the_url():
+    result = run_with_production_settings(
+        "import os; os.environ['DATABASE_URL'] = 'postgres://u@db.example:5432/track?options=-c%20search_path%3Dtrack'; "
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    )
+    assert result.returncode == 0, result.stderr
+    options = json.loads(result.stdout.strip().splitlines()[-1])
+    assert options["connect_timeout"] == 3
+    assert options["options"] == "-c search_path=track -c statement_timeout=10000"
