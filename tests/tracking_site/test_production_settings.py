@@ -64,7 +64,8 @@ def test_postgresql_gets_connect_statement_and_network_timeouts():
 
 def test_the_timeouts_have_safe_defaults_and_keep_options_given_in_the_url():
     result = run_with_production_settings(
-        "import os; os.environ['DATABASE_URL'] = 'postgres://u@db.example:5432/track?options=-c%20search_path%3Dtrack'; "
+        "import os; "
+        "os.environ['DATABASE_URL'] = 'postgres://u@db.example:5432/track?options=-c%20search_path%3Dtrack'; "
         "import django, json; django.setup(); from django.conf import settings; "
         "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
     )
