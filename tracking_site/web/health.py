@@ -52,6 +52,14 @@ class DeadlineProbe:
         wait([running], timeout=deadline)
         return running.done() and running.result()
 
+    def idle(self, timeout: float) -> bool:
+        """Wait at most `timeout` for the check in progress to end; True when none runs (shutdown, tests)."""
+        with self._lock:
+            running = self._running
+        if running is not None:
+            wait([running], timeout=timeout)
+        return running is None or running.done()
+
     def _run(self, future: Future[bool], deadline: float) -> None:
         try:
             self._check(deadline)
