@@ -8,30 +8,31 @@ import json
 import pytest
 
 from tests.tracking_site.protection.test_security_headers import run_with_production_settings
+from tracking_site.checks import site_url_problems
 
-CHECK_DEPLOY = "import django; django.setup(); from django.core.management import call_command; "
 
-
-def check_deploy(site_url: str):
-    return run_with_production_settings(
-        f"import os; os.environ['SITE_URL'] = {site_url!r}; {CHECK_DEPLOY}"
-        "call_command('check', deploy=True, fail_level='WARNING')"
+def test_check_deploy_fails_without_site_url():
+    result = run_with_production_settings(
+        "import os; os.environ['SITE_URL'] = ''; import django; django.setup(); "
+        "from django.core.management import call_command; call_command('check', deploy=True)"
     )
+    assert result.returncode != 0
+    assert "tracking_site.E002" in result.stderr
 
 
 @pytest.mark.parametrize(
     ("site_url", "problem"),
     [
-        ("", "tracking_site.E002"),
         ("track.example.com", "tracking_site.E003"),
         ("https://track.example.com/parcels", "tracking_site.E003"),
+        ("https://track.example.com?x=1", "tracking_site.E003"),
         ("http://track.example.com", "tracking_site.W002"),
+        ("https://track.example.com", None),
+        ("https://track.example.com:8443", None),
     ],
 )
-def test_check_deploy_fails_without_a_proper_site_url(site_url, problem):
-    result = check_deploy(site_url)
-    assert result.returncode != 0
-    assert problem in result.stderr
+def test_site_url_must_be_a_scheme_and_host_and_should_be_https(site_url, problem):
+    assert [message.id for message in site_url_problems(site_url)] == ([problem] if problem else [])
 
 
 def test_the_language_cookie_is_https_only_same_site_and_out_of_scripts_reach():
