@@ -35,28 +35,37 @@ def test_site_url_must_be_a_scheme_and_host_and_should_be_https(site_url, proble
     assert [message.id for message in site_url_problems(site_url)] == ([problem] if problem else [])
 
 
-def test_the_language_cookie_is_https_only_same_site_and_out_of_scripts_reach():
+def printed_under_production_settings(environment: dict[str, str], expression: str):
+    """The JSON value of `expression` (Django set up, `settings` and `Client` at hand) in a production process."""
     result = run_with_production_settings(
-        "import django, json; django.setup(); from django.test import Client; "
-        "r = Client().post('/i18n/setlang/', {'language': 'nl', 'next': '/'}, secure=True, "
-        "HTTP_HOST='track.example.com'); c = r.cookies['django_language']; "
-        "print(json.dumps({'value': c.value, 'secure': bool(c['secure']), 'samesite': c['samesite'], "
-        "'httponly': bool(c['httponly'])}))"
+        f"import os, json; os.environ.update({environment!r}); import django; django.setup(); "
+        "from django.conf import settings; from django.test import Client; "
+        f"print(json.dumps({expression}))"
     )
     assert result.returncode == 0, result.stderr
-    cookie = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_language_cookie_is_https_only_same_site_and_out_of_scripts_reach():
+    cookie = printed_under_production_settings(
+        {},
+        "(lambda c: {'value': c.value, 'secure': bool(c['secure']), 'samesite': c['samesite'], "
+        "'httponly': bool(c['httponly'])})(Client().post('/i18n/setlang/', {'language': 'nl', 'next': '/'}, "
+        "secure=True, HTTP_HOST='track.example.com').cookies['django_language'])",
+    )
     assert cookie == {"value": "nl", "secure": True, "samesite": "Lax", "httponly": True}
 
 
+DATABASE_OPTIONS = "settings.DATABASES['default']['OPTIONS']"
+
+
 def test_postgresql_gets_connect_statement_and_network_timeouts():
-    result = run_with_production_settings(
-        "import os; os.environ.update(DATABASE_URL='postgres://u@db.example:5432/track', "
-        "DATABASE_CONNECT_TIMEOUT='4', DATABASE_STATEMENT_TIMEOUT='2.5'); "
-        "import django, json; django.setup(); from django.conf import settings; "
-        "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
-    )
-    assert result.returncode == 0, result.stderr
-    options = json.loads(result.stdout.strip().splitlines()[-1])
+    environment = {
+        "DATABASE_URL": "postgres://u@db.example:5432/track",
+        "DATABASE_CONNECT_TIMEOUT": "4",
+        "DATABASE_STATEMENT_TIMEOUT": "2.5",
+    }
+    options = printed_under_production_settings(environment, DATABASE_OPTIONS)
     assert options["connect_timeout"] == 4
     assert options["options"] == "-c statement_timeout=2500"
     assert options["tcp_user_timeout"] == 4000
@@ -64,13 +73,7 @@ def test_postgresql_gets_connect_statement_and_network_timeouts():
 
 
 def test_the_timeouts_have_safe_defaults_and_keep_options_given_in_the_url():
-    result = run_with_production_settings(
-        "import os; "
-        "os.environ['DATABASE_URL'] = 'postgres://u@db.example:5432/track?options=-c%20search_path%3Dtrack'; "
-        "import django, json; django.setup(); from django.conf import settings; "
-        "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
-    )
-    assert result.returncode == 0, result.stderr
-    options = json.loads(result.stdout.strip().splitlines()[-1])
+    url = "postgres://u@db.example:5432/track?options=-c%20search_path%3Dtrack"
+    options = printed_under_production_settings({"DATABASE_URL": url}, DATABASE_OPTIONS)
     assert options["connect_timeout"] == 3
     assert options["options"] == "-c search_path=track -c statement_timeout=10000"
