@@ -689,21 +689,58 @@ def test_a_failed_call_is_not_retried_with_other_kinds():
     assert len(handler.tracking_requests) == 1
 
 
-def test_fetch_batch_gives_the_parcels_found_by_number():
+def test_track_batch_gives_the_parcels_found_by_number_in_one_call():
     handler = Dhl()
     handler.known = [package_item(dhl_package_id=GM_NUMBER)]
 
-    found = make_client(handler).fetch_batch([GM_NUMBER, "GM5119462000000999"])
+    found = make_client(handler).track_batch([GM_NUMBER, "GM5119462000000999"], DHL_PACKAGE_ID)
 
     assert list(found) == [GM_NUMBER]
+    assert len(handler.tracking_requests) == 1
 
 
-def test_fetch_batch_raises_when_a_call_fails():
+def test_track_batch_raises_when_a_call_fails():
     handler = Dhl(lambda request: httpx.Response(429))
 
     with pytest.raises(CarrierUnavailable) as caught:
-        make_client(handler).fetch_batch([GM_NUMBER])
+        make_client(handler).track_batch([GM_NUMBER], DHL_PACKAGE_ID)
     assert caught.value.reason is FailureReason.RATE_LIMITED
+
+
+def test_call_batch_gives_every_number_asked_a_result():
+    handler = Dhl()
+    handler.known = [package_item(package_id=SHOP_NUMBER)]
+
+    results = make_client(handler).call_batch([SHOP_NUMBER, "SHOP-404"], PACKAGE_ID)
+
+    assert [type(result) for result in results.values()] == [Found, NotFound]
+    assert len(handler.tracking_requests) == 1
+
+
+def test_call_batch_catches_a_failed_call_into_per_number_failures():
+    handler = Dhl(lambda request: httpx.Response(429))
+
+    results = make_client(handler).call_batch([GM_NUMBER, "GM5119462000000999"], DHL_PACKAGE_ID)
+
+    assert set(results.values()) == {
+        CarrierFailure("dhl-ecommerce", GM_NUMBER, FailureReason.RATE_LIMITED),
+        CarrierFailure("dhl-ecommerce", "GM5119462000000999", FailureReason.RATE_LIMITED),
+    }
+
+
+def test_track_batch_without_a_kind_asks_the_kind_the_first_number_suggests():
+    handler = Dhl()
+    handler.known = [package_item(tracking_id=IMPB_NUMBER)]
+
+    assert list(make_client(handler).track_batch([IMPB_NUMBER])) == [IMPB_NUMBER]
+    assert dict(handler.tracking_requests[0].url.params) == {TRACKING_ID: IMPB_NUMBER}
+
+
+def test_identifier_kinds_start_with_the_shape_and_then_try_the_others():
+    client = make_client(Dhl())
+
+    assert client.identifier_kinds(GM_NUMBER) == (DHL_PACKAGE_ID, PACKAGE_ID, TRACKING_ID)
+    assert client.identifier_kinds(SHOP_NUMBER) == (PACKAGE_ID, DHL_PACKAGE_ID, TRACKING_ID)
 
 
 # --- Group searches ---

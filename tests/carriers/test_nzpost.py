@@ -387,16 +387,24 @@ def test_events_of_the_wrong_types_are_tolerated():
     assert (event.status, event.place, result.parcel.signed) == (Status.UNKNOWN, Place(), False)
 
 
-def test_fetch_batch_returns_found_parcels_only():
-    found = make_client(Server(fixture("parcels_mixed.json"))).fetch_batch([SAMPLE_NUMBER, "84411121780532"])
-    assert list(found) == [SAMPLE_NUMBER]
+def test_track_batch_answers_found_and_not_found_numbers_in_one_call():
+    server = Server(fixture("parcels_mixed.json"))
+    results = make_client(server).track_batch([SAMPLE_NUMBER, "84411121780532"])
+    assert isinstance(results[SAMPLE_NUMBER], Found)
+    assert results["84411121780532"] == NotFound("nzpost", "84411121780532")
+    assert len(server.api_requests) == 1
 
 
-def test_fetch_batch_raises_when_a_number_failed():
-    client = make_client(Server(fixture("parcels_partial_results.json")))
+def test_track_batch_gives_each_number_nz_post_could_not_answer_its_own_failure():
+    results = make_client(Server(fixture("parcels_partial_results.json"))).track_batch(PARTIAL_NUMBERS)
+    assert results["FL010795711NZ"] == CarrierFailure("nzpost", "FL010795711NZ", FailureReason.PARTIAL)
+    assert results["FZ101183740NZ"] == CarrierFailure("nzpost", "FZ101183740NZ", FailureReason.UNAVAILABLE)
+
+
+def test_track_batch_raises_when_the_whole_call_fails():
     with pytest.raises(CarrierUnavailable) as caught:
-        client.fetch_batch(PARTIAL_NUMBERS)
-    assert caught.value.reason is FailureReason.PARTIAL
+        make_client(Server(503)).track_batch([SAMPLE_NUMBER])
+    assert caught.value.reason is FailureReason.UNAVAILABLE
 
 
 # --- Privacy -----------------------------------------------------------------------------------------------------

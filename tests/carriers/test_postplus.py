@@ -37,13 +37,9 @@ def fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text())
 
 
-def fixed_clock() -> float:
-    return 1_700_000_000.0
-
-
 def client_for(handler: Handler) -> PostPlusClient:
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    return build_postplus_client(http, base_url=BASE_URL, api_key=API_KEY, clock=fixed_clock)
+    return build_postplus_client(http, base_url=BASE_URL, api_key=API_KEY)
 
 
 def answering(body: Any, status: int = 200, seen: list[httpx.Request] | None = None) -> Handler:
@@ -185,7 +181,6 @@ def test_top_level_list_of_items_reads_like_the_events_object() -> None:
     ("location", "expected"),
     [
         ("PPLUS", Place()),
-        ("EE-TLL01", Place()),
         ("Tallinn", Place(depot="Tallinn")),
         ("London Heathrow", Place(depot="London Heathrow")),
         ("59.4370, 24.7536", Place()),
@@ -200,6 +195,50 @@ def test_event_location_becomes_a_depot_only_when_it_reads_as_a_place(location: 
     assert place_from_location(location) == expected
 
 
+@pytest.mark.parametrize(
+    "location",
+    [
+        "Kase tn 7, 10149 Tallinn",  # a street address
+        "Delivered to Mari Maasikas",  # a name
+        "Signed by Mari",
+        "Left with Neighbour",
+        "Mr Smith",
+        "Tallinn 10149",
+        "LT-01100",  # a country and a postal code
+        "Kase tn",
+        "Tallinn, Estonia",
+        "tallinn",
+        "TALLINN",
+        "<b>Riga</b>",
+        "Riga; DROP TABLE",
+        "Main Street Depot",
+        "One Two Three Four Five",
+    ],
+)
+def test_event_location_outside_the_place_shapes_gives_no_place(location: str) -> None:
+    assert place_from_location(location) == Place()
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "EE-TLL01",  # a depot code: country, hyphen, location code
+        "GB-LHR-CUS",
+        "Tallinn",
+        "Vantaa",
+        "Frankfurt am Main",
+        "Newcastle upon Tyne",
+        "Stratford-upon-Avon",
+        "St. Petersburg",
+        "Šiauliai",
+        "Ålesund",
+        "L'Aquila",
+    ],
+)
+def test_depot_codes_and_town_names_are_places(location: str) -> None:
+    assert place_from_location(location) == Place(depot=location)
+
+
 # --- failures ------------------------------------------------------------------------------------------
 
 
@@ -212,7 +251,7 @@ def test_refused_key_is_an_auth_failure(status: int) -> None:
 def test_refused_key_says_it_lacks_permission() -> None:
     client = client_for(answering({}, status=403))
     with pytest.raises(CarrierUnavailable, match="lacks permission"):
-        client.fetch_batch(["PARCEL-NR-1"])
+        client.track_batch(["PARCEL-NR-1"])
 
 
 def raising(exc: Exception) -> Handler:
