@@ -65,14 +65,6 @@ def send(http: httpx.Client, request: httpx.Request, *, carrier: str, auth: http
         raise CarrierUnavailable(FailureReason.UNAVAILABLE, "could not reach the carrier") from exc
 
 
-def get_json_answer(
-    http: httpx.Client, url: httpx.URL | str, *, carrier: str, auth: httpx.Auth | None = None
-) -> httpx.Response:
-    """One GET that asks for JSON; the caller reads the status and the body."""
-    request = http.build_request("GET", url, headers={"Accept": "application/json"})
-    return send(http, request, carrier=carrier, auth=auth)
-
-
 def check_status(response: httpx.Response, *, carrier: str, not_found_statuses: tuple[int, ...] = ()) -> None:
     """Raise CarrierUnavailable for answers that carry no usable data."""
     status = response.status_code
@@ -97,6 +89,27 @@ def decode_json(response: httpx.Response, *, carrier: str) -> Any:
     except (ValueError, UnicodeDecodeError) as exc:
         logger.warning("carrier=%s outcome=malformed_json path=%s", carrier, response.request.url.path)
         raise CarrierUnavailable(FailureReason.BAD_RESPONSE, "the carrier sent malformed JSON") from exc
+
+
+def fetch_json(
+    http: httpx.Client,
+    url: httpx.URL | str,
+    *,
+    carrier: str,
+    auth: httpx.Auth | None = None,
+    nothing_found: tuple[int, ...] = (),
+) -> Any:
+    """One GET's JSON body; None for a status in `nothing_found` (a carrier's "no such parcel").
+
+    CarrierUnavailable for anything else that carries no usable data (transport errors, error statuses,
+    malformed JSON).
+    """
+    request = http.build_request("GET", url, headers={"Accept": "application/json"})
+    response = send(http, request, carrier=carrier, auth=auth)
+    if response.status_code in nothing_found:
+        return None
+    check_status(response, carrier=carrier)
+    return decode_json(response, carrier=carrier)
 
 
 def as_dict(value: Any) -> dict[str, Any]:

@@ -25,9 +25,7 @@ from .base import (
     as_dict,
     as_list,
     as_text,
-    check_status,
-    decode_json,
-    get_json_answer,
+    fetch_json,
 )
 from .detect import DHL_ECOMMERCE, is_dhl_package_id, is_long_digits
 from .model import FailureReason, Found, Parcel, Place, Status, TrackingEvent, TrackingResult, parcel_from_events
@@ -135,11 +133,9 @@ class DhlEcommerceClient(CarrierClient):
 
     def _get_answer(self, url: httpx.URL) -> dict[str, Any]:
         """One authorized GET; a 404 is DHL's way of saying it found nothing."""
-        response = get_json_answer(self.http, url, carrier=self.slug, auth=self.credentials)
-        if response.status_code == 404:
+        body = fetch_json(self.http, url, carrier=self.slug, auth=self.credentials, nothing_found=(404,))
+        if body is None:
             return {}
-        check_status(response, carrier=self.slug)
-        body = decode_json(response, carrier=self.slug)
         if not isinstance(body, dict) or not isinstance(body.get("packages", []), list):
             logger.warning("carrier=%s outcome=unexpected_shape path=%s", self.slug, url.path)
             raise CarrierUnavailable(FailureReason.BAD_RESPONSE, "the answer is not a list of packages")
@@ -184,30 +180,12 @@ class DhlEcommerceClient(CarrierClient):
             raise ValueError("A manifest search needs a manifest id.")
         return self._search({"manifestId": manifest_id.strip()})
 
-    def search_pickup(
-        self,
-        pickup: str,
-        start: date,
-        end: date,
-        *,
-        city: str = "",
-        state: str = "",
-        country: str = "",
-        postal_code: str = "",
-        ordered_product_id: str = "",
-    ) -> list[Parcel]:
-        """Every package of one pickup between two dates at most a week apart, all pages."""
-        params = pickup_search_params(
-            pickup,
-            start,
-            end,
-            city=city,
-            state=state,
-            country=country,
-            postal_code=postal_code,
-            ordered_product_id=ordered_product_id,
-        )
-        return self._search(params)
+    def search_pickup(self, pickup: str, start: date, end: date, **filters: str) -> list[Parcel]:
+        """Every package of one pickup between two dates at most a week apart, all pages.
+
+        `filters` are pickup_search_params's: city, state, country, postal_code, ordered_product_id.
+        """
+        return self._search(pickup_search_params(pickup, start, end, **filters))
 
     def _search(self, params: Mapping[str, str]) -> list[Parcel]:
         url: httpx.URL | None = self._tracking_url({**params, "limit": str(PAGE_LIMIT)})
@@ -239,14 +217,9 @@ def build_dhl_ecommerce_client(
 ) -> DhlEcommerceClient:
     """The registry's factory: a client whose token comes from DHL's own token endpoint (`clock` dates it)."""
     base = base_url.rstrip("/")
+    token_url = f"{base}{AUTH_PATH}"
     credentials = ClientCredentials(
-        http=http,
-        token_url=f"{base}{AUTH_PATH}",
-        client_id=client_id,
-        client_secret=client_secret,
-        carrier=DHL_ECOMMERCE,
-        clock=clock,
-        store=token_store,
+        http, token_url, client_id, client_secret, carrier=DHL_ECOMMERCE, clock=clock, store=token_store
     )
     return DhlEcommerceClient(http, base_url=base, credentials=credentials, pickup=pickup)
 

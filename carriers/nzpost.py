@@ -25,9 +25,7 @@ from .base import (
     as_dict,
     as_list,
     as_text,
-    check_status,
-    decode_json,
-    get_json_answer,
+    fetch_json,
 )
 from .detect import NZPOST, normalize_number
 from .model import (
@@ -98,9 +96,7 @@ class NzPostClient(CarrierClient):
 
     def _get_answer(self, url: httpx.URL) -> dict[str, Any]:
         """One authorized GET whose answer is a ParcelTrack JSON object, or CarrierUnavailable."""
-        response = get_json_answer(self.http, url, carrier=self.slug, auth=self.credentials)
-        check_status(response, carrier=self.slug)
-        body = decode_json(response, carrier=self.slug)
+        body = fetch_json(self.http, url, carrier=self.slug, auth=self.credentials)
         if not isinstance(body, dict) or not ("results" in body or "success" in body):
             logger.warning("carrier=%s outcome=unexpected_shape path=%s", self.slug, url.path)
             raise CarrierUnavailable(FailureReason.BAD_RESPONSE, "the answer is not a ParcelTrack answer")
@@ -139,13 +135,7 @@ def build_nzpost_client(
 ) -> NzPostClient:
     """The registry's factory: a client whose token comes from NZ Post's OAuth server (`clock` dates it)."""
     credentials = ClientCredentials(
-        http=http,
-        token_url=token_url,
-        client_id=client_id,
-        client_secret=client_secret,
-        carrier=NZPOST,
-        clock=clock,
-        store=token_store,
+        http, token_url, client_id, client_secret, carrier=NZPOST, clock=clock, store=token_store
     )
     return NzPostClient(http, base_url=base_url, client_id=client_id, credentials=credentials)
 

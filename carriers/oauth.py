@@ -111,11 +111,11 @@ class ClientCredentials(httpx.Auth):
 
     def __init__(
         self,
-        *,
         http: httpx.Client,
         token_url: str,
         client_id: str,
         client_secret: str,
+        *,
         carrier: str,
         clock: Clock = time.time,
         store: TokenStore | None = None,

@@ -25,17 +25,7 @@ from .base import (
     unique,
 )
 from .detect import POSTPLUS, normalize_number
-from .model import (
-    FailureReason,
-    Found,
-    LastMile,
-    Parcel,
-    Place,
-    Status,
-    TrackingEvent,
-    TrackingResult,
-    parcel_from_events,
-)
+from .model import FailureReason, Found, LastMile, Parcel, Place, Status, TrackingEvent, parcel_from_events
 
 PARCEL_NRS_PATH = "/api/v1/tracking/parcel-nrs/get-many"
 SENDER_PARCEL_NRS_PATH = "/api/v1/tracking/sender-parcel-nrs/get-many"
@@ -147,8 +137,8 @@ class PostPlusClient(CarrierClient):
         _raise_for_status(response)
         return decode_json(response, carrier=self.slug)
 
-    def track_batch(self, numbers: Sequence[str], kind: str = "") -> Mapping[str, TrackingResult]:
-        """Look up at most 50 PostPlus parcel numbers in one call."""
+    def track_batch(self, numbers: Sequence[str], kind: str = "") -> Mapping[str, Found]:
+        """Look up at most 50 PostPlus parcel numbers in one call; numbers without events are absent."""
         items = feed_items(self._get_json(self._list_request(PARCEL_NRS_PATH, "ParcelNrs", numbers)))
         extra = self.code_statuses() if any(unknown_code(item) for item in items) else {}
         return {number: Found(parcel) for number, parcel in parcels_by_parcel_nr(items, numbers, extra).items()}
@@ -469,9 +459,10 @@ def is_town_name(text: str) -> bool:
 # --- last-mile carriers ---------------------------------------------------------------------------------
 
 # The parcel data's `carrier` is the operator that delivers the last mile; it is free text too. A name is
-# kept when it reads like a carrier's name; PostPlus itself and placeholders ("TestCarrier" in the
-# document's sample from the test environment) are not another carrier.
-CARRIER_NAME = re.compile(r"[^\W_][\w &.'’()-]{0,39}")
+# kept when it reads like a carrier's name: up to 40 letters, digits, spaces and & . ' ( ) -, with a letter
+# somewhere ("4PX" is a carrier, "42" is not). PostPlus itself and placeholders ("TestCarrier" in the
+# published sample, from PostPlus's test environment) are not another carrier.
+CARRIER_NAME = re.compile(r"(?=.*[^\W\d_])[^\W_][\w &.'’()-]{0,39}")
 OWN_NAMES = frozenset({"postplus", "pplus"})
 PLACEHOLDER_NAMES = frozenset({"test", "testcarrier", "unknown", "none", "null", "na", "carrier"})
 
