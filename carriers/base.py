@@ -163,7 +163,7 @@ class CarrierClient(abc.ABC):
 
     def call_batch(self, numbers: Sequence[str], kind: str = "") -> dict[str, TrackingResult]:
         """`track_batch` with a failed call caught: every number asked gets Found, NotFound or CarrierFailure."""
-        asked = list(numbers)
+        asked = unique(numbers)
         try:
             answered = self.track_batch(asked, kind)
         except CarrierUnavailable as exc:
