@@ -18,7 +18,6 @@ from django.views.decorators.http import require_safe
 
 from carriers.detect import MAX_LENGTH, MIN_LENGTH
 from carriers.model import Status
-from carriers.registry import demo_numbers
 from tracking_site.lookup.clients import get_carriers
 from tracking_site.presentation.failures import FAILURES
 from tracking_site.presentation.links import site_url
@@ -280,6 +279,8 @@ def _headers() -> dict[str, Any]:
 def _example(carriers: list[str]) -> tuple[str, str]:
     """A carrier and number that work here: a demo parcel in demo mode, else a sample number's shape."""
     if settings.TRACKING_DEMO:
+        from carriers.demo import demo_numbers  # demo mode only: production never loads the fakes
+
         for carrier, numbers in demo_numbers().items():
             if carrier in carriers and numbers:
                 return carrier, numbers[0][0]
