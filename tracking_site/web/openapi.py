@@ -62,6 +62,19 @@ def build_document() -> dict[str, Any]:
         "paths": {
             PARCEL_PATH: {"get": _parcel_operation(carriers)},
             "/healthz": {"get": _health_operation()},
+            "/api/v1/openapi.json": {
+                "get": {
+                    "operationId": "getOpenApiDocument",
+                    "summary": "This document",
+                    "responses": {
+                        "200": {
+                            "description": "The OpenAPI 3.1 document of this site's JSON API.",
+                            "headers": {"Cache-Control": {"$ref": "#/components/headers/Cache-Control"}},
+                            "content": {"application/json": {"schema": {"type": "object", "required": ["openapi"]}}},
+                        }
+                    },
+                }
+            },
         },
         "components": {"schemas": _schemas(carriers), "headers": _headers()},
     }

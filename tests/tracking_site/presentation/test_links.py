@@ -59,3 +59,11 @@ def test_every_absolute_link_on_a_page_is_on_the_canonical_address(client, carri
     absolute = re.findall(r"""(?:href|content|value|action)="(https?://[^"]+)\"""", body)
     assert absolute, "the page offers no absolute link at all"
     assert all(link.startswith(f"{SITE}/") for link in absolute), absolute
+
+
+def test_open_graph_urls_name_the_canonical_address(client, carriers, canonical):
+    carriers["nzpost"].parcels[NUMBER] = make_parcel("nzpost", NUMBER)
+    page = client.get(f"/track/nzpost/{NUMBER}/", HTTP_HOST="localhost:6666").content.decode()
+    assert f'<meta property="og:url" content="{SITE}/track/nzpost/{NUMBER}/">' in page
+    results = client.get("/track/", {"q": f"{NUMBER} CL000000000NZ"}, HTTP_HOST="localhost:6666").content.decode()
+    assert f'<meta property="og:url" content="{SITE}/track/?q={NUMBER},CL000000000NZ">' in results
