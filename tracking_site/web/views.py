@@ -58,20 +58,22 @@ def track(request: HttpRequest) -> HttpResponse:
     outcomes = lookup_parcels(form.cleaned_data["q"], form.cleaned_data["carrier"])
     if len(outcomes) == 1 and outcomes[0].found:
         return redirect(permalink(outcomes[0]))
-    status = 200
+    status, retry_after = 200, None
     if len(outcomes) == 1:
-        status = (
-            404
-            if not isinstance(outcomes[0].result, CarrierFailure)
-            else FAILURES[outcomes[0].result.reason].http_status
-        )
+        result = outcomes[0].result
+        status = 404 if not isinstance(result, CarrierFailure) else FAILURES[result.reason].http_status
+        if isinstance(result, CarrierFailure):
+            retry_after = FAILURES[result.reason].retry_after_seconds
     cards = [_card(outcome) for outcome in outcomes]
-    return render(
+    response = render(
         request,
         "results.html",
         {"cards": cards, "form": form, "query": " ".join(form.cleaned_data["q"])},
         status=status,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _card(outcome: LookupOutcome) -> dict[str, object]:
