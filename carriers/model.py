@@ -64,7 +64,7 @@ class TrackingEvent:
 
 @dataclass(frozen=True)
 class LastMile:
-    """The carrier that delivers the last stretch, and its own number for the parcel (PostPlus hands over)."""
+    """The carrier that delivers the last mile, and the number it tracks the parcel under."""
 
     carrier: str
     number: str
@@ -72,7 +72,10 @@ class LastMile:
 
 @dataclass(frozen=True)
 class Parcel:
-    """A parcel as the public sees it. Events are newest first."""
+    """A parcel as the public sees it. Events are newest first.
+
+    `last_mile` names the delivering carrier when a consolidator (PostPlus) hands the parcel on.
+    """
 
     carrier: str
     tracking_number: str
@@ -104,6 +107,7 @@ def parcel_from_events(
     signed: bool = False,
     service: str = "",
     destination_country: str = "",
+    last_mile: LastMile | None = None,
 ) -> Parcel:
     """Build a Parcel whose status and delivered-at follow from its newest events."""
     ordered = sort_newest_first(events)
@@ -121,6 +125,7 @@ def parcel_from_events(
         signed=signed,
         service=service,
         destination_country=destination_country,
+        last_mile=last_mile,
     )
 
 

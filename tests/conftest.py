@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from tracking_site.estimates.figures import local_figures
 from tracking_site.lookup.clients import install_carriers
 from tracking_site.web.answer_cache import local_copies
+
+# The TCP proxies between the site and the real PostgreSQL or Redis, for the tests marked `services`.
+pytest_plugins = ["tests.support.service_proxies"]
+
+# `make test` (and CI) run the full example count; HYPOTHESIS_PROFILE=quick is for quick local runs.
+hypothesis_settings.register_profile("full", max_examples=150)
+hypothesis_settings.register_profile("quick", max_examples=15)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "full"))
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +48,6 @@ def pytest_collection_modifyitems(config, items):
     """
     from django.conf import settings
 
-    run_log_sweep_last(items)
     if settings.REDIS_URL and settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
     kept = [item for item in items if "services" not in item.keywords]
@@ -49,7 +58,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 class SuiteLogSweep(logging.Handler):
-    """Keeps every log line the whole suite produces, for tests/test_log_sweep.py to check at the end."""
+    """Keeps the log lines of the test that is running, for the sweep at its teardown (tests/log_sweep.py)."""
 
     def __init__(self) -> None:
         super().__init__(level=logging.DEBUG)
@@ -66,7 +75,7 @@ LOG_SWEEP = SuiteLogSweep()
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _sweep_logs(django_test_environment):
+def _log_sweep_handler(django_test_environment):
     """Attached after Django configured logging (dictConfig would drop an earlier root handler)."""
     root = logging.getLogger()
     root.addHandler(LOG_SWEEP)
@@ -74,7 +83,14 @@ def _sweep_logs(django_test_environment):
     root.removeHandler(LOG_SWEEP)
 
 
-def run_log_sweep_last(items):
-    """The log sweep runs after every other test, so it sees the whole suite's logs."""
-    sweep = [item for item in items if item.nodeid.endswith("test_log_sweep.py::test_no_log_line_of_the_suite_leaks")]
-    items[:] = [item for item in items if item not in sweep] + sweep
+@pytest.fixture(autouse=True)
+def _sweep_this_tests_logs(_log_sweep_handler):
+    """Every log line a test produces is checked at its teardown, whatever order the tests run in."""
+    from tests.log_sweep import leaks
+
+    _log_sweep_handler.lines.clear()
+    yield
+    leaked = leaks(_log_sweep_handler.lines)
+    _log_sweep_handler.lines.clear()
+    if leaked:
+        pytest.fail(f"log lines leak: {leaked[:3]}", pytrace=False)

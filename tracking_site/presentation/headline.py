@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.utils.translation import ngettext
 
-from carriers.model import Parcel, Place, Status
+from carriers.model import Parcel, Place, Status, TrackingEvent
 from tracking_site.presentation.arrival import CARRIER, ESTIMATE, FINISHED, ExpectedDelivery
 from tracking_site.presentation.carrier_text import place_case
 from tracking_site.presentation.local_times import (
@@ -27,12 +26,15 @@ from tracking_site.presentation.status_words import (
     LATE,
     LIKELY_BETWEEN,
     LIKELY_ON,
+    OUT_FOR_DELIVERY_SINCE,
     SLOWER_THAN_USUAL,
     status_label,
 )
 
 # A carrier's passed date makes these "late"; the others say something more useful than that.
 LATE_WHEN_PASSED = (Status.INFO_RECEIVED, Status.IN_TRANSIT, Status.UNKNOWN)
+# An out-for-delivery scan means delivery within the hours that follow, even past midnight (late scans happen).
+OUT_FOR_DELIVERY_HOURS = timedelta(hours=12)
 # The place is part of the answer for these: where it was delivered, where to collect it.
 WITH_PLACE = (Status.DELIVERED, Status.AWAITING_PICKUP)
 
@@ -68,22 +70,33 @@ def answer_for(parcel: Parcel, expected: ExpectedDelivery | None, now: datetime)
     """'Out for delivery: arriving today', 'Delivered Tuesday 14:31, Chicago', 'Late: was expected Sunday'."""
     zone = parcel_zone(parcel)
     today = now.astimezone(zone).date()
-    words = _when_words(parcel, expected, today, lambda day: day_words(day, today))
-    printed = _when_words(parcel, expected, today, lambda day: long_date(day, today)).text
+    words = _when_words(parcel, expected, now, today, printed=False)
+    printed = _when_words(parcel, expected, now, today, printed=True).text
     if parcel.status in WITH_PLACE and (place := short_place(_place_of(parcel))):
         return Answer(f"{words.text}, {place}", words.late, words.arriving_today, f"{printed}, {place}")
     return replace(words, printed=printed)
 
 
 def _when_words(
-    parcel: Parcel, expected: ExpectedDelivery | None, today: date, name_day: Callable[[date], str]
+    parcel: Parcel, expected: ExpectedDelivery | None, now: datetime, today: date, *, printed: bool
 ) -> Answer:
+    """The answer's words; `printed` names every day by its date (paper is read on another day)."""
+
+    def name_day(day: date) -> str:
+        return long_date(day, today) if printed else day_words(day, today)
+
     status = parcel.status
+    utc_zone = zone_for_utc_times(parcel)
     if status is Status.DELIVERED and parcel.delivered_at is not None:
-        delivered = where_it_happened(parcel.delivered_at, zone_for_utc_times(parcel))
+        delivered = where_it_happened(parcel.delivered_at, utc_zone)
         return Answer(str(DELIVERED_ON) % {"day": name_day(delivered.date()), "time": f"{delivered:%H:%M}"})
     if status is Status.OUT_FOR_DELIVERY:
-        if name_day(today) != day_words(today, today):  # on paper: the day it was out for delivery
+        scan = _deciding_scan(parcel)
+        if scan is not None and now - scan.occurred_at > OUT_FOR_DELIVERY_HOURS:
+            out_on = where_it_happened(scan.occurred_at, utc_zone).date()
+            if out_on < today:  # still out for delivery a day later: say since when, not "today"
+                return Answer(str(OUT_FOR_DELIVERY_SINCE) % {"day": name_day(out_on)})
+        if printed:
             return Answer(str(ARRIVING) % {"status": status_label(status), "day": name_day(today)})
         return Answer(str(HEADLINE_WORDS[status]), arriving_today=True)
     if status in HEADLINE_WORDS:
@@ -104,6 +117,11 @@ def _when_words(
     if first == expected.latest:
         return Answer(str(LIKELY_ON) % {"status": label, "day": name_day(first)}, arriving_today=first == today)
     return Answer(str(LIKELY_BETWEEN) % {"status": label, "first": name_day(first), "last": name_day(expected.latest)})
+
+
+def _deciding_scan(parcel: Parcel) -> TrackingEvent | None:
+    """The newest scan with the parcel's status: the one that put it there."""
+    return next((event for event in parcel.events if event.status is parcel.status), None)
 
 
 def _place_of(parcel: Parcel) -> Place:

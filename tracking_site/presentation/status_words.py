@@ -45,6 +45,7 @@ LIKELY_BETWEEN = _("%(status)s: likely %(first)s to %(last)s")
 SLOWER_THAN_USUAL = _("%(status)s: taking longer than usual")
 LATE = _("Late: was expected %(day)s")
 OUT_FOR_DELIVERY_TODAY = _("Out for delivery: arriving today")
+OUT_FOR_DELIVERY_SINCE = _("Out for delivery since %(day)s")
 DELIVERED_ON = _("Delivered %(day)s %(time)s")
 WAITING_FOR_YOU = _("Waiting for you at the pickup point")
 # Statuses whose answer is a fixed phrase rather than the label with a "when".

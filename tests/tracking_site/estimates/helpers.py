@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
+
+from django.core.cache.backends.locmem import LocMemCache
 
 from carriers.model import Parcel, Place, Status, TrackingEvent, parcel_from_events
 
@@ -26,3 +29,23 @@ def delivered_parcel(number: str, transit: timedelta, *, carrier: str = "postplu
 def lane_of_parcels(count: int, hours: float = 72.0, **lane: str) -> list[Parcel]:
     """`count` delivered parcels, the i-th taking `hours` + i hours."""
     return [delivered_parcel(f"LB{index:09d}EE", timedelta(hours=hours + index), **lane) for index in range(count)]
+
+
+class CountingCache(LocMemCache):
+    """A local-memory cache of its own (local-memory caches of one name share their store) counting round trips."""
+
+    def __init__(self) -> None:
+        super().__init__(f"counting-{uuid.uuid4()}", {})
+        self.calls = 0
+
+    def get_many(self, keys, version=None):
+        self.calls += 1
+        return super().get_many(keys, version)
+
+    def incr(self, key, delta=1, version=None):
+        self.calls += 1
+        return super().incr(key, delta, version)
+
+    def add(self, key, value, timeout=None, version=None):
+        self.calls += 1
+        return super().add(key, value, timeout, version)

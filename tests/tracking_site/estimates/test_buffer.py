@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.core.cache.backends.locmem import LocMemCache
 
 from carriers.model import Status
-from tests.tracking_site.estimates.helpers import delivered_parcel, lane_of_parcels
+from tests.tracking_site.estimates.helpers import CountingCache, delivered_parcel, lane_of_parcels
 from tracking_site.estimates.buffer import NEXT_SLOT, decode, encode, observe, slot_key, take_buffered
 from tracking_site.estimates.observations import observation_of
 
@@ -18,24 +18,6 @@ from tracking_site.estimates.observations import observation_of
 
 def private_cache() -> LocMemCache:
     return LocMemCache(f"buffer-{uuid.uuid4()}", {})
-
-
-class CountingCache(LocMemCache):
-    def __init__(self) -> None:
-        super().__init__(f"counting-{uuid.uuid4()}", {})
-        self.calls = 0
-
-    def get_many(self, keys, version=None):
-        self.calls += 1
-        return super().get_many(keys, version)
-
-    def incr(self, key, delta=1, version=None):
-        self.calls += 1
-        return super().incr(key, delta, version)
-
-    def add(self, key, value, timeout=None, version=None):
-        self.calls += 1
-        return super().add(key, value, timeout, version)
 
 
 def test_delivered_parcels_are_buffered_once_each():

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.core.cache.backends.locmem import LocMemCache
 
 from tests.clocks import FakeClock
+from tests.tracking_site.estimates.helpers import CountingCache
 from tracking_site.estimates.figures import (
     MIN_OBSERVATIONS,
     BackgroundRebuild,
@@ -41,18 +40,6 @@ def test_fewer_than_twenty_parcels_give_no_figure():
     assert lane_figure([48 * HOUR] * 20) == LaneFigure(48 * HOUR, 48 * HOUR, 20)
 
 
-class CountingCache(LocMemCache):
-    """A local-memory cache of its own (local-memory caches of one name share their store) that counts reads."""
-
-    def __init__(self) -> None:
-        super().__init__(f"counting-{uuid.uuid4()}", {})
-        self.reads = 0
-
-    def get_many(self, keys, version=None):
-        self.reads += 1
-        return super().get_many(keys, version)
-
-
 class Rebuilds:
     def __init__(self) -> None:
         self.asked = 0
@@ -71,7 +58,7 @@ def test_pages_read_stored_figures_from_the_cache_and_never_the_database():
     assert cached_figures([LANE], store=store, rebuild=rebuild) == {LANE: LaneFigure(3 * 86400, 5 * 86400, 42)}
     assert rebuild.asked == 0
     assert cached_figures([LANE], store=store, rebuild=rebuild)  # the process's own copy: no second read
-    assert store.reads == 1
+    assert store.calls == 1
 
 
 def test_lost_figures_ask_for_a_rebuild_and_the_page_answers_without():

@@ -91,6 +91,25 @@ def test_out_for_delivery_arrives_today_even_past_the_carriers_date():
     assert answer.text == "Out for delivery: arriving today" and answer.arriving_today and not answer.late
 
 
+def test_out_for_delivery_since_an_earlier_day_says_since_when_not_today():
+    parcel = dhl(Status.OUT_FOR_DELIVERY)  # its scan: Tuesday 08:31 in Chicago
+    answer = answer_for(parcel, None, NOW + timedelta(days=1))
+    assert answer.text == "Out for delivery since yesterday" and not answer.arriving_today
+    assert answer.printed == "Out for delivery since Tuesday 1 December"
+    assert answer_for(parcel, None, NOW).printed == "Out for delivery: arriving Tuesday 1 December"
+
+
+def test_a_late_evening_out_for_delivery_scan_still_arrives_today_after_midnight():
+    parcel = dhl(Status.OUT_FOR_DELIVERY)  # its scan: Tuesday 08:31 in Chicago
+    two_hours_later_next_day = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)  # Wednesday 00:00 in Chicago
+    late = replace(
+        parcel,
+        events=(replace(parcel.events[0], occurred_at=datetime(2026, 12, 1, 22, 0, tzinfo=CHICAGO)),)
+        + parcel.events[1:],
+    )
+    assert answer_for(late, None, two_hours_later_next_day).text == "Out for delivery: arriving today"
+
+
 def test_waiting_at_a_pickup_point_says_where_and_never_late():
     parcel = dhl(Status.AWAITING_PICKUP, place=Place(depot="Brooklyn Post Office"))
     answer = answer_for(parcel, carrier_date(TUESDAY - timedelta(days=1)), NOW)

@@ -52,7 +52,8 @@ def test_a_search_with_no_valid_number_is_still_a_400(client, carriers):
 
 
 def test_the_summary_counts_arrivals_today(client, carriers):
-    carriers["nzpost"].parcels[NZ] = make_parcel("nzpost", NZ, Status.OUT_FOR_DELIVERY, "With courier")
+    start = timezone.now() - timedelta(hours=6)
+    carriers["nzpost"].parcels[NZ] = make_parcel("nzpost", NZ, Status.OUT_FOR_DELIVERY, "With courier", start=start)
     carriers["dhl-ecommerce"].parcels[DHL] = make_parcel("dhl-ecommerce", DHL)
     body = client.get("/track/", {"q": f"{NZ} {DHL} GM0000000000000001"}).content.decode()
     assert '<p class="summary">2 of 3 found · 1 arriving today</p>' in body
@@ -180,3 +181,22 @@ def test_print_carries_the_page_address(client, carriers):
     assert f'<span class="print-only page-address">http://testserver/track/nzpost/{NZ}/</span>' in body
     results = client.get("/track/", {"q": f"{NZ}; CL000000000NZ"}).content.decode()
     assert f"http://testserver/track/?q={NZ},CL000000000NZ</span>" in results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_both_kinds_of_expected_delivery_match_the_openapi_document(live_server, carriers):
+    import httpx
+
+    from tests.tracking_site.web.test_openapi import assert_documented
+
+    carriers["nzpost"].parcels[NZ] = in_transit_nz()
+    store_figures({Lane("nzpost", "", "NZ"): LaneFigure(2 * 86400, 4 * 86400, 33)})
+    estimate = httpx.get(f"{live_server.url}/api/v1/parcels/nzpost/{NZ}")
+    assert estimate.json()["parcel"]["expected_delivery"]["source"] == "estimate"
+    assert_documented(live_server, estimate)
+    carriers["dhl-ecommerce"].parcels[DHL] = replace(
+        make_parcel("dhl-ecommerce", DHL), expected_delivery=timezone.now().date()
+    )
+    with_date = httpx.get(f"{live_server.url}/api/v1/parcels/dhl-ecommerce/{DHL}")
+    assert with_date.json()["parcel"]["expected_delivery"]["source"] == "carrier"
+    assert_documented(live_server, with_date, carrier="dhl-ecommerce", number=DHL)

@@ -56,7 +56,7 @@ def assert_not_echoed_raw(body: str, text: str) -> None:
             assert dangerous not in body.lower()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=hostile_text)
 @example(text="<script>alert(1)</script> CL092594238NZ")
 def test_search_box_survives_anything(carriers, text):
@@ -76,7 +76,7 @@ def test_search_box_survives_anything(carriers, text):
         assert asked <= valid
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(carrier=st.one_of(st.sampled_from(["nzpost", "dhl-ecommerce", "postplus"]), hostile_text), number=hostile_text)
 def test_permalink_and_api_survive_any_path_segments(carriers, carrier, number):
     client = Client()
