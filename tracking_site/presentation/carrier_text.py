@@ -64,9 +64,14 @@ def place_case(label: str) -> str:
     parts = []
     for part in label.split(","):
         name = part.strip()
-        kept = len(name) <= CODE_LENGTH and name.isalpha()
-        parts.append(name if kept else WORD.sub(lambda word: _title(word.group(0)), name))
+        parts.append(name if _is_code(name) else WORD.sub(lambda word: _title(word.group(0)), name))
     return ", ".join(parts)
+
+
+def _is_code(name: str) -> bool:
+    """'IL', 'NSW', 'GB-LHR-CUS': a state, country or facility code, not a name to title-case."""
+    pieces = re.split(r"[-_/]", name)
+    return " " not in name and all(len(piece) <= CODE_LENGTH and piece.isalnum() for piece in pieces)
 
 
 def _title(word: str) -> str:

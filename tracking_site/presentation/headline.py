@@ -14,7 +14,7 @@ from tracking_site.presentation.local_times import (
     ShownTime,
     day_words,
     long_date,
-    parcel_zone,
+    parcel_today,
     shown_time,
     where_it_happened,
     zone_for_utc_times,
@@ -68,8 +68,7 @@ def current_place(parcel: Parcel) -> Place:
 
 def answer_for(parcel: Parcel, expected: ExpectedDelivery | None, now: datetime) -> Answer:
     """'Out for delivery: arriving today', 'Delivered Tuesday 14:31, Chicago', 'Late: was expected Sunday'."""
-    zone = parcel_zone(parcel)
-    today = now.astimezone(zone).date()
+    today = parcel_today(parcel, now)
     words = _when_words(parcel, expected, now, today, printed=False)
     printed = _when_words(parcel, expected, now, today, printed=True).text
     if parcel.status in WITH_PLACE and (place := short_place(_place_of(parcel))):

@@ -135,6 +135,11 @@ def parcel_zone(parcel: Parcel) -> tzinfo:
     return utc_zone or UTC
 
 
+def parcel_today(parcel: Parcel, now: datetime) -> date:
+    """Today where the parcel is: what "today", "tomorrow" and "late" on its page count from."""
+    return now.astimezone(parcel_zone(parcel)).date()
+
+
 def clock_text(moment: datetime) -> str:
     """'14:31 CDT': a time of day where it happened, for a timeline already grouped by day."""
     return f"{moment:%H:%M} {zone_label(moment)}"

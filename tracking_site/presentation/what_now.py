@@ -65,7 +65,7 @@ class WhatNow:
 @dataclass(frozen=True)
 class Handover:
     carrier: str
-    number: str
+    number: str  # "" when the carrier tracks it under our number
     page: CarrierPage | None
 
 
@@ -134,7 +134,8 @@ def handover(parcel: Parcel) -> Handover | None:
     if last_mile.carrier.casefold() == carrier_name(parcel.carrier).casefold():
         return None
     number = last_mile.number or parcel.tracking_number
-    return Handover(last_mile.carrier.strip(), number, public_tracking_page(last_mile.carrier, number))
+    shown = "" if number.upper() == parcel.tracking_number.upper() else number
+    return Handover(last_mile.carrier.strip(), shown, public_tracking_page(last_mile.carrier, number))
 
 
 def delivering_carrier_page(parcel: Parcel) -> CarrierPage | None:

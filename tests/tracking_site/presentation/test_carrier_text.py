@@ -30,6 +30,8 @@ def test_sentence_case(shouted, calm):
         ("MELROSE PARK, IL, US", "Melrose Park, IL, US"),
         ("SALT LAKE CITY,UT", "Salt Lake City, UT"),
         ("Brooklyn, NY, US", "Brooklyn, NY, US"),
+        ("GB-LHR-CUS", "GB-LHR-CUS"),  # a facility code
+        ("WINSTON-SALEM, NC", "Winston-Salem, NC"),
     ],
 )
 def test_place_case(shouted, calm):

@@ -93,6 +93,12 @@ def test_a_handover_to_a_carrier_without_a_known_page_is_named_without_a_link():
     assert what_now(postplus_handed_to("Latvijas Pasts", "RR204817360LV"), NOW, "en").carrier_page is None
 
 
+def test_a_handover_under_our_own_number_does_not_repeat_it():
+    moved = handover(postplus_handed_to("Posti", "LX603928515SE"))
+    assert moved is not None and moved.number == ""
+    assert moved.page is not None and moved.page.url.endswith("/LX603928515SE")
+
+
 def test_no_handover_without_a_last_mile_carrier_or_to_the_same_carrier():
     assert handover(nz(Status.IN_TRANSIT, "Scan")) is None
     assert handover(replace(nz(Status.IN_TRANSIT, "Scan"), last_mile=LastMile("NZ Post", "X"))) is None

@@ -14,7 +14,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.utils import timezone
 
-from carriers.model import LastMile, Place, Status, TrackingEvent, parcel_from_events
+from carriers.model import Found, LastMile, Place, Status, TrackingEvent, parcel_from_events
 from tests.tracking_site.conftest import make_parcel
 from tracking_site.estimates.figures import LaneFigure, store_figures
 from tracking_site.estimates.observations import Lane
@@ -200,3 +200,22 @@ def test_both_kinds_of_expected_delivery_match_the_openapi_document(live_server,
     with_date = httpx.get(f"{live_server.url}/api/v1/parcels/dhl-ecommerce/{DHL}")
     assert with_date.json()["parcel"]["expected_delivery"]["source"] == "carrier"
     assert_documented(live_server, with_date, carrier="dhl-ecommerce", number=DHL)
+
+
+def test_a_page_s_etag_changes_with_the_parcel_s_day_so_today_never_outlives_it(client, carriers, monkeypatch):
+    from datetime import UTC, datetime
+
+    from django.utils import timezone as django_timezone
+
+    from tracking_site.lookup.service import LookupOutcome
+    from tracking_site.web.http_caching import parcel_etag
+
+    carriers["nzpost"].parcels[NZ] = make_parcel("nzpost", NZ)
+    request = client.get("/").wsgi_request
+    outcome = LookupOutcome(NZ, Found(make_parcel("nzpost", NZ)), datetime(2026, 12, 1, 10, tzinfo=UTC))
+    tags = []
+    for moment in (datetime(2026, 12, 1, 10, 58, tzinfo=UTC), datetime(2026, 12, 1, 11, 2, tzinfo=UTC)):
+        monkeypatch.setattr(django_timezone, "now", lambda moment=moment: moment)  # 23:58 and 00:02 in Auckland
+        tags.append((parcel_etag(request, outcome, "page"), parcel_etag(request, outcome, "api")))
+    assert tags[0][0] != tags[1][0]  # the page says "today" of another day
+    assert tags[0][1] == tags[1][1]  # the JSON has no "today" in it
