@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 
 from carriers.model import Status
 from tests.tracking_site.estimates.helpers import CountingCache, delivered_parcel, lane_of_parcels
@@ -16,12 +20,29 @@ from tracking_site.estimates.observations import observation_of
 # No database in these tests: pytest-django makes any query fail, so observing provably never touches it.
 
 
-def private_cache() -> LocMemCache:
-    return LocMemCache(f"buffer-{uuid.uuid4()}", {})
+@pytest.fixture(params=["local", pytest.param("redis", marks=pytest.mark.services)])
+def store(request):
+    """A cache of the test's own: in local memory, and (`make test-services`) on Redis, where incr is atomic."""
+    prefix = f"test-estimates-{secrets.token_hex(4)}"
+    if request.param == "local":
+        yield LocMemCache(prefix, {})
+        return
+    redis = RedisCache(settings.REDIS_URL, {"KEY_PREFIX": prefix})
+    yield redis
+    client = redis._cache.get_client(write=True)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
 
 
-def test_delivered_parcels_are_buffered_once_each():
-    store = private_cache()
+def raw_contents(store) -> bytes:
+    """Every key and stored value as bytes, as the backend holds them."""
+    if isinstance(store, LocMemCache):
+        return b"".join(key.encode() + value for key, value in store._cache.items())
+    client = store._cache.get_client()
+    return b"".join(key + (client.get(key) or b"") for key in client.scan_iter(f"{store.key_prefix}:*"))
+
+
+def test_delivered_parcels_are_buffered_once_each(store):
     parcels = lane_of_parcels(3)
     assert observe(parcels, store=store) == 3
     assert observe(parcels, store=store) == 0  # looked up again: already counted
@@ -38,11 +59,10 @@ def test_parcels_not_delivered_cost_no_cache_call():
     assert store.calls == 0
 
 
-def test_no_tracking_number_reaches_the_buffer():
-    store = private_cache()
+def test_no_tracking_number_reaches_the_buffer(store):
     parcels = lane_of_parcels(5)
     observe(parcels, store=store)
-    stored = b"".join(key.encode() + value for key, value in store._cache.items())
+    stored = raw_contents(store)
     for parcel in parcels:
         assert parcel.tracking_number.encode() not in stored
         assert parcel.tracking_number.lower().encode() not in stored
@@ -51,8 +71,7 @@ def test_no_tracking_number_reaches_the_buffer():
     assert len([obs for value in slots if (obs := decode(value))]) == 5  # what was searched for is really there
 
 
-def test_a_slot_reserved_but_written_after_a_take_is_taken_the_next_time():
-    store = private_cache()
+def test_a_slot_reserved_but_written_after_a_take_is_taken_the_next_time(store):
     late = observation_of(delivered_parcel("LB000000001EE", timedelta(hours=50)), "lookup")
     assert late is not None
     store.add(NEXT_SLOT, 0)
