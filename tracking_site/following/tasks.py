@@ -1,0 +1,58 @@
+"""The Huey tasks of following (found by `manage.py run_huey`): refresh, notify, confirm, purge, flush.
+
+Every consumer schedules the periodic ones, so with two consumers each runs twice a minute: the work they do
+is claimed row by row (schedule.py, delivery.py), so nothing is asked or sent twice.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from tracking_site.following.delivery import deliver_due_notifications
+from tracking_site.following.mail import confirmation_message, send
+from tracking_site.following.models import EmailSubscription
+from tracking_site.following.refresh import refresh_due_parcels
+from tracking_site.following.retention import purge_expired
+
+logger = logging.getLogger("tracking_site.following")
+
+
+@db_periodic_task(crontab(minute="*"))
+def refresh_and_notify() -> None:
+    """Ask about followed parcels that are due, then send what changed (and any retries that are due)."""
+    refresh_due_parcels(timezone.now())
+    deliver_due_notifications(timezone.now())
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def purge_expired_followers() -> None:
+    purge_expired(timezone.now())
+
+
+@db_task(retries=3, retry_delay=60)
+def send_confirmation(subscription_id: int) -> None:
+    """The double opt-in message; the task holds the subscription's id, never its address."""
+    subscription = EmailSubscription.objects.select_related("parcel").filter(pk=subscription_id).first()
+    if subscription is None or subscription.confirmed_at is not None:
+        return
+    try:
+        send(confirmation_message(subscription))
+    except OSError as exc:  # smtplib's errors are OSErrors; their text can hold the address
+        logger.warning("email outcome=confirmation_failed error=%s", type(exc).__name__)
+        raise RuntimeError("the confirmation email could not be sent") from None
+
+
+# Delivery observations for estimates, flushed from the cache into the database every minute, where that
+# module is installed.
+if importlib.util.find_spec("tracking_site.estimates") is not None:
+
+    @db_periodic_task(crontab(minute="*"))
+    def flush_delivery_observations() -> None:
+        from tracking_site.estimates import flush_observations
+
+        flush_observations()
