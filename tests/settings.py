@@ -8,6 +8,7 @@ with DJANGO_DEBUG=0.
 import os
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
+os.environ.setdefault("SITE_URL", "https://parcels.example")  # links that leave the site; never the Host header
 os.environ.setdefault("HUEY_IMMEDIATE", "1")  # tasks run inline; the Huey services test runs a real consumer
 
 from tracking_site.settings import *  # noqa: E402, F403

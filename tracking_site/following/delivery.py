@@ -59,12 +59,16 @@ def deliver_due_notifications(now: datetime, *, push_sender: PushSender | None =
     if any(n.push_id for n in claimed) and push_sender is None:
         push_sender = PushSender.from_settings()
     for notification in claimed:
-        if notification.push is not None:
-            result = _send_push(notification, notification.push, push_sender)
-        elif notification.email is not None:
-            result = _send_email(notification, notification.email)
-        else:  # the subscription went while the row was claimed
-            continue
+        try:
+            if notification.push is not None:
+                result = _send_push(notification, notification.push, push_sender)
+            elif notification.email is not None:
+                result = _send_email(notification, notification.email)
+            else:  # the subscription went while the row was claimed
+                continue
+        except Exception as exc:  # one message's bug must not stop the others; its text may hold an address
+            logger.error("following outcome=send_crashed error=%s", type(exc).__name__)
+            result = PushResult.RETRY
         outcome = _record(notification, result, now)
         totals[outcome] += 1
     report = DeliveryReport(**totals)

@@ -8,25 +8,30 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+from datetime import datetime
 
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from tracking_site.following.delivery import deliver_due_notifications
+from tracking_site.following.delivery import DeliveryReport, deliver_due_notifications
 from tracking_site.following.mail import confirmation_message, send
 from tracking_site.following.models import EmailSubscription
-from tracking_site.following.refresh import refresh_due_parcels
+from tracking_site.following.push import PushSender
+from tracking_site.following.refresh import RefreshReport, refresh_due_parcels
 from tracking_site.following.retention import purge_expired
 
 logger = logging.getLogger("tracking_site.following")
 
 
+def follow_up(now: datetime, *, push_sender: PushSender | None = None) -> tuple[RefreshReport, DeliveryReport]:
+    """Ask about followed parcels that are due, then send what changed (and any retries that are due)."""
+    return refresh_due_parcels(now), deliver_due_notifications(now, push_sender=push_sender)
+
+
 @db_periodic_task(crontab(minute="*"))
 def refresh_and_notify() -> None:
-    """Ask about followed parcels that are due, then send what changed (and any retries that are due)."""
-    refresh_due_parcels(timezone.now())
-    deliver_due_notifications(timezone.now())
+    follow_up(timezone.now())
 
 
 @db_periodic_task(crontab(minute="*/15"))

@@ -330,12 +330,13 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     subscription = (
         EmailSubscription.objects.select_related("parcel").filter(key=key).first() if key is not None else None
     )
-    if subscription is None:
+    now = timezone.now()
+    if subscription is None or (subscription.confirmed_at is None and subscription.delete_after <= now):
         return _link_invalid(request)
     parcel = subscription.parcel
     context = {"carrier": carrier_name(parcel.carrier), "carrier_slug": parcel.carrier, "number": parcel.number}
     if request.method == "POST" and subscription.confirmed_at is None:
-        subscription.confirmed_at = timezone.now()
+        subscription.confirmed_at = now
         subscription.delete_after = mail.kept_until(subscription)
         subscription.save(update_fields=["confirmed_at", "delete_after"])
         logger.info("following channel=email outcome=confirmed")
