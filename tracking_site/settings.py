@@ -275,6 +275,13 @@ HUEY = {
     "utc": True,
     "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread", "periodic": True},
 }
+# The consumer's own lines through our handler (once, not twice); a line per task run only when asked.
+LOGGING["loggers"]["huey"] = {  # type: ignore[index]
+    "handlers": ["console"],
+    "level": env_text("HUEY_LOG_LEVEL") or "WARNING",
+    "propagate": False,
+}
+LOGGING["loggers"]["huey.consumer"] = {"level": "INFO"}  # type: ignore[index]
 # Followed parcels are asked again this often while they move, twice as seldom after each unchanged check up
 # to the maximum, and no more after FOLLOWING_MAX_DAYS or once delivered or returned.
 FOLLOWING_REFRESH_MINUTES = env_int("FOLLOWING_REFRESH_MINUTES", 15)

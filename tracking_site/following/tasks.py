@@ -6,8 +6,9 @@ is claimed row by row (schedule.py, delivery.py), so nothing is asked or sent tw
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from django.utils import timezone
@@ -52,12 +53,21 @@ def send_confirmation(subscription_id: int) -> None:
         raise RuntimeError("the confirmation email could not be sent") from None
 
 
-# Delivery observations for estimates, flushed from the cache into the database every minute, where that
-# module is installed.
-if importlib.util.find_spec("tracking_site.estimates") is not None:
+def observations_flusher() -> Callable[[], object] | None:
+    """`tracking_site.estimates.flush_observations` where that module is installed, else None."""
+    try:
+        estimates = importlib.import_module("tracking_site.estimates")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("tracking_site.estimates", "tracking_site"):
+            raise  # the module is there but broken: say so
+        return None
+    flush = getattr(estimates, "flush_observations", None)
+    return flush if callable(flush) else None
 
-    @db_periodic_task(crontab(minute="*"))
-    def flush_delivery_observations() -> None:
-        from tracking_site.estimates import flush_observations
 
-        flush_observations()
+@db_periodic_task(crontab(minute="*"))
+def flush_delivery_observations() -> None:
+    """Delivery observations for estimates, moved from the cache into the database every minute."""
+    flush = observations_flusher()
+    if flush is not None:
+        flush()
