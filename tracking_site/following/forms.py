@@ -44,16 +44,22 @@ def decode_key(value: object, length: int) -> bytes:
     return raw
 
 
-def parse_push_subscription(body: bytes) -> PushTarget:
-    """A browser's `PushSubscription.toJSON()`: an acceptable endpoint, a P-256 public key and an auth secret."""
+def json_object(body: bytes) -> dict[str, object]:
+    """The request body as a JSON object, if it is a short one."""
     if len(body) > MAX_SUBSCRIPTION_BYTES:
-        raise SubscriptionRefused("the subscription is too long")
+        raise SubscriptionRefused("the request is too long")
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        raise SubscriptionRefused("the subscription is not JSON") from None
+        raise SubscriptionRefused("the request is not JSON") from None
     if not isinstance(data, dict):
-        raise SubscriptionRefused("the subscription is not a JSON object")
+        raise SubscriptionRefused("the request is not a JSON object")
+    return data
+
+
+def parse_push_subscription(body: bytes) -> PushTarget:
+    """A browser's `PushSubscription.toJSON()`: an acceptable endpoint, a P-256 public key and an auth secret."""
+    data = json_object(body)
     endpoint = data.get("endpoint")
     refusal = endpoint_refusal(endpoint) if isinstance(endpoint, str) else "the endpoint is missing"
     if refusal:
@@ -70,13 +76,7 @@ def parse_push_subscription(body: bytes) -> PushTarget:
 
 def parse_push_endpoint(body: bytes) -> str:
     """The endpoint of a subscription a browser wants to stop."""
-    if len(body) > MAX_SUBSCRIPTION_BYTES:
-        raise SubscriptionRefused("the request is too long")
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise SubscriptionRefused("the request is not JSON") from None
-    endpoint = data.get("endpoint") if isinstance(data, dict) else None
+    endpoint = json_object(body).get("endpoint")
     if not isinstance(endpoint, str) or endpoint_refusal(endpoint):
         raise SubscriptionRefused("the endpoint is missing or not acceptable")
     return endpoint

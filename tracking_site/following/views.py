@@ -135,9 +135,8 @@ def subscriber_count(row: FollowedParcel) -> int:
 # --- the feed and the calendar entry ------------------------------------------------------------------------
 
 
-@require_safe
-def parcel_feed(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
-    """The parcel's Atom feed: one entry per scan."""
+def for_reader(request: HttpRequest, carrier: str, number: str) -> tuple[Parcel, LookupOutcome] | HttpResponse:
+    """The parcel a feed reader or calendar asks for, as its page would be asked; else the plain answer why not."""
     try:
         charge(request, "pages", settings.RATELIMIT_PAGES)
         looked = look_up(request, carrier, number)
@@ -145,33 +144,38 @@ def parcel_feed(request: HttpRequest, carrier: str, number: str) -> HttpResponse
         return too_many_requests(request, exc.retry_after, as_json=False)
     if looked.parcel is None or looked.outcome is None:
         return plain_problem(looked)
-    response = ParcelFeed(looked.parcel, timezone.now())(request)
-    response["Cache-Control"] = cache_control(looked.outcome)
+    return looked.parcel, looked.outcome
+
+
+@require_safe
+def parcel_feed(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
+    """The parcel's Atom feed: one entry per scan."""
+    found = for_reader(request, carrier, number)
+    if isinstance(found, HttpResponse):
+        return found
+    parcel, outcome = found
+    response = ParcelFeed(parcel, timezone.now())(request)
+    response["Cache-Control"] = cache_control(outcome)
     return response
 
 
 @require_safe
 def parcel_calendar(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
     """The parcel's calendar entry, for its expected (or delivered) day; 404 while no day is known."""
-    try:
-        charge(request, "pages", settings.RATELIMIT_PAGES)
-        looked = look_up(request, carrier, number)
-    except RateLimited as exc:
-        return too_many_requests(request, exc.retry_after, as_json=False)
-    if looked.parcel is None or looked.outcome is None:
-        return plain_problem(looked)
-    day = calendar_day(looked.parcel)
+    found = for_reader(request, carrier, number)
+    if isinstance(found, HttpResponse):
+        return found
+    parcel, outcome = found
+    day = calendar_day(parcel)
     if day is None:
         response = HttpResponse(
             "No delivery day is known for this parcel yet.\n", content_type="text/plain; charset=utf-8", status=404
         )
         response["Cache-Control"] = "no-cache"
         return response
-    response = HttpResponse(
-        calendar_document(looked.parcel, day, timezone.now()), content_type="text/calendar; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="parcel-{looked.number}.ics"'
-    response["Cache-Control"] = cache_control(looked.outcome)
+    response = HttpResponse(calendar_document(parcel, day, timezone.now()), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="parcel-{parcel.tracking_number}.ics"'
+    response["Cache-Control"] = cache_control(outcome)
     return response
 
 

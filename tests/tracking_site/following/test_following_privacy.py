@@ -12,25 +12,10 @@ from django.core import mail
 from django.utils import timezone
 
 from tests.tracking_site.following.conftest import followed, with_email, with_push
-from tests.tracking_site.planted import (
-    MARKER_DIGITS,
-    MARKER_PREFIX,
-    carriers_over,
-    demo_numbers,
-    demo_records,
-    private_markers,
-)
+from tests.tracking_site.planted import MARKER_DIGITS, MARKER_PREFIX, demo_numbers
 from tracking_site.following.tasks import follow_up
-from tracking_site.lookup.clients import install_carriers
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def planted_carriers():
-    planted = {slug: private_markers(slug, records) for slug, records in demo_records().items()}
-    assert all(MARKER_PREFIX in repr(records) for records in planted.values())
-    install_carriers(carriers_over(planted))
 
 
 def test_no_private_field_reaches_a_notification_feed_calendar_email_or_log(
