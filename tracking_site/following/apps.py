@@ -8,3 +8,6 @@ class FollowingConfig(AppConfig):
     name = "tracking_site.following"
     label = "following"
     verbose_name = "Following parcels"
+
+    def ready(self) -> None:
+        from tracking_site.following import checks  # noqa: F401 - registers the deploy check

@@ -38,6 +38,7 @@ from tracking_site.following.forms import (
 )
 from tracking_site.following.models import EmailSubscription, FollowedParcel, PushSubscription
 from tracking_site.following.parcel_store import FINAL_STATUSES, follow_parcel
+from tracking_site.following.tasks import send_confirmation
 from tracking_site.following.vapid import application_server_key
 from tracking_site.lookup.clients import get_carriers
 from tracking_site.lookup.service import LookupOutcome, lookup_parcels
@@ -304,9 +305,7 @@ def follow_email(request: HttpRequest, carrier: str, number: str) -> HttpRespons
             },
         )
     if subscription.confirmed_at is None:
-        from tracking_site.following.tasks import send_confirmation  # the task module needs the queue set up
-
-        send_confirmation(subscription.pk)
+        send_confirmation(subscription.pk)  # queued: the consumer sends it, no request waits on a mail server
     # The same answer whether the address was new, waiting for confirmation or already following.
     logger.info("following channel=email carrier=%s number=%s", carrier, shorten_number(looked.number))
     return redirect("follow_email_sent", carrier=carrier, number=looked.number)
