@@ -191,7 +191,7 @@ def _fetch_all(carriers: dict[str, CarrierClient], to_fetch: dict[str, list[str]
 
 def _planned_batches(client: CarrierClient, numbers: list[str]) -> list[list[str]]:
     try:
-        return client.plan_batches(numbers)
+        return [batch for _, batch in client.plan_batches(numbers)]
     except Exception:  # planning is a convenience: one sequential track_many call is still correct
         logger.exception("carrier=%s outcome=batch_planning_crashed", client.slug)
         return [numbers]

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_safe
 from carriers.base import InvalidNumber
 from carriers.detect import normalize_number
 from carriers.model import CarrierFailure, Found
-from carriers.registry import demo_numbers
 from tracking_site.lookup.clients import get_carriers
 from tracking_site.lookup.service import LookupOutcome, lookup_parcels
 from tracking_site.presentation.failures import FAILURES, failure_text
@@ -33,11 +32,13 @@ def permalink(outcome: LookupOutcome) -> str:
 
 
 def _home_context(form: SearchForm) -> dict[str, object]:
-    demo_groups = [
-        {"slug": slug, "name": carrier_name(slug), "numbers": numbers}
-        for slug, numbers in (demo_numbers().items() if settings.TRACKING_DEMO else ())
-    ]
-    return {"form": form, "demo_groups": demo_groups}
+    return {"form": form, "demo_groups": _demo_groups() if settings.TRACKING_DEMO else []}
+
+
+def _demo_groups() -> list[dict[str, object]]:
+    from carriers.demo import demo_numbers  # demo mode only: production never loads the fakes
+
+    return [{"slug": slug, "name": carrier_name(slug), "numbers": numbers} for slug, numbers in demo_numbers().items()]
 
 
 @require_safe
