@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
+from carriers.demo import demo_config
 from carriers.fakes import dhl_ecommerce as fake_dhl
-from carriers.registry import build_carriers, demo_config
+from carriers.registry import build_carriers
 from tests.tracking_site.following.push_service import FakePushService
 from tracking_site.following.models import EmailSubscription, FollowedParcel, PushSubscription
 from tracking_site.following.vapid import new_private_key, vapid_signer

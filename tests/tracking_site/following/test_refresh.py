@@ -8,8 +8,9 @@ import httpx
 import pytest
 from django.core import mail
 
+from carriers.demo import demo_config
 from carriers.model import Found
-from carriers.registry import build_carriers, demo_config
+from carriers.registry import build_carriers
 from tests.tracking_site.conftest import make_parcel
 from tests.tracking_site.following.conftest import FOLLOWER, LABEL_ONLY, NOW, followed, with_email, with_push
 from tracking_site.following.models import FollowedParcel, Notification, ParcelChange
