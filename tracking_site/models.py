@@ -76,3 +76,25 @@ class DeliveryObservation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.carrier} to {self.destination or '?'}: {self.transit_seconds // 3600} h"
+
+
+# --- Following a parcel (defined in tracking_site/following/models.py, one app label for the site) -----------
+from tracking_site.following.models import (  # noqa: E402
+    EmailSubscription,
+    FollowedParcel,
+    Notification,
+    ParcelChange,
+    PushSubscription,
+)
+
+__all__ = [
+    "POSTPLUS_FEED",
+    "DeliveryObservation",
+    "EmailSubscription",
+    "FeedCursor",
+    "FollowedParcel",
+    "Notification",
+    "ParcelChange",
+    "PushSubscription",
+    "StoredFeedEvent",
+]

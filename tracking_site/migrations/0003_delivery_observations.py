@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracking_site", "0001_feed_events"),
+        ("tracking_site", "0002_following"),
     ]
 
     operations = [
