@@ -376,3 +376,6 @@ DEFAULT_FROM_EMAIL = env_text("DEFAULT_FROM_EMAIL") or "Parcel tracking <noreply
 VAPID_PRIVATE_KEY = env_text("VAPID_PRIVATE_KEY")
 VAPID_SUBJECT = env_text("VAPID_SUBJECT") or "mailto:noreply@localhost"
 WEB_PUSH_TIMEOUT_SECONDS = float(env_text("WEB_PUSH_TIMEOUT_SECONDS") or 5)
+
+# --- Arrival estimates (estimates/): rebuild missing lane figures in a background thread of the web process.
+ESTIMATES_BACKGROUND_REBUILD = env_bool("ESTIMATES_BACKGROUND_REBUILD", True)

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from carriers.model import Found, NotFound, Status, TrackingResult
+from tracking_site.estimates import observe
 from tracking_site.shared_state.cache_ops import set_many_each
 
 Now = Callable[[], datetime]
@@ -82,4 +83,5 @@ def put_many(answers: Sequence[tuple[str, Found | NotFound]], now: Now = timezon
         stored[cache_key(carrier, result.tracking_number)] = (entry, keep)
         entries.append(entry)
     set_many_each(cache, stored)
+    observe(result.parcel for _, result in answers if isinstance(result, Found))
     return entries
