@@ -30,6 +30,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -100,14 +105,37 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_text("REDIS_URL")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "tracking",
-        }
+# --- Resilience: Redis is a helper, not a single point of failure ---------------------------------
+# A paused or unreachable Redis costs a caller at most these timeouts; then nobody in the process asks it for
+# REDIS_RETRY_SECONDS (one caller tries again after that). Meanwhile caches are skipped and counters are kept
+# in this process (tracking_site/resilience/).
+REDIS_CONNECT_TIMEOUT_SECONDS = env_float("REDIS_CONNECT_TIMEOUT_SECONDS", 0.5)
+REDIS_SOCKET_TIMEOUT_SECONDS = env_float("REDIS_SOCKET_TIMEOUT_SECONDS", 0.5)
+REDIS_RETRY_SECONDS = env_float("REDIS_RETRY_SECONDS", 5.0)
+
+
+def redis_caches(url: str) -> dict[str, dict[str, object]]:
+    """Django's caches over the Redis at `url`, each answering without Redis when it fails."""
+    shared = {
+        "BACKEND": "tracking_site.resilience.redis_cache.ResilientRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "tracking",
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
+            "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+        },
     }
+    return {
+        # A failing Redis reads as a miss and drops writes ("skip").
+        "default": shared,
+        # Visitors' rate-limit counters go on counting in this process's memory while Redis fails ("local").
+        "rate_limits": {**shared, "FALLBACK": "local"},
+    }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
+    RATELIMIT_USE_CACHE = "rate_limits"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracking"}}
 
