@@ -12,6 +12,8 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
+from django.conf import settings
+
 from tracking_site.resilience import instruments
 
 
@@ -56,3 +58,7 @@ class Bulkhead:
         finally:
             if admitted:
                 self.leave(carrier)
+
+
+def bulkhead_from_settings() -> Bulkhead:
+    return Bulkhead(int(settings.CARRIER_BULKHEAD_SIZE))

@@ -26,9 +26,11 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
 import redis
+from django.conf import settings
 
 from carriers.model import CarrierFailure, FailureReason, TrackingResult
 from tracking_site.resilience import instruments
+from tracking_site.resilience.redis_outage import RedisOutage, outage_for
 from tracking_site.resilience.shared_or_local import SharedOrLocal
 
 logger = logging.getLogger("tracking_site.resilience")
@@ -294,3 +296,19 @@ class CircuitBreaker:
             return None, record.state
 
         return self.store.change(carrier, read)
+
+
+def breaker_from_settings(client: redis.Redis | None, outage: RedisOutage | None = None) -> CircuitBreaker:
+    """The process's breakers: shared through `client` (the one redis-py client), this process's own without it."""
+    policy = BreakerPolicy(
+        failures=int(settings.CARRIER_BREAKER_FAILURES),
+        window_seconds=float(settings.CARRIER_BREAKER_WINDOW_SECONDS),
+        open_seconds=float(settings.CARRIER_BREAKER_OPEN_SECONDS),
+        probe_seconds=float(settings.CARRIER_BREAKER_PROBE_SECONDS),
+    )
+    if client is None:
+        return CircuitBreaker(LocalBreakerStore(), policy)
+    stores: SharedOrLocal[BreakerStore] = SharedOrLocal(
+        RedisBreakerStore(client), LocalBreakerStore(), outage or outage_for(settings.REDIS_URL)
+    )
+    return CircuitBreaker(SharedBreakerStore(stores), policy)

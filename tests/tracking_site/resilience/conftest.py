@@ -35,7 +35,7 @@ def counted_caches(url: str) -> dict[str, dict[str, object]]:
     """The site's own cache configuration for `url`, with connections counted."""
     caches = redis_caches(url)
     for config in caches.values():
-        config["OPTIONS"] = {**config["OPTIONS"], "connection_class": CountingConnection}  # type: ignore[dict-item]
+        config["OPTIONS"] = {**config["OPTIONS"], "connection_class": CountingConnection}
     return caches
 
 

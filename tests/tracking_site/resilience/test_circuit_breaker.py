@@ -267,3 +267,22 @@ def test_with_redis_dead_each_process_keeps_a_breaker_of_its_own(clock, carrier)
     assert isinstance(ask(breaker, carrier), Permission)
     assert carrier.calls == 3
     assert outage.down
+
+
+def test_the_breaker_from_settings_opens_after_the_configured_failures(settings, carrier):
+    from tracking_site.resilience.circuit_breaker import breaker_from_settings
+
+    settings.CARRIER_BREAKER_FAILURES = 2
+    breaker = breaker_from_settings(None)
+    fail_times(breaker, carrier, 2)
+    assert breaker.state(CARRIER) is BreakerState.OPEN
+    assert breaker.policy.open_seconds == settings.CARRIER_BREAKER_OPEN_SECONDS
+
+
+def test_the_breaker_from_settings_over_a_dead_redis_answers_from_this_process(settings, carrier, dead_redis_url):
+    from tracking_site.resilience.circuit_breaker import breaker_from_settings
+
+    settings.REDIS_URL = dead_redis_url
+    breaker = breaker_from_settings(redis.Redis.from_url(dead_redis_url, socket_connect_timeout=0.5))
+    fail_times(breaker, carrier, settings.CARRIER_BREAKER_FAILURES)
+    assert breaker.state(CARRIER) is BreakerState.OPEN
