@@ -14,6 +14,7 @@ When Redis answers again, the next operations use it again by themselves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache.backends.base import BaseCache
@@ -24,6 +25,19 @@ from django.core.cache.backends.redis import RedisCache
 from tracking_site.resilience.redis_outage import RedisOutage, outage_for
 
 SKIP, LOCAL = "skip", "local"
+
+
+def _guarded(operation: str) -> Callable[..., Any]:
+    """RedisCache's `operation`, answered by the fallback when Redis fails or is known to be down."""
+
+    def guarded(self: ResilientRedisCache, *args: Any, **kwargs: Any) -> Any:
+        return self.outage.guard(
+            lambda: getattr(RedisCache, operation)(self, *args, **kwargs),
+            lambda: getattr(self.fallback, operation)(*args, **kwargs),
+        )
+
+    guarded.__name__ = operation
+    return guarded
 
 
 class ResilientRedisCache(RedisCache):
@@ -43,42 +57,15 @@ class ResilientRedisCache(RedisCache):
         )
         self.outage: RedisOutage = outage_for(self._servers[0])
 
-    def _guarded(self, operation: str, *args: Any, **kwargs: Any) -> Any:
-        return self.outage.guard(
-            lambda: getattr(RedisCache, operation)(self, *args, **kwargs),
-            lambda: getattr(self.fallback, operation)(*args, **kwargs),
-        )
-
     # Every operation RedisCache implements; BaseCache builds the rest (get_or_set, decr, the async ones) on these.
-    def add(self, *args: Any, **kwargs: Any) -> Any:
-        return self._guarded("add", *args, **kwargs)
-
-    def get(self, *args: Any, **kwargs: Any) -> Any:
-        return self._guarded("get", *args, **kwargs)
-
-    def set(self, *args: Any, **kwargs: Any) -> Any:
-        return self._guarded("set", *args, **kwargs)
-
-    def touch(self, *args: Any, **kwargs: Any) -> Any:
-        return self._guarded("touch", *args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        return self._guarded("delete", *args, **kwargs)
-
-    def get_many(self, *args: Any, **kwargs: Any) -> Any:
-        return self._guarded("get_many", *args, **kwargs)
-
-    def has_key(self, *args: Any, **kwargs: Any) -> Any:
-        return self._guarded("has_key", *args, **kwargs)
-
-    def incr(self, *args: Any, **kwargs: Any) -> Any:
-        return self._guarded("incr", *args, **kwargs)
-
-    def set_many(self, *args: Any, **kwargs: Any) -> Any:
-        return self._guarded("set_many", *args, **kwargs)
-
-    def delete_many(self, *args: Any, **kwargs: Any) -> Any:
-        return self._guarded("delete_many", *args, **kwargs)
-
-    def clear(self) -> Any:
-        return self._guarded("clear")
+    add = _guarded("add")
+    get = _guarded("get")
+    set = _guarded("set")
+    touch = _guarded("touch")
+    delete = _guarded("delete")
+    get_many = _guarded("get_many")
+    has_key = _guarded("has_key")
+    incr = _guarded("incr")
+    set_many = _guarded("set_many")
+    delete_many = _guarded("delete_many")
+    clear = _guarded("clear")
