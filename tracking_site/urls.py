@@ -2,7 +2,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from tracking_site.web import api, health, views
+from tracking_site.web import api, health, openapi, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,7 @@ urlpatterns = [
     # `str` takes any one path segment: the view validates the number, so a bad one gets a clear 400.
     path("track/<slug:carrier>/<str:number>/", views.parcel_page, name="parcel"),
     path("api/v1/parcels/<slug:carrier>/<str:number>", api.parcel_api, name="parcel_api"),
+    path("api/v1/openapi.json", openapi.openapi_document, name="openapi"),
     path("healthz", health.healthz, name="healthz"),
     # The language switcher posts here without a CSRF token: the worst a forged post can do is switch a
     # visitor's language, and a token would make every public page personal, so no browser or CDN could share
@@ -17,4 +18,12 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     # The support staff console and Django admin, behind a staff login.
     path("staff/", include("tracking_site.staff.urls")),
+    # Following a parcel: its feed, calendar entry, push and email sign-up, and the service worker.
+    path("", include("tracking_site.following.urls")),
 ]
+
+# JSON on every path under /api/, the site's own pages elsewhere (web/errors.py).
+handler400 = "tracking_site.web.errors.bad_request"
+handler403 = "tracking_site.web.errors.permission_denied"
+handler404 = "tracking_site.web.errors.page_not_found"
+handler500 = "tracking_site.web.errors.server_error"

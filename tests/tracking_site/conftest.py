@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from carriers.base import CarrierClient, CarrierUnavailable
-from carriers.model import FailureReason, Parcel, Status, TrackingEvent, parcel_from_events
+from carriers.model import FailureReason, Found, Parcel, Status, TrackingEvent, TrackingResult, parcel_from_events
 from tracking_site.lookup.clients import install_carriers
 
 
@@ -40,11 +40,11 @@ class InMemoryCarrier(CarrierClient):
         self.failure = failure
         self.batches: list[list[str]] = []
 
-    def fetch_batch(self, numbers: list[str]) -> Mapping[str, Parcel]:
-        self.batches.append(numbers)
+    def track_batch(self, numbers: Sequence[str], kind: str = "") -> Mapping[str, TrackingResult]:
+        self.batches.append(list(numbers))
         if self.failure:
             raise CarrierUnavailable(self.failure)
-        return {n: self.parcels[n] for n in numbers if n in self.parcels}
+        return {n: Found(self.parcels[n]) for n in numbers if n in self.parcels}
 
 
 @pytest.fixture
@@ -53,3 +53,15 @@ def carriers():
     installed = {slug: InMemoryCarrier(slug) for slug in ("postplus", "dhl-ecommerce", "nzpost")}
     install_carriers(installed)
     return installed
+
+
+@pytest.fixture
+def planted_carriers():
+    """The real carrier clients over fake APIs whose records carry markers in every private field."""
+    from tests.tracking_site.planted import MARKER_PREFIX, carriers_over, demo_records, private_markers
+
+    planted = {slug: private_markers(slug, records) for slug, records in demo_records().items()}
+    # The planting must have reached the records, or a test using them proves nothing.
+    assert all(MARKER_PREFIX in repr(records) for records in planted.values())
+    install_carriers(carriers_over(planted))
+    return planted

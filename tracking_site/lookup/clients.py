@@ -9,7 +9,8 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from carriers.base import CarrierClient
-from carriers.registry import CarrierConfig, build_carriers, demo_config
+from carriers.registry import CarrierConfig, build_carriers
+from tracking_site.postplus_feed.event_codes import extra_code_statuses
 from tracking_site.shared_state.call_budget import reserve_from_settings
 from tracking_site.shared_state.token_store import CacheTokenStore
 
@@ -18,8 +19,6 @@ _carriers: dict[str, CarrierClient] | None = None
 
 
 def carrier_config_from_settings() -> CarrierConfig:
-    if settings.TRACKING_DEMO:
-        return demo_config(latency_seconds=getattr(settings, "TRACKING_DEMO_LATENCY", 0.0))
     return CarrierConfig(
         postplus_api_key=settings.POSTPLUS_API_KEY,
         postplus_base_url=settings.POSTPLUS_BASE_URL,
@@ -34,18 +33,30 @@ def carrier_config_from_settings() -> CarrierConfig:
     )
 
 
+def carriers_from_settings() -> dict[str, CarrierClient]:
+    """The carriers settings enable: the real APIs, or in demo mode the built-in fakes."""
+    token_store = CacheTokenStore()
+    if settings.TRACKING_DEMO:
+        from carriers.demo import build_demo_carriers  # demo mode only: production never loads the fakes
+
+        # The demo's in-process fakes have no rate to respect; real carriers share one budget.
+        latency = getattr(settings, "TRACKING_DEMO_LATENCY", 0.0)
+        return build_demo_carriers(latency, token_store=token_store, postplus_code_statuses=extra_code_statuses)
+    return build_carriers(
+        carrier_config_from_settings(),
+        token_store=token_store,
+        reserve=reserve_from_settings(),
+        postplus_code_statuses=extra_code_statuses,
+    )
+
+
 def get_carriers() -> dict[str, CarrierClient]:
     """The enabled carriers, keyed by slug."""
     global _carriers
     if _carriers is None:
         with _lock:
             if _carriers is None:
-                config = carrier_config_from_settings()
-                # The demo's in-process fakes have no rate to respect; real carriers share one budget.
-                reserve = None if config.demo else reserve_from_settings()
-                _carriers = with_feed_backed_postplus(
-                    build_carriers(config, token_store=CacheTokenStore(), reserve=reserve)
-                )
+                _carriers = with_feed_backed_postplus(carriers_from_settings())
     return _carriers
 
 

@@ -8,6 +8,7 @@ to a stale cached answer when a carrier fails.
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
@@ -26,6 +27,13 @@ logger = logging.getLogger("tracking_site.lookup")
 
 # Threads for the fan-out; carrier calls are I/O-bound, so threads are the simple, sufficient tool.
 _executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="carrier")
+
+
+class Priority(enum.IntEnum):
+    """Who is waiting for an answer: carrier budget goes to visitors first."""
+
+    VISITOR = 0  # someone is waiting on a page
+    BACKGROUND = 1  # refreshing followed parcels, warming: leftover carrier budget only
 
 
 @dataclass(frozen=True)
@@ -52,9 +60,16 @@ def carriers_to_ask(number: str, carrier: str | None, enabled: Sequence[str]) ->
 
 
 def lookup_parcels(
-    numbers: Sequence[str], carrier: str | None = None, *, flights: SingleFlight | None = None
+    numbers: Sequence[str],
+    carrier: str | None = None,
+    *,
+    priority: Priority = Priority.VISITOR,
+    flights: SingleFlight | None = None,
 ) -> list[LookupOutcome]:
-    """Track validated, normalized numbers; one outcome per distinct number, in order."""
+    """Track validated, normalized numbers; one outcome per distinct number, in order.
+
+    `priority` says who waits; every call is served alike for now (the budget's priorities are to come).
+    """
     carriers = get_carriers()
     wanted = list(dict.fromkeys(numbers))
     plan = {number: carriers_to_ask(number, carrier, list(carriers)) for number in wanted}
@@ -176,7 +191,7 @@ def _fetch_all(carriers: dict[str, CarrierClient], to_fetch: dict[str, list[str]
 
 def _planned_batches(client: CarrierClient, numbers: list[str]) -> list[list[str]]:
     try:
-        return client.plan_batches(numbers)
+        return [batch for _, batch in client.plan_batches(numbers)]
     except Exception:  # planning is a convenience: one sequential track_many call is still correct
         logger.exception("carrier=%s outcome=batch_planning_crashed", client.slug)
         return [numbers]

@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from carriers.base import CarrierClient
-from carriers.model import Parcel, Status, TrackingEvent, parcel_from_events
-from carriers.postplus import FeedEvent, PostPlusClient, place_from_location, status_for_event
+from carriers.model import Found, Parcel, Status, TrackingEvent, TrackingResult, parcel_from_events
+from carriers.postplus import FeedEvent, PostPlusClient, last_mile, place_from_location, status_for_event
 from tracking_site.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
 from tracking_site.postplus_feed.event_codes import extra_code_statuses
 
@@ -161,11 +161,13 @@ def parcel_from_rows(number: str, rows: list[StoredFeedEvent], extra_codes: Mapp
         for row in rows
     ]
     countries = [row.destination_country for row in rows if row.destination_country]
+    handovers = (last_mile(row.delivering_carrier, row.carrier_parcel_nr) for row in reversed(rows))
     return parcel_from_events(
         carrier=PostPlusClient.slug,
         tracking_number=number,
         events=events,
         destination_country=countries[-1] if countries else "",
+        last_mile=next((handover for handover in handovers if handover is not None), None),
     )
 
 
@@ -179,7 +181,7 @@ class FeedBackedPostPlus(CarrierClient):
         is_fresh: Callable[[], bool] | None = None,
         code_statuses: Callable[[PostPlusClient], Mapping[str, Status]] = extra_code_statuses,
     ) -> None:
-        super().__init__(api.http, clock=api.clock)
+        super().__init__(api.http)
         self.api = api
         self.slug = api.slug  # type: ignore[misc]
         self.name = api.name  # type: ignore[misc]
@@ -193,18 +195,21 @@ class FeedBackedPostPlus(CarrierClient):
     def accepts(self, number: str) -> bool:
         return self.api.accepts(number)
 
-    def fetch_batch(self, numbers: list[str]) -> Mapping[str, Parcel]:
+    def identifier_kinds(self, number: str) -> tuple[str, ...]:
+        return self.api.identifier_kinds(number)
+
+    def track_batch(self, numbers: Sequence[str], kind: str = "") -> Mapping[str, TrackingResult]:
+        found: dict[str, TrackingResult] = {}
         try:
-            found = {}
             if self.freshness():
                 _usable_connection()
-                found = stored_parcels(numbers, self._code_statuses(self.api))
+                found = {n: Found(p) for n, p in stored_parcels(numbers, self._code_statuses(self.api)).items()}
         except DatabaseError as exc:
             logger.warning("feed=postplus outcome=store_unreadable error=%s", type(exc).__name__)
             found = {}
         missing = [number for number in numbers if number not in found]
         if missing:
-            found = {**found, **self.api.fetch_batch(missing)}
+            found = {**found, **self.api.track_batch(missing, kind)}
         return found
 
 

@@ -92,9 +92,9 @@ class BlockingCarrier(InMemoryCarrier):
         super().__init__(slug, parcels, failure)
         self.release = threading.Event()
 
-    def fetch_batch(self, numbers):
+    def track_batch(self, numbers, kind=""):
         assert self.release.wait(10), "the test never released the carrier"
-        return super().fetch_batch(numbers)
+        return super().track_batch(numbers, kind)
 
 
 class ObservedWaiting:
