@@ -62,16 +62,10 @@ def dead_redis(settings, dead_redis_url):
 
 
 @pytest.fixture
-def site_redis_proxy(settings):
-    """The site's caches talk to the real Redis (REDIS_URL, `make test-services`) through a TcpProxy."""
-    from urllib.parse import urlsplit
-
-    from tests.support.tcp_proxy import TcpProxy
-
-    location = urlsplit(settings.REDIS_URL)
-    with TcpProxy((location.hostname or "127.0.0.1", location.port or 6379)) as proxy:
-        proxied = location._replace(netloc=f"127.0.0.1:{proxy.port}").geturl()
-        settings.REDIS_URL = proxied
-        settings.CACHES = counted_caches(proxied)
-        settings.RATELIMIT_USE_CACHE = "rate_limits"
-        yield proxy
+def site_redis_proxy(redis_proxy, settings):
+    """Every cache of the site (rate limits too) talks to the real Redis through `redis_proxy`, connections counted."""
+    proxied = settings.CACHES["default"]["LOCATION"]
+    settings.REDIS_URL = proxied
+    settings.CACHES = counted_caches(proxied)
+    settings.RATELIMIT_USE_CACHE = "rate_limits"
+    return redis_proxy
