@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import redis
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -372,7 +373,16 @@ AUTH_PASSWORD_VALIDATORS = [
 HUEY = {
     "name": "tracking",
     "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
-    "connection": {"url": REDIS_URL}
+    # Short timeouts, as for the cache (REDIS_*_SECONDS): a dead or paused Redis must not hold a request that
+    # queues a task (resilience/task_queue.py runs it in the request instead). The consumer's blocking reads
+    # wait up to Huey's read_timeout (1 s), so its socket waits that much longer.
+    "connection": {
+        "connection_pool": redis.ConnectionPool.from_url(
+            REDIS_URL,
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+            socket_timeout=1 + REDIS_SOCKET_TIMEOUT_SECONDS,
+        )
+    }
     if REDIS_URL
     else {"filename": env_text("HUEY_SQLITE_PATH") or str(BASE_DIR / "huey.sqlite3")},
     "results": False,  # nothing reads task results: keep the queue's storage small
