@@ -19,6 +19,8 @@ from carriers.fakes import nzpost as fake_nzpost
 from carriers.fakes import postplus as fake_postplus
 from carriers.fakes.loopback import LoopbackServer
 
+from .carrier_faults import FaultSwitch
+
 FAKES: dict[str, Callable[[float], Any]] = {
     "postplus": lambda latency: fake_postplus.FakePostPlus(latency_seconds=latency),
     "dhl-ecommerce": lambda latency: fake_dhl.FakeDhlEcommerce(latency_seconds=latency),
@@ -29,9 +31,9 @@ FAKES: dict[str, Callable[[float], Any]] = {
 class FakeCarrierProcess:
     """The parent's handle: the fake's URL and its call log, read over HTTP (GET /__calls)."""
 
-    def __init__(self, slug: str, latency: float) -> None:
+    def __init__(self, slug: str, latency: float, *, faults: bool = False) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "bench.fake_carrier", slug, str(latency)],
+            [sys.executable, "-m", "bench.fake_carrier", slug, str(latency), *(["--faults"] if faults else [])],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -48,6 +50,10 @@ class FakeCarrierProcess:
     def reset(self) -> None:
         self._http.post("/__calls/reset")
 
+    def fault(self, mode: str, scope: str = "all") -> None:
+        """Started with `faults`: "hang", "fail" or "recover" (bench/carrier_faults.py)."""
+        self._http.post(f"/__faults/{mode}", params={"scope": scope}).raise_for_status()
+
     def close(self) -> None:
         self._http.close()
         if self._process.stdin:
@@ -57,7 +63,10 @@ class FakeCarrierProcess:
 
 def main() -> None:
     slug, latency = sys.argv[1], float(sys.argv[2])
-    with LoopbackServer(FAKES[slug](latency)) as server:
+    app = FAKES[slug](latency)
+    if "--faults" in sys.argv[3:]:
+        app = FaultSwitch(app)
+    with LoopbackServer(app) as server:
         print(server.url, flush=True)
         sys.stdin.read()  # until the parent closes our stdin (or dies)
 

@@ -6,12 +6,16 @@ most of the site's own time on top of the carriers' (bench figure 2).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.utils.connection import ConnectionProxy
+
+from tracking_site.resilience.redis_cache import ResilientRedisCache
+
+Answer = TypeVar("Answer")
 
 
 def add_many(store: BaseCache, values: Mapping[str, Any], timeout: int) -> set[str]:
@@ -20,7 +24,11 @@ def add_many(store: BaseCache, values: Mapping[str, Any], timeout: int) -> set[s
         return set()
     backend = _unproxied(store)
     if isinstance(backend, RedisCache):
-        return _redis_add_many(backend, values, timeout)
+        return _on_redis(
+            backend,
+            lambda: _redis_add_many(backend, values, timeout),
+            lambda: {key for key, value in values.items() if backend.add(key, value, timeout=timeout)},
+        )
     return {key for key, value in values.items() if backend.add(key, value, timeout=timeout)}
 
 
@@ -30,13 +38,17 @@ def set_many_each(store: BaseCache, entries: Mapping[str, tuple[Any, int]]) -> N
         return
     backend = _unproxied(store)
     if isinstance(backend, RedisCache):
-        client = backend._cache.get_client(write=True)
-        pipeline = client.pipeline(transaction=False)
-        for key, (value, timeout) in entries.items():
-            pipeline.set(
-                backend.make_and_validate_key(key), backend._cache._serializer.dumps(value), ex=max(timeout, 1)
-            )
-        pipeline.execute()
+
+        def pipelined() -> None:
+            client = backend._cache.get_client(write=True)
+            pipeline = client.pipeline(transaction=False)
+            for key, (value, timeout) in entries.items():
+                pipeline.set(
+                    backend.make_and_validate_key(key), backend._cache._serializer.dumps(value), ex=max(timeout, 1)
+                )
+            pipeline.execute()
+
+        _on_redis(backend, pipelined, lambda: None)
         return
     by_timeout: dict[int, dict[str, Any]] = {}
     for key, (value, timeout) in entries.items():
@@ -61,15 +73,19 @@ def publish_and_release(store: BaseCache, published: Mapping[str, Any], timeout:
     """
     backend = _unproxied(store)
     if isinstance(backend, RedisCache):
-        serializer = backend._cache._serializer
-        client = backend._cache.get_client(write=True)
-        release = client.register_script(_RELEASE_SCRIPT)
-        pipeline = client.pipeline(transaction=False)
-        for key, value in published.items():
-            pipeline.set(backend.make_and_validate_key(key), serializer.dumps(value), ex=max(timeout, 1))
-        for key, token in held.items():
-            release(keys=[backend.make_and_validate_key(key)], args=[serializer.dumps(token)], client=pipeline)
-        pipeline.execute()
+
+        def pipelined() -> None:
+            serializer = backend._cache._serializer
+            client = backend._cache.get_client(write=True)
+            release = client.register_script(_RELEASE_SCRIPT)
+            pipeline = client.pipeline(transaction=False)
+            for key, value in published.items():
+                pipeline.set(backend.make_and_validate_key(key), serializer.dumps(value), ex=max(timeout, 1))
+            for key, token in held.items():
+                release(keys=[backend.make_and_validate_key(key)], args=[serializer.dumps(token)], client=pipeline)
+            pipeline.execute()
+
+        _on_redis(backend, pipelined, lambda: None)
         return
     if published:
         backend.set_many(dict(published), timeout=timeout)
@@ -77,6 +93,13 @@ def publish_and_release(store: BaseCache, published: Mapping[str, Any], timeout:
     ours = [key for key, token in held.items() if current.get(key) == token]
     if ours:
         backend.delete_many(ours)
+
+
+def _on_redis(backend: RedisCache, pipelined: Callable[[], Answer], otherwise: Callable[[], Answer]) -> Answer:
+    """A pipelined Redis operation, or `otherwise` while the resilient backend finds Redis unavailable."""
+    if isinstance(backend, ResilientRedisCache):
+        return backend.outage.guard(pipelined, otherwise)
+    return pipelined()
 
 
 def _unproxied(store: BaseCache) -> BaseCache:
