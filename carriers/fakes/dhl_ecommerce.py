@@ -53,6 +53,9 @@ INFO_RECEIVED = "GM295117494011076422"
 DELIVERY_ATTEMPTED = "GM295117494011076439"
 AWAITING_PICKUP = "GM295117494011076446"
 RETURNED_SHOP_ID = "ORDER-58213-B"
+MOVING_ALONG = "GM295117494011076477"
+# The moving demo parcel starts its journey again every cycle, a step every quarter of an hour.
+MOVING_STEP_MINUTES = 15
 
 DEMO_NUMBERS: list[tuple[str, str]] = [
     (DELIVERED_SIGNED, "Delivered in Phoenix yesterday, signed for"),
@@ -62,6 +65,7 @@ DEMO_NUMBERS: list[tuple[str, str]] = [
     (DELIVERY_ATTEMPTED, "Delivery attempted in Austin: no secure place to leave it"),
     (AWAITING_PICKUP, "Waiting for pickup at a Seattle post office"),
     (RETURNED_SHOP_ID, "A shop's own package id: returned to sender"),
+    (MOVING_ALONG, "Moves on every 15 minutes until delivered: follow it to see notifications"),
 ]
 
 ZONES = {
@@ -291,6 +295,15 @@ def demo_records(now: datetime) -> list[dict[str, Any]]:
             events_oldest_first=returned,
             expected_delivery=today - timedelta(days=3),
         ),
+        _record(
+            8,
+            dhl_package_id=MOVING_ALONG,
+            package_id="ORDER-58217-A",
+            tracking_id="9261290357311200174571",
+            recipient=_recipient("Noor Haddad", "48 Court St", "Brooklyn", "NY", "11201", "718-555-0175"),
+            events_oldest_first=_moving_along(now, brooklyn),
+            expected_delivery=today,
+        ),
     ]
     # More parcels of the same pickup and manifest, so that group searches run over several pages.
     destinations = (brooklyn, los_angeles, austin, seattle, phoenix)
@@ -312,6 +325,21 @@ def demo_records(now: datetime) -> list[dict[str, Any]]:
             )
         )
     return records
+
+
+def _moving_along(now: datetime, destination: tuple[str, str, str]) -> list[dict[str, Any]]:
+    """Scans so far of a journey that takes a step every MOVING_STEP_MINUTES and starts again once delivered."""
+    steps = [
+        (ORIGIN, LABEL_CREATED),
+        (ORIGIN, DEPARTURE_ORIGIN),
+        (destination, ARRIVAL_DESTINATION),
+        (destination, OUT_FOR_DELIVERY_SCAN),
+        (destination, DELIVERED),
+    ]
+    cycle = timedelta(minutes=MOVING_STEP_MINUTES * (len(steps) + 1))
+    started = now - (now - datetime(2024, 1, 1, tzinfo=UTC)) % cycle
+    scans = [(started + timedelta(minutes=MOVING_STEP_MINUTES * index), step) for index, step in enumerate(steps)]
+    return [_scan(at, place, event) for at, (place, event) in scans if at <= now]
 
 
 def _hours_before_now(now: datetime, start: datetime, hours_ago: float) -> float:

@@ -491,3 +491,23 @@ def test_wrong_methods_are_refused(http, method, path):
 
 def test_unknown_paths_are_404(http):
     assert http.get("/tracking/v3/package").status_code == 404
+
+
+def test_the_moving_demo_parcel_takes_a_step_every_quarter_hour_and_starts_again(clocks):
+    cycle_start = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=90 * 1000)  # five steps, a rest
+    statuses = []
+    for minutes in (1, 16, 31, 46, 61, 76, 91):
+        records = demo_records(cycle_start + timedelta(minutes=minutes))
+        _, client = fake_with(records, clocks)
+        result = client.track(fake_dhl.MOVING_ALONG)
+        assert isinstance(result, Found)
+        statuses.append((result.parcel.status, len(result.parcel.events)))
+    assert statuses == [
+        (Status.INFO_RECEIVED, 1),
+        (Status.IN_TRANSIT, 2),
+        (Status.IN_TRANSIT, 3),
+        (Status.OUT_FOR_DELIVERY, 4),
+        (Status.DELIVERED, 5),
+        (Status.DELIVERED, 5),
+        (Status.INFO_RECEIVED, 1),
+    ]

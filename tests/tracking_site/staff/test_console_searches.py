@@ -20,7 +20,8 @@ from tracking_site.presentation.failures import FAILURES, failure_text
 
 pytestmark = pytest.mark.django_db
 
-DEMO_PACKAGES = 15  # the DHL demo manifest and pickup: more than one page of ten
+# The DHL demo manifest and pickup: more than one page of ten.
+DEMO_PACKAGES = len(fake_dhl.demo_records(timezone.now()))
 
 
 class Recording:
