@@ -1,8 +1,11 @@
-"""The process's carrier clients, built once from settings (one pooled httpx client per carrier)."""
+"""The process's carrier clients (one pooled httpx client per carrier), its gatherer and feed lookup, built once
+from settings."""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -10,11 +13,27 @@ from django.dispatch import receiver
 
 from carriers.base import CarrierClient
 from carriers.registry import CarrierConfig, build_carriers, demo_config
-from tracking_site.shared_state.call_budget import reserve_from_settings
+from tracking_site.lookup import parcel_cache
+from tracking_site.lookup.gatherer import Gatherer, Linger, Timing
+from tracking_site.shared_state.call_budget import CallBudget, budget_from_settings, transport_reserve
+from tracking_site.shared_state.gather_store import GatherStore, LocalGatherStore
+from tracking_site.shared_state.gather_store_redis import RedisGatherStore
+from tracking_site.shared_state.redis_client import blocking_redis, shared_redis
 from tracking_site.shared_state.token_store import CacheTokenStore
 
+if TYPE_CHECKING:
+    from tracking_site.postplus_feed.store import FeedLookup
+
+
+@dataclass(frozen=True)
+class LookupParts:
+    carriers: dict[str, CarrierClient]
+    gatherer: Gatherer
+    feed: FeedLookup | None  # PostPlus answered from its stored event feed while fresh
+
+
 _lock = threading.Lock()
-_carriers: dict[str, CarrierClient] | None = None
+_parts: LookupParts | None = None
 
 
 def carrier_config_from_settings() -> CarrierConfig:
@@ -34,42 +53,78 @@ def carrier_config_from_settings() -> CarrierConfig:
     )
 
 
-def get_carriers() -> dict[str, CarrierClient]:
-    """The enabled carriers, keyed by slug."""
-    global _carriers
-    if _carriers is None:
-        with _lock:
-            if _carriers is None:
-                config = carrier_config_from_settings()
-                # The demo's in-process fakes have no rate to respect; real carriers share one budget.
-                reserve = None if config.demo else reserve_from_settings()
-                _carriers = with_feed_backed_postplus(
-                    build_carriers(config, token_store=CacheTokenStore(), reserve=reserve)
-                )
-    return _carriers
-
-
-def with_feed_backed_postplus(carriers: dict[str, CarrierClient]) -> dict[str, CarrierClient]:
-    """PostPlus answered from the stored event feed while it is fresh, the API otherwise."""
-    from tracking_site.postplus_feed.store import (  # imports the models: only once apps are ready
-        FeedBackedPostPlus,
-        postplus_api,
+def timing_from_settings() -> Timing:
+    return Timing(
+        wait_seconds=float(settings.CARRIER_RATE_MAX_WAIT_SECONDS),
+        background_wait_seconds=float(settings.LOOKUP_BACKGROUND_WAIT_SECONDS),
+        deadline_seconds=float(settings.LOOKUP_DEADLINE_SECONDS),
+        linger=Linger(
+            quiet_seconds=float(settings.GATHER_QUIET_SECONDS), max_seconds=float(settings.GATHER_LINGER_SECONDS)
+        ),
+        background_keep_free=float(settings.GATHER_BACKGROUND_KEEP_FREE),
     )
 
-    api = postplus_api(carriers.get("postplus"))
-    if api is not None and not isinstance(carriers["postplus"], FeedBackedPostPlus):
-        carriers["postplus"] = FeedBackedPostPlus(api)
-    return carriers
+
+def gather_store_from_settings() -> GatherStore:
+    client, blocking = shared_redis(), blocking_redis()
+    if client is not None and blocking is not None:
+        return RedisGatherStore(client, blocking)
+    return LocalGatherStore()
 
 
-def install_carriers(carriers: dict[str, CarrierClient] | None) -> None:
-    """Replace the process's carriers (tests inject fakes this way; None rebuilds from settings)."""
-    global _carriers
+def _parts_from_settings() -> LookupParts:
+    config = carrier_config_from_settings()
+    budget = budget_from_settings()
+    # One budget: the gatherer reserves each batch's slot; every other request reserves its own at the transport.
+    reserve = None if config.demo else transport_reserve(budget, float(settings.CARRIER_RATE_MAX_WAIT_SECONDS))
+    carriers = build_carriers(config, token_store=CacheTokenStore(), reserve=reserve)
+    from tracking_site.postplus_feed.store import FeedLookup  # imports the models: only once apps are ready
+
+    return _assembled(carriers, FeedLookup(read_seconds=float(settings.POSTPLUS_FEED_READ_SECONDS)), budget)
+
+
+def _assembled(
+    carriers: dict[str, CarrierClient], feed: FeedLookup | None, budget: CallBudget | None = None
+) -> LookupParts:
+    gatherer = Gatherer(
+        carriers,
+        gather_store_from_settings(),
+        budget or budget_from_settings(),
+        parcel_cache.put_many,
+        timing=timing_from_settings(),
+    )
+    return LookupParts(carriers, gatherer, feed)
+
+
+def lookup_parts() -> LookupParts:
+    global _parts
+    if _parts is None:
+        with _lock:
+            if _parts is None:
+                _parts = _parts_from_settings()
+    return _parts
+
+
+def get_carriers() -> dict[str, CarrierClient]:
+    """The enabled carriers, keyed by slug."""
+    return lookup_parts().carriers
+
+
+def get_gatherer() -> Gatherer:
+    return lookup_parts().gatherer
+
+
+def install_carriers(carriers: dict[str, CarrierClient] | None, *, feed: FeedLookup | None = None) -> None:
+    """Replace the process's carriers, and the feed in front of PostPlus (tests inject fakes this way; None
+    rebuilds everything from settings)."""
+    global _parts
     with _lock:
-        _carriers = carriers
+        _parts = None if carriers is None else _assembled(carriers, feed)
 
 
 @receiver(setting_changed)
 def _rebuild_on_settings_change(*, setting: str, **kwargs: object) -> None:
-    if setting.startswith(("TRACKING_", "POSTPLUS_", "DHL_", "NZPOST_", "CARRIER_RATE_")):
+    if setting.startswith(
+        ("TRACKING_", "POSTPLUS_", "DHL_", "NZPOST_", "CARRIER_RATE_", "GATHER_", "LOOKUP_", "REDIS_")
+    ):
         install_carriers(None)

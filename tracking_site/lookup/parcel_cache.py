@@ -16,7 +16,6 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from carriers.model import Found, NotFound, Status, TrackingResult
-from tracking_site.shared_state.cache_ops import set_many_each
 
 Now = Callable[[], datetime]
 
@@ -71,15 +70,16 @@ def put(carrier: str, result: Found | NotFound, now: Now = timezone.now) -> Cach
 
 
 def put_many(answers: Sequence[tuple[str, Found | NotFound]], now: Now = timezone.now) -> list[CachedResult]:
-    """`put` for many (carrier, answer) pairs in one cache round trip, each keeping its own lifetime."""
+    """`put` for many (carrier, answer) pairs, each keeping its own lifetime: one cache round trip per lifetime."""
     moment = now()
     entries: list[CachedResult] = []
-    stored: dict[str, tuple[CachedResult, int]] = {}
+    by_lifetime: dict[int, dict[str, CachedResult]] = {}
     for carrier, result in answers:
         fresh = fresh_seconds(result)
         entry = CachedResult(result=result, fetched_at=moment, fresh_until=moment + timedelta(seconds=fresh))
         keep = fresh if isinstance(result, NotFound) else fresh + settings.PARCEL_CACHE_STALE_SECONDS
-        stored[cache_key(carrier, result.tracking_number)] = (entry, keep)
+        by_lifetime.setdefault(max(keep, 1), {})[cache_key(carrier, result.tracking_number)] = entry
         entries.append(entry)
-    set_many_each(cache, stored)
+    for lifetime, batch in by_lifetime.items():
+        cache.set_many(batch, timeout=lifetime)
     return entries
