@@ -97,6 +97,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL: a small pool per process instead of a connection per thread, so many gunicorn threads (and workers)
+# stay far below the server's connection limit (100 by default). Django's pool wants CONN_MAX_AGE 0.
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 4)
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and DATABASE_POOL_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 0,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": 5,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_text("REDIS_URL")
@@ -225,6 +236,8 @@ GATHER_BACKGROUND_KEEP_FREE = float(env_text("GATHER_BACKGROUND_KEEP_FREE") or 0
 POSTPLUS_FEED_READ_SECONDS = float(env_text("POSTPLUS_FEED_READ_SECONDS") or 0.5)
 # /metrics (Prometheus) answers only these client addresses or networks; others get a 404.
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+# Where every gunicorn worker writes its metrics (gunicorn.conf.py sets it); unset: this process's own.
+PROMETHEUS_MULTIPROC_DIR = env_text("PROMETHEUS_MULTIPROC_DIR")
 
 # --- Abuse resistance -----------------------------------------------------------------------------
 # Client IP: REMOTE_ADDR, unless this many trusted proxies (load balancer, CDN) sit in front.
@@ -258,7 +271,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     # Behind a TLS-terminating proxy, redirect only what the proxy marks as plain HTTP.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]  # probes and scrapers inside the network
     if TRUSTED_PROXY_COUNT:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True

@@ -116,7 +116,8 @@ class FeedStoreUnreadable(Exception):
 
 
 # A handful of reads at once per process; a read stuck on a hanging database holds one of these, never a visitor.
-_reads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="feed-store")
+READERS = 4
+_reads = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="feed-store")
 
 
 def bounded_read(read: Callable[[], T], seconds: float) -> T:

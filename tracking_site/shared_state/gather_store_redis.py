@@ -349,6 +349,9 @@ return 1
 )
 
 
+SCRIPTS = (JOIN, VIEW, TAKE, SETTLE, STEP_DOWN, ABANDON, LEAVE)
+
+
 def encode(message: Message) -> bytes:
     if message.what == DONE:
         return b"D:%s\n%s\n%s" % (message.carrier.encode(), message.number.encode(), pickle.dumps(message.payload))

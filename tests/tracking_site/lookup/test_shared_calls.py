@@ -19,10 +19,12 @@ from django.utils import timezone
 from carriers.fakes import postplus as fake_postplus
 from carriers.fakes.loopback import LoopbackServer
 from carriers.model import CarrierFailure, FailureReason, Found, Status
+from carriers.throttle import RateLimit
 from tests.tracking_site.conftest import InMemoryCarrier, make_parcel
 from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.clients import get_gatherer, install_carriers
 from tracking_site.lookup.service import lookup_parcels
+from tracking_site.shared_state.call_budget import LocalBudget
 from tracking_site.shared_state.gather_store import LocalGatherStore
 from tracking_site.shared_state.gather_store_redis import PREFIX
 from tracking_site.shared_state.redis_client import shared_redis
@@ -132,6 +134,21 @@ def test_a_failed_call_shows_the_last_good_answer_marked_stale():
     outcome = lookup_parcels([NUMBER], "postplus")[0]
 
     assert outcome.result == Found(parcel) and outcome.stale
+
+
+def test_a_number_no_call_can_carry_in_time_shows_its_last_good_answer_marked_stale(settings):
+    settings.CARRIER_RATE_MAX_WAIT_SECONDS = 1
+    parcel = make_parcel("postplus", NUMBER, Status.OUT_FOR_DELIVERY)
+    carrier = InMemoryCarrier("postplus", {NUMBER: parcel})
+    install_carriers({"postplus": carrier})
+    get_gatherer().budget = LocalBudget({"postplus": RateLimit(1, 60.0)})
+    parcel_cache.put("postplus", Found(parcel), now=lambda: timezone.now() - timedelta(hours=1))  # past fresh
+    lookup_parcels(["LB000000001EE"], "postplus")  # spends the only call of the minute
+
+    outcome = lookup_parcels([NUMBER], "postplus")[0]
+
+    assert outcome.result == Found(parcel) and outcome.stale
+    assert carrier.batches == [["LB000000001EE"]]
 
 
 def test_an_answer_stored_between_our_cache_read_and_our_join_is_not_asked_again():
