@@ -76,7 +76,14 @@ def _parts_from_settings() -> LookupParts:
     config = carrier_config_from_settings()
     budget = budget_from_settings()
     # One budget: the gatherer reserves each batch's slot; every other request reserves its own at the transport.
-    reserve = None if config.demo else transport_reserve(budget, float(settings.CARRIER_RATE_MAX_WAIT_SECONDS))
+    reserve = None
+    if not config.demo:
+        reserve = transport_reserve(
+            budget,
+            float(settings.CARRIER_RATE_MAX_WAIT_SECONDS),
+            background_wait_seconds=float(settings.LOOKUP_BACKGROUND_WAIT_SECONDS),
+            keep_free_share=float(settings.GATHER_BACKGROUND_KEEP_FREE),
+        )
     carriers = build_carriers(config, token_store=CacheTokenStore(), reserve=reserve)
     from tracking_site.postplus_feed.store import FeedLookup  # imports the models: only once apps are ready
 

@@ -152,19 +152,29 @@ class Gatherer:
                 self.store.step_down(carrier, lead, lease_seconds=lease, hand_over=False)
                 return
             now = self.clock.now()
+            # The batch must be taken before this request's deadline, lingering included.
+            take_by = min(queue_deadline, now + self.timing.wait_seconds) - TAKE_MARGIN_SECONDS
             if view.visitors == 0:
                 reservation = self.budget.reserve(carrier, 0.0, keep_free=self._keep_free(carrier))
+            elif view.others == 0 and (at_once := self.budget.reserve(carrier, 0.0)).granted:
+                reservation = at_once  # nobody else's numbers to linger for, and a slot free now: book it
             else:
-                # The batch must be taken before this request's deadline, lingering included.
-                take_by = min(queue_deadline, now + self.timing.wait_seconds) - self.timing.linger.max_seconds
-                reservation = self.budget.reserve(carrier, max(take_by - TAKE_MARGIN_SECONDS - now, 0.0))
+                # Wait for the slot first, then linger, and only then reserve it: the call leaves when it is
+                # booked, so the carrier never sees two windows' calls closer than a window.
+                ahead = self.budget.reserve(carrier, take_by - self.timing.linger.max_seconds - now, peek=True)
+                if ahead.granted:
+                    self._wait_until(lead, now + ahead.wait_seconds)
+                    view = self._linger(carrier, lead, own, client.batch_size)
+                    reservation = self.budget.reserve(carrier, max(take_by - self.clock.now(), 0.0))
+                else:
+                    reservation = ahead
             if not reservation.granted:
                 refused = Message(REFUSED, carrier, payload=reservation.wait_seconds)
                 # Visitors' numbers go to a leader with more time left; background work waits for headroom.
                 self.store.step_down(carrier, lead, lease_seconds=lease, hand_over=view.visitors > 0, tell=refused)
                 return
-            self._wait_until(lead, now + reservation.wait_seconds)
-            view = self._linger(carrier, lead, own, client.batch_size)
+            self._wait_until(lead, self.clock.now() + reservation.wait_seconds)  # a slot taken meanwhile
+            view = self.store.view(carrier, lead, own) if reservation.wait_seconds > INSTANT else view
             if view.kind is None:
                 self.store.step_down(carrier, lead, lease_seconds=lease, hand_over=False)
                 return

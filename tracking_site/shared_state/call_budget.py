@@ -40,8 +40,10 @@ class Reservation:
 class CallBudget(Protocol):
     def limit(self, carrier: str) -> RateLimit | None: ...
 
-    def reserve(self, carrier: str, max_wait_seconds: float, *, keep_free: int = 0) -> Reservation:
-        """One call's slot, at most `max_wait_seconds` away; with `keep_free`, only at once and with headroom."""
+    def reserve(self, carrier: str, max_wait_seconds: float, *, keep_free: int = 0, peek: bool = False) -> Reservation:
+        """One call's slot, at most `max_wait_seconds` away; with `keep_free`, only at once and with headroom.
+
+        `peek`: only say when the slot would be, reserving nothing (a leader waits for it, then reserves)."""
         ...
 
 
@@ -76,7 +78,7 @@ class LocalBudget:
     def limit(self, carrier: str) -> RateLimit | None:
         return self.limits.get(carrier)
 
-    def reserve(self, carrier: str, max_wait_seconds: float, *, keep_free: int = 0) -> Reservation:
+    def reserve(self, carrier: str, max_wait_seconds: float, *, keep_free: int = 0, peek: bool = False) -> Reservation:
         limit = self.limits.get(carrier)
         if limit is None:
             return Reservation(True, 0.0)
@@ -84,9 +86,9 @@ class LocalBudget:
             reservation, slot = plan_reservation(
                 self._recent[carrier], self.clock(), limit, max_wait_seconds, keep_free
             )
-            if slot is not None:
+            if slot is not None and not peek:
                 self._recent[carrier].append(slot)
-        return _observed(carrier, reservation, keep_free)
+        return reservation if peek else _observed(carrier, reservation, keep_free, max_wait_seconds)
 
 
 # plan_reservation over a Redis list of the last `calls` slots (oldest first). Times travel as "%.6f" strings:
@@ -132,6 +134,9 @@ local wait = slot - now
 if wait > max_wait then
   return {0, string.format('%.6f', wait)}
 end
+if ARGV[6] == '1' then
+  return {1, string.format('%.6f', wait)}
+end
 redis.call('RPUSH', KEYS[1], string.format('%.6f', slot))
 redis.call('LTRIM', KEYS[1], -calls, -1)
 redis.call('PEXPIRE', KEYS[1], math.ceil((wait + window) * 1000) + 1000)
@@ -152,20 +157,23 @@ class RedisBudget:
     def limit(self, carrier: str) -> RateLimit | None:
         return self.limits.get(carrier)
 
-    def reserve(self, carrier: str, max_wait_seconds: float, *, keep_free: int = 0) -> Reservation:
+    def reserve(self, carrier: str, max_wait_seconds: float, *, keep_free: int = 0, peek: bool = False) -> Reservation:
         limit = self.limits.get(carrier)
         if limit is None:
             return Reservation(True, 0.0)
         now = "" if self.clock is None else f"{self.clock():.6f}"
         granted, wait = self._script(
             keys=[key("budget", "v2", carrier)],
-            args=[limit.calls, limit.window_seconds, max_wait_seconds, now, keep_free],
+            args=[limit.calls, limit.window_seconds, max_wait_seconds, now, keep_free, "1" if peek else "0"],
         )
-        return _observed(carrier, Reservation(bool(granted), float(wait)), keep_free)
+        reservation = Reservation(bool(granted), float(wait))
+        return reservation if peek else _observed(carrier, reservation, keep_free, max_wait_seconds)
 
 
-def _observed(carrier: str, reservation: Reservation, keep_free: int) -> Reservation:
-    instruments.budget_reserved(carrier, reservation.granted, reservation.wait_seconds, background=keep_free > 0)
+def _observed(carrier: str, reservation: Reservation, keep_free: int, max_wait_seconds: float) -> Reservation:
+    # A visitor's "is there a slot right now?" (no wait allowed) is a question, not a refusal.
+    if reservation.granted or keep_free > 0 or max_wait_seconds > 0:
+        instruments.budget_reserved(carrier, reservation.granted, reservation.wait_seconds, background=keep_free > 0)
     return reservation
 
 
@@ -198,15 +206,52 @@ def prepaid_slot(carrier: str) -> Iterator[None]:
         _prepaid.reset(token)
 
 
-def transport_reserve(budget: CallBudget, max_wait_seconds: float) -> Reserve:
-    """carriers/throttle.py's gate over `budget`: each request reserves a slot unless its slot is prepaid."""
+_background: ContextVar[bool] = ContextVar("background_calls", default=False)
+
+
+@contextmanager
+def background_calls() -> Iterator[None]:
+    """Within this block requests to carriers use only headroom visitors leave (the feed sync, for one)."""
+    token = _background.set(True)
+    try:
+        yield
+    finally:
+        _background.reset(token)
+
+
+def transport_reserve(
+    budget: CallBudget,
+    max_wait_seconds: float,
+    *,
+    background_wait_seconds: float = 10.0,
+    keep_free_share: float = 0.5,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Reserve:
+    """carriers/throttle.py's gate over `budget`: each request reserves a slot unless its slot is prepaid; inside
+    `background_calls` it waits (up to `background_wait_seconds`) for a slot that leaves visitors headroom."""
 
     def reserve(carrier: str) -> float | None:
         prepaid = _prepaid.get()
         if carrier in prepaid:
             _prepaid.set(prepaid - {carrier})
             return 0.0
+        if _background.get():
+            return _background_slot(carrier)
         reservation = budget.reserve(carrier, max_wait_seconds)
         return reservation.wait_seconds if reservation.granted else None
+
+    def _background_slot(carrier: str) -> float | None:
+        limit = budget.limit(carrier)
+        keep_free = max(int(limit.calls * keep_free_share), 1) if limit else 0
+        give_up = clock() + background_wait_seconds
+        while True:
+            reservation = budget.reserve(carrier, 0.0, keep_free=keep_free)
+            if reservation.granted:
+                return 0.0
+            left = give_up - clock()
+            if left <= 0:
+                return None
+            sleep(min(max(reservation.wait_seconds, 0.01), left))  # until the headroom is back, not a spin
 
     return reserve

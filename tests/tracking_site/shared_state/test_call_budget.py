@@ -25,6 +25,7 @@ from tracking_site.lookup.service import lookup_parcels
 from tracking_site.shared_state.call_budget import (
     LocalBudget,
     RedisBudget,
+    background_calls,
     budget_from_settings,
     prepaid_slot,
     transport_reserve,
@@ -82,6 +83,16 @@ def test_background_never_waits_for_a_spent_budget(budget_on):
     assert not granted and wait == 1.0
 
 
+def test_a_peek_says_when_the_slot_would_be_and_reserves_nothing(budget_on):
+    clock = FakeClock(5000.0)
+    budget = budget_on({"postplus": RateLimit(2, 1.0)}, clock)
+    waits(budget, 2)
+    peeked = [budget.reserve("postplus", 5.0, peek=True) for _ in range(3)]
+    assert [(r.granted, r.wait_seconds) for r in peeked] == [(True, 1.0)] * 3
+    clock.now += 1.0
+    assert waits(budget, 3) == [(True, 0.0), (True, 0.0), (True, 1.0)]  # the peeks took none of them
+
+
 def test_an_unlimited_carrier_always_goes_at_once(budget_on):
     budget = budget_on({"postplus": RateLimit(1, 1.0)}, FakeClock())
     assert waits(budget, 5, carrier="nzpost") == [(True, 0.0)] * 5
@@ -110,6 +121,30 @@ def test_a_prepaid_slot_serves_the_first_request_only_and_only_inside_its_block(
         assert reserve("postplus") == 0.0  # a token fetch or a next page: a slot of its own
     assert reserve("postplus") == 0.0
     assert reserve("postplus") is None  # two slots used in all, the budget's two
+
+
+def test_background_requests_wait_for_headroom_and_leave_it_to_visitors():
+    clock = FakeClock()
+    budget = LocalBudget({"postplus": RateLimit(4, 1.0)}, clock=clock)
+    reserve = transport_reserve(
+        budget, max_wait_seconds=0, background_wait_seconds=5, keep_free_share=0.5, clock=clock, sleep=clock.sleep
+    )
+    with background_calls():
+        assert [reserve("postplus") for _ in range(2)] == [0.0, 0.0]  # 2 of 4 used: 2 left for visitors
+        assert clock.slept == []
+        assert reserve("postplus") == 0.0  # the third waited for the window to move on
+        assert sum(clock.slept) == 1.0
+    assert [reserve("postplus") for _ in range(4)] == [0.0, 0.0, 0.0, None]  # visitors: the rest of the window
+
+
+def test_background_requests_give_up_when_no_headroom_comes_in_time():
+    clock = FakeClock()
+    budget = LocalBudget({"postplus": RateLimit(2, 10.0)}, clock=clock)
+    reserve = transport_reserve(budget, max_wait_seconds=0, background_wait_seconds=3, clock=clock, sleep=clock.sleep)
+    reserve("postplus")
+    with background_calls():
+        assert reserve("postplus") is None
+    assert sum(clock.slept) == 3.0
 
 
 def test_real_carriers_are_throttled_and_demo_fakes_are_not(settings):
