@@ -66,14 +66,11 @@ def plan_reservation(
     return Reservation(True, wait), slot
 
 
-class LocalBudget:
-    """Slots reserved in this process: right for one process (the embedded default) and for tests' clocks."""
+class _SlotBudget:
+    """What both budgets share: the limits, unlimited carriers going at once, peeks, and the metrics."""
 
-    def __init__(self, limits: Mapping[str, RateLimit], *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, limits: Mapping[str, RateLimit]) -> None:
         self.limits = dict(limits)
-        self.clock = clock
-        self._recent: dict[str, deque[float]] = {name: deque(maxlen=lim.calls) for name, lim in self.limits.items()}
-        self._lock = threading.Lock()
 
     def limit(self, carrier: str) -> RateLimit | None:
         return self.limits.get(carrier)
@@ -82,13 +79,39 @@ class LocalBudget:
         limit = self.limits.get(carrier)
         if limit is None:
             return Reservation(True, 0.0)
+        reservation = self._reserve(carrier, limit, max_wait_seconds, keep_free, peek)
+        # A peek, or a visitor's "is there a slot right now?" (no wait allowed), is a question, not a refusal.
+        if not peek and (reservation.granted or keep_free > 0 or max_wait_seconds > 0):
+            instruments.budget_reserved(
+                carrier, reservation.granted, reservation.wait_seconds, background=keep_free > 0
+            )
+        return reservation
+
+    def _reserve(
+        self, carrier: str, limit: RateLimit, max_wait_seconds: float, keep_free: int, peek: bool
+    ) -> Reservation:
+        raise NotImplementedError
+
+
+class LocalBudget(_SlotBudget):
+    """Slots reserved in this process: right for one process (the embedded default) and for tests' clocks."""
+
+    def __init__(self, limits: Mapping[str, RateLimit], *, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(limits)
+        self.clock = clock
+        self._recent: dict[str, deque[float]] = {name: deque(maxlen=lim.calls) for name, lim in self.limits.items()}
+        self._lock = threading.Lock()
+
+    def _reserve(
+        self, carrier: str, limit: RateLimit, max_wait_seconds: float, keep_free: int, peek: bool
+    ) -> Reservation:
         with self._lock:
             reservation, slot = plan_reservation(
                 self._recent[carrier], self.clock(), limit, max_wait_seconds, keep_free
             )
             if slot is not None and not peek:
                 self._recent[carrier].append(slot)
-        return reservation if peek else _observed(carrier, reservation, keep_free, max_wait_seconds)
+        return reservation
 
 
 # plan_reservation over a Redis list of the last `calls` slots (oldest first). Times travel as "%.6f" strings:
@@ -144,37 +167,25 @@ return {1, string.format('%.6f', wait)}
 """
 
 
-class RedisBudget:
+class RedisBudget(_SlotBudget):
     """Slots reserved in Redis by one atomic script; `clock` only for tests (the server's clock otherwise)."""
 
     def __init__(
         self, client: Any, limits: Mapping[str, RateLimit], *, clock: Callable[[], float] | None = None
     ) -> None:
-        self.limits = dict(limits)
+        super().__init__(limits)
         self.clock = clock
         self._script = client.register_script(RESERVE_SCRIPT)
 
-    def limit(self, carrier: str) -> RateLimit | None:
-        return self.limits.get(carrier)
-
-    def reserve(self, carrier: str, max_wait_seconds: float, *, keep_free: int = 0, peek: bool = False) -> Reservation:
-        limit = self.limits.get(carrier)
-        if limit is None:
-            return Reservation(True, 0.0)
+    def _reserve(
+        self, carrier: str, limit: RateLimit, max_wait_seconds: float, keep_free: int, peek: bool
+    ) -> Reservation:
         now = "" if self.clock is None else f"{self.clock():.6f}"
         granted, wait = self._script(
             keys=[key("budget", "v2", carrier)],
             args=[limit.calls, limit.window_seconds, max_wait_seconds, now, keep_free, "1" if peek else "0"],
         )
-        reservation = Reservation(bool(granted), float(wait))
-        return reservation if peek else _observed(carrier, reservation, keep_free, max_wait_seconds)
-
-
-def _observed(carrier: str, reservation: Reservation, keep_free: int, max_wait_seconds: float) -> Reservation:
-    # A visitor's "is there a slot right now?" (no wait allowed) is a question, not a refusal.
-    if reservation.granted or keep_free > 0 or max_wait_seconds > 0:
-        instruments.budget_reserved(carrier, reservation.granted, reservation.wait_seconds, background=keep_free > 0)
-    return reservation
+        return Reservation(bool(granted), float(wait))
 
 
 # --- Settings, and the transport's view of the same budget ------------------------------------------------------
