@@ -110,7 +110,7 @@ def sustained(site: str, numbers: list[str]) -> dict[str, Any]:
 def show_burst(figure: dict[str, Any]) -> str:
     sizes = figure["numbers_per_call"]
     return (
-        f"{figure['carrier']:>13}: {figure['answered']:.0%} answered ({figure['busy']} busy), "
+        f"{figure['carrier']:>13}: {figure['answered']:.1%} answered ({figure['busy']} busy), "
         f"{figure['calls']} calls (numbers each: {sizes}), over budget {figure['over_budget']}, "
         f"p50 {figure['p50']:.2f} s, p99 {figure['p99']:.2f} s, max {figure['max']:.2f} s"
     )
@@ -118,7 +118,7 @@ def show_burst(figure: dict[str, Any]) -> str:
 
 def show_sustained(figure: dict[str, Any]) -> str:
     return (
-        f"     postplus: {figure['answered']:.0%} answered ({figure['busy']} busy), {figure['calls']} calls, "
+        f"     postplus: {figure['answered']:.1%} answered ({figure['busy']} busy), {figure['calls']} calls, "
         f"{figure['calls_per_s']:.2f} calls/s, max {figure['max_in_any_1s']} in any 1 s (budget "
         f"{CARRIER_BUDGETS['postplus']}), over budget {figure['over_budget']}, p50 {figure['p50']:.2f} s, "
         f"p99 {figure['p99']:.2f} s, max {figure['max']:.2f} s"
@@ -157,14 +157,14 @@ def main() -> None:
     print(f"medians of {args.runs} runs:")
     for slug, figures in bursts.items():
         print(
-            f"  (A) {slug}: answered {statistics.median(f['answered'] for f in figures):.0%}, "
+            f"  (A) {slug}: answered {statistics.median(f['answered'] for f in figures):.1%}, "
             f"calls {statistics.median(f['calls'] for f in figures):.0f}, "
             f"p50 {statistics.median(f['p50'] for f in figures):.2f} s, "
             f"p99 {statistics.median(f['p99'] for f in figures):.2f} s, "
             f"max {statistics.median(f['max'] for f in figures):.2f} s"
         )
     print(
-        f"  (B) postplus: answered {statistics.median(f['answered'] for f in steady):.0%}, "
+        f"  (B) postplus: answered {statistics.median(f['answered'] for f in steady):.1%}, "
         f"{statistics.median(f['calls_per_s'] for f in steady):.2f} calls/s, "
         f"max in any 1 s {max(f['max_in_any_1s'] for f in steady)}, "
         f"over budget {sum(f['over_budget'] for f in steady)}, "

@@ -219,6 +219,8 @@ CARRIER_RATE_LIMITS = {
     "dhl-ecommerce": env_int("CARRIER_RATE_DHL_ECOMMERCE", 10),
     "nzpost": env_int("CARRIER_RATE_NZPOST", 15),
 }
+# Calls are spaced as if a second lasted this much longer (bench/RESULTS.md: jitter on a loaded machine).
+CARRIER_RATE_MARGIN_SECONDS = float(env_text("CARRIER_RATE_MARGIN_SECONDS") or 0.2)
 # A visitor's number waits at most this long for a call to carry it (the budget spent, numbers gathering), then
 # the page shows the last good answer (marked stale) or "busy".
 CARRIER_RATE_MAX_WAIT_SECONDS = float(env_text("CARRIER_RATE_MAX_WAIT_SECONDS") or 2)

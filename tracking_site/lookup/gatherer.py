@@ -146,8 +146,10 @@ class Gatherer:
     def _lead(self, carrier: str, lead: str, own: list[str], priority: int, queue_deadline: float) -> None:
         client = self.carriers[carrier]
         lease = self.timing.lease_seconds
+        ahead_view: QueueView | None = None
         while True:
-            view = self.store.view(carrier, lead, own)
+            view = ahead_view or self.store.view(carrier, lead, own)
+            ahead_view = None
             if view.kind is None:
                 self.store.step_down(carrier, lead, lease_seconds=lease, hand_over=False)
                 return
@@ -188,6 +190,7 @@ class Gatherer:
                 self.call(carrier, kind, numbers)
                 return
             own = [number for number in own if number not in taken.numbers]
+            ahead_view = taken.next_view
             self.run(functools.partial(self.call, carrier, kind, numbers))
 
     def _keep_free(self, carrier: str) -> int:

@@ -192,7 +192,11 @@ class RedisBudget(_SlotBudget):
 
 
 def rate_limits_from_settings() -> dict[str, RateLimit]:
-    return {carrier: RateLimit.per_second(calls) for carrier, calls in settings.CARRIER_RATE_LIMITS.items() if calls}
+    """Each carrier's calls per second, over a window stretched by CARRIER_RATE_MARGIN_SECONDS: calls leave our side
+    a window apart but reach the carrier late by network jitter and by this machine's scheduling, and it is the
+    carrier's count that must stay under its limit."""
+    window = 1.0 + float(settings.CARRIER_RATE_MARGIN_SECONDS)
+    return {carrier: RateLimit(calls, window) for carrier, calls in settings.CARRIER_RATE_LIMITS.items() if calls}
 
 
 def budget_from_settings() -> CallBudget:

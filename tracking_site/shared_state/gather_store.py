@@ -73,6 +73,7 @@ class QueueView:
 class Taken:
     numbers: tuple[str, ...]  # now in flight, for the leader to call
     keep_lead: bool  # the leader's own request still has numbers queued: it keeps the lease
+    next_view: QueueView | None = None  # when it keeps it: the queue as the next call will see it
 
 
 def lead_id(request: str, carrier: str) -> str:
@@ -283,23 +284,26 @@ class LocalGatherStore:
 
     def view(self, carrier: str, lead: str, own: Sequence[str]) -> QueueView:
         with self._changed:
-            now = self.clock.now()
-            request = lead.rsplit("/", 1)[0]
-            kinds = self._state.kinds.get(carrier, [])
-            queues = {kind: self._state.queues.get((carrier, kind), {}) for kind in kinds}
-            own_kinds = [kind for number in own for kind in kinds if number in queues[kind]]
-            own_visitors = sum(
-                1 for number in own for kind in kinds if queues[kind].get(number, _BACKGROUND_SCORE).priority == VISITOR
-            )
-            all_visitors = sum(self._visitors(queue) for queue in queues.values())
-            kind = _next_kind(queues, own_kinds, self._visitors)
-            joins = self._state.joins.get(carrier, _Joins())
-            other_at = joins.at if joins.by != request else joins.before
-            if kind is None:
-                return QueueView(None, 0, 0, 0, now - other_at)
-            visitors = self._visitors(queues[kind])
-            others = all_visitors - own_visitors
-            return QueueView(kind, visitors, len(queues[kind]) - visitors, others, now - other_at)
+            return self._view(carrier, lead, own, self.clock.now())
+
+    def _view(self, carrier: str, lead: str, own: Sequence[str], now: float) -> QueueView:
+        """The view under the lock (also what `take` hands a leader that keeps the lease)."""
+        request = lead.rsplit("/", 1)[0]
+        kinds = self._state.kinds.get(carrier, [])
+        queues = {kind: self._state.queues.get((carrier, kind), {}) for kind in kinds}
+        own_kinds = [kind for number in own for kind in kinds if number in queues[kind]]
+        own_visitors = sum(
+            1 for number in own for kind in kinds if queues[kind].get(number, _BACKGROUND_SCORE).priority == VISITOR
+        )
+        all_visitors = sum(self._visitors(queue) for queue in queues.values())
+        kind = _next_kind(queues, own_kinds, self._visitors)
+        joins = self._state.joins.get(carrier, _Joins())
+        other_at = joins.at if joins.by != request else joins.before
+        if kind is None:
+            return QueueView(None, 0, 0, 0, now - other_at)
+        visitors = self._visitors(queues[kind])
+        others = all_visitors - own_visitors
+        return QueueView(kind, visitors, len(queues[kind]) - visitors, others, now - other_at)
 
     def take(
         self, carrier: str, lead: str, kind: str, own: Sequence[str], limit: int, *, lease_seconds: float
@@ -319,9 +323,10 @@ class LocalGatherStore:
                 score = queue.pop(number)
                 self._state.flying[(carrier, number)] = (score.priority, now + self.flying_seconds)
             request = lead.rsplit("/", 1)[0]
-            if any(self._queued_kind(carrier, number) is not None for number in own):
+            left = [number for number in own if self._queued_kind(carrier, number) is not None]
+            if left:
                 self._state.leases[carrier] = (lead, now + lease_seconds)
-                return Taken(tuple(chosen), True)
+                return Taken(tuple(chosen), True, self._view(carrier, lead, left, now))
             self._hand_over(carrier, now, lease_seconds, exclude=request)
             return Taken(tuple(chosen), False)
 

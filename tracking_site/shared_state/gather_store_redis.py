@@ -175,61 +175,68 @@ return {leads, settled}
 """
 )
 
+# The leader's view of a carrier's queues (gather_store.QueueView): {queued?, kind, visitors, background, others,
+# quiet ms}.
+VIEW_OF = """
+local function view_of(c, request, own, now)
+  local waiting, sizes, order = {}, {}, {}
+  local anyone = false
+  for _, kind in ipairs(kinds_of(c)) do
+    local size = redis.call('ZCARD', qkey(c, kind))
+    if size > 0 then
+      waiting[kind] = visitors(qkey(c, kind))
+      sizes[kind] = size
+      table.insert(order, kind)
+      if waiting[kind] > 0 then anyone = true end
+    end
+  end
+  local own_kinds = {}
+  local own_visitors = 0
+  local all_visitors = 0
+  for _, kind in ipairs(order) do all_visitors = all_visitors + waiting[kind] end
+  for _, n in ipairs(own) do
+    for _, kind in ipairs(order) do
+      local score = redis.call('ZSCORE', qkey(c, kind), n)
+      if score then
+        table.insert(own_kinds, kind)
+        if tonumber(score) < BG then own_visitors = own_visitors + 1 end
+      end
+    end
+  end
+  local chosen = nil
+  for _, kind in ipairs(own_kinds) do
+    if waiting[kind] > 0 or not anyone then chosen = kind; break end
+  end
+  if not chosen then
+    for _, kind in ipairs(order) do
+      if not chosen or waiting[kind] > waiting[chosen]
+          or (waiting[kind] == waiting[chosen] and sizes[kind] > sizes[chosen]) then
+        chosen = kind
+      end
+    end
+  end
+  local j = P .. 'j:' .. c
+  local at = tonumber(redis.call('HGET', j, 'at') or '-1e15')
+  if redis.call('HGET', j, 'by') == request then at = tonumber(redis.call('HGET', j, 'before') or '-1e15') end
+  local quiet = tostring(now - at)
+  if not chosen then return {0, '', 0, 0, 0, quiet} end
+  return {1, chosen, waiting[chosen], sizes[chosen] - waiting[chosen], all_visitors - own_visitors, quiet}
+end
+"""
+
 # ARGV: prefix, now, carrier, request, own (JSON list)
 VIEW = (
     COMMON
+    + VIEW_OF
     + """
-local c, request = ARGV[3], ARGV[4]
-local own = cjson.decode(ARGV[5])
-local now = now_ms()
-local waiting, sizes, order = {}, {}, {}
-local anyone = false
-for _, kind in ipairs(kinds_of(c)) do
-  local size = redis.call('ZCARD', qkey(c, kind))
-  if size > 0 then
-    waiting[kind] = visitors(qkey(c, kind))
-    sizes[kind] = size
-    table.insert(order, kind)
-    if waiting[kind] > 0 then anyone = true end
-  end
-end
-local own_kinds = {}
-local own_visitors = 0
-local all_visitors = 0
-for _, kind in ipairs(order) do all_visitors = all_visitors + waiting[kind] end
-for _, n in ipairs(own) do
-  for _, kind in ipairs(order) do
-    local score = redis.call('ZSCORE', qkey(c, kind), n)
-    if score then
-      table.insert(own_kinds, kind)
-      if tonumber(score) < BG then own_visitors = own_visitors + 1 end
-    end
-  end
-end
-local chosen = nil
-for _, kind in ipairs(own_kinds) do
-  if waiting[kind] > 0 or not anyone then chosen = kind; break end
-end
-if not chosen then
-  for _, kind in ipairs(order) do
-    if not chosen or waiting[kind] > waiting[chosen]
-        or (waiting[kind] == waiting[chosen] and sizes[kind] > sizes[chosen]) then
-      chosen = kind
-    end
-  end
-end
-local j = P .. 'j:' .. c
-local at = tonumber(redis.call('HGET', j, 'at') or '-1e15')
-if redis.call('HGET', j, 'by') == request then at = tonumber(redis.call('HGET', j, 'before') or '-1e15') end
-local quiet = tostring(now - at)
-if not chosen then return {0, '', 0, 0, 0, quiet} end
-return {1, chosen, waiting[chosen], sizes[chosen] - waiting[chosen], all_visitors - own_visitors, quiet}
+return view_of(ARGV[3], ARGV[4], cjson.decode(ARGV[5]), now_ms())
 """
 )
 
 # ARGV: prefix, now, carrier, lead, request, kind, own (JSON), limit, lease ms, flying ms
 TAKE = (
     COMMON
+    + VIEW_OF
     + """
 local c, lead, request, kind = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local own = cjson.decode(ARGV[7])
@@ -254,11 +261,13 @@ for _, n in ipairs(own) do take(n) end
 if #taken < limit then
   for _, n in ipairs(redis.call('ZRANGE', q, 0, limit - #taken - 1)) do take(n) end
 end
+local left = {}
 for _, n in ipairs(own) do
-  if queued_kind(c, n) then
-    redis.call('PEXPIRE', lease, lease_ms)
-    return {taken, 1}
-  end
+  if queued_kind(c, n) then table.insert(left, n) end
+end
+if #left > 0 then
+  redis.call('PEXPIRE', lease, lease_ms)
+  return {taken, 1, view_of(c, request, left, now_ms())}
 end
 hand_over(c, lease_ms, request)
 return {taken, 0}
@@ -371,6 +380,12 @@ def decode(raw: bytes) -> Message:
     return Message({b"L:": LEAD, b"F:": FULL}[tag], rest.decode())
 
 
+def _queue_view(raw: Sequence[Any]) -> QueueView:
+    queued, kind, visitors, background, others, quiet = raw
+    chosen = kind.decode() if queued else None
+    return QueueView(chosen, int(visitors), int(background), int(others), float(quiet) / 1000)
+
+
 def _ms(seconds: float) -> int:
     return max(int(seconds * 1000), 1)
 
@@ -432,17 +447,13 @@ class RedisGatherStore:
 
     def view(self, carrier: str, lead: str, own: Sequence[str]) -> QueueView:
         request = lead.rsplit("/", 1)[0]
-        queued, kind, visitors, background, others, quiet = self._view(
-            args=[PREFIX, self._now(), carrier, request, json.dumps(list(own))]
-        )
-        chosen = kind.decode() if queued else None
-        return QueueView(chosen, int(visitors), int(background), int(others), float(quiet) / 1000)
+        return _queue_view(self._view(args=[PREFIX, self._now(), carrier, request, json.dumps(list(own))]))
 
     def take(
         self, carrier: str, lead: str, kind: str, own: Sequence[str], limit: int, *, lease_seconds: float
     ) -> Taken:
         request = lead.rsplit("/", 1)[0]
-        numbers, keep = self._take(
+        numbers, keep, *after = self._take(
             args=[
                 PREFIX,
                 self._now(),
@@ -456,7 +467,8 @@ class RedisGatherStore:
                 _ms(self.flying_seconds),
             ]
         )
-        return Taken(tuple(number.decode() for number in numbers), bool(keep))
+        next_view = _queue_view(after[0]) if after else None
+        return Taken(tuple(number.decode() for number in numbers), bool(keep), next_view)
 
     def settle(
         self,

@@ -28,6 +28,7 @@ from tracking_site.shared_state.call_budget import (
     background_calls,
     budget_from_settings,
     prepaid_slot,
+    rate_limits_from_settings,
     transport_reserve,
 )
 from tracking_site.shared_state.redis_client import key, shared_redis
@@ -104,6 +105,12 @@ def test_settings_set_each_carriers_budget(settings):
     budget = budget_from_settings()
     assert [r.granted for r in (budget.reserve("postplus", 0) for _ in range(3))] == [True, True, False]
     assert all(budget.reserve("nzpost", 0).granted for _ in range(20))  # 0 switches the limit off
+
+
+def test_calls_are_spaced_by_a_window_stretched_for_jitter(settings):
+    settings.CARRIER_RATE_LIMITS = {"postplus": 5, "nzpost": 0}
+    settings.CARRIER_RATE_MARGIN_SECONDS = 0.2
+    assert rate_limits_from_settings() == {"postplus": RateLimit(5, 1.2)}
 
 
 def test_the_demo_fakes_have_no_budget(settings):

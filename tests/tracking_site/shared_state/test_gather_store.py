@@ -99,6 +99,7 @@ def test_a_leader_with_numbers_still_queued_keeps_the_lease(store):
     join(store, "r1", [f"N{i}" for i in range(12)], batch=10)
     first = take(store, "r1", own=[f"N{i}" for i in range(12)], limit=10)
     assert len(first.numbers) == 10 and first.keep_lead
+    assert (first.next_view.kind, first.next_view.visitors, first.next_view.others) == ("", 2, 0)
     second = take(store, "r1", own=["N10", "N11"], limit=10)
     assert second.numbers == ("N10", "N11") and not second.keep_lead
 
