@@ -438,7 +438,7 @@ class RedisGatherStore:
 
     def receive(self, inbox: str, timeout: float) -> list[Message]:
         name = PREFIX + "in:" + inbox
-        if timeout <= 0:
+        if timeout < 0.001:  # Redis reads a shorter block as 0: forever
             raw = self.client.lpop(name, 100) or []
         else:
             popped = self.blocking.blmpop(min(timeout, MAX_BLOCK_SECONDS), 1, name, direction="LEFT", count=100)
