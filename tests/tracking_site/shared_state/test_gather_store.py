@@ -227,3 +227,10 @@ def test_messages_travel_through_redis_unchanged():
         Message(DONE, "nzpost", "CL092594238NZ", {"any": ["pickled", 1]}),
     ):
         assert decode(encode(message)) == message
+
+
+@pytest.mark.services
+def test_waiting_less_than_a_millisecond_on_redis_never_blocks():
+    # Redis reads a block shorter than a millisecond as "forever": the blocking client would time out instead.
+    store = RedisGatherStore(shared_redis(), blocking_redis())
+    assert store.receive("nobody", 0.0004) == []
