@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-services bench install install-test browser clean
+.PHONY: run test test-services bench install install-test browser nginx clean
 
 # Service-backed tests: the same suite's `services` tests against real PostgreSQL and Redis.
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -33,7 +33,14 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: install-test browser
+# The reverse-proxy configuration in docs/nginx/ is tested with the real nginx (`nginx -t`, then run in front
+# of a recording upstream); openssl makes the test's certificate.
+nginx:
+	@{ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } && command -v openssl >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx openssl >/dev/null; }
+
+test: install-test browser nginx
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

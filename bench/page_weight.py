@@ -24,7 +24,7 @@ django.setup()
 
 from django.test import Client  # noqa: E402
 
-from carriers.registry import demo_numbers  # noqa: E402
+from carriers.demo import demo_numbers  # noqa: E402
 
 TARGET_BYTES = 50_000
 ASSET = re.compile(r'<(?:link rel="stylesheet" href|script src)="([^"]+)"')

@@ -23,11 +23,11 @@ from pathlib import Path
 import httpx
 import redis
 
+from carriers.demo import build_demo_carriers
 from carriers.detect import candidate_carriers
 from carriers.fakes import dhl_ecommerce as fake_dhl
 from carriers.fakes import nzpost as fake_nzpost
 from carriers.fakes import postplus as fake_postplus
-from carriers.registry import build_carriers, demo_config
 
 from .fake_carrier import FakeCarrierProcess
 from .gunicorn_server import free_port, gunicorn_serving
@@ -146,7 +146,7 @@ def ms(seconds: float) -> str:
 
 def minimum_calls(numbers: list[str]) -> int:
     """The fewest tracking calls the carriers' batch limits allow for the carriers each number's shape needs."""
-    clients = build_carriers(demo_config())
+    clients = build_demo_carriers()
     asked: dict[str, list[str]] = {}
     for number in numbers:
         for slug in candidate_carriers(number):

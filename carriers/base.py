@@ -5,13 +5,12 @@ from __future__ import annotations
 import abc
 import json
 import logging
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 import httpx
 
-from .model import CarrierFailure, FailureReason, Found, NotFound, Parcel, TrackingResult
+from .model import CarrierFailure, FailureReason, NotFound, TrackingResult
 
 logger = logging.getLogger("carriers")
 
@@ -54,10 +53,10 @@ def unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def send(http: httpx.Client, request: httpx.Request, *, carrier: str) -> httpx.Response:
-    """Send one request, turning transport failures into CarrierUnavailable."""
+def send(http: httpx.Client, request: httpx.Request, *, carrier: str, auth: httpx.Auth | None = None) -> httpx.Response:
+    """Send one request (through `auth` when given), turning transport failures into CarrierUnavailable."""
     try:
-        return http.send(request)
+        return http.send(request, auth=auth) if auth is not None else http.send(request)
     except httpx.TimeoutException as exc:
         logger.warning("carrier=%s outcome=timeout path=%s", carrier, request.url.path)
         raise CarrierUnavailable(FailureReason.TIMEOUT, "the carrier did not answer in time") from exc
@@ -92,6 +91,27 @@ def decode_json(response: httpx.Response, *, carrier: str) -> Any:
         raise CarrierUnavailable(FailureReason.BAD_RESPONSE, "the carrier sent malformed JSON") from exc
 
 
+def fetch_json(
+    http: httpx.Client,
+    url: httpx.URL | str,
+    *,
+    carrier: str,
+    auth: httpx.Auth | None = None,
+    nothing_found: tuple[int, ...] = (),
+) -> Any:
+    """One GET's JSON body; None for a status in `nothing_found` (a carrier's "no such parcel").
+
+    CarrierUnavailable for anything else that carries no usable data (transport errors, error statuses,
+    malformed JSON).
+    """
+    request = http.build_request("GET", url, headers={"Accept": "application/json"})
+    response = send(http, request, carrier=carrier, auth=auth)
+    if response.status_code in nothing_found:
+        return None
+    check_status(response, carrier=carrier)
+    return decode_json(response, carrier=carrier)
+
+
 def as_dict(value: Any) -> dict[str, Any]:
     """Defensive parsing: anything that is not a JSON object reads as an empty one."""
     return value if isinstance(value, dict) else {}
@@ -111,49 +131,78 @@ def as_text(value: Any) -> str:
 
 
 class CarrierClient(abc.ABC):
-    """A carrier's tracking API: many numbers in, one result per number out, in few upstream calls."""
+    """A carrier's tracking API: many numbers in, one result per number out, in few upstream calls.
+
+    A carrier implements `track_batch` (one upstream call) and, where it has several kinds of identifier,
+    `identifier_kinds`; this class owns the rest: chunking to `batch_size`, catching a failed call into
+    per-number results, and trying the next kind for the numbers one kind did not find.
+    """
 
     slug: ClassVar[str]
     name: ClassVar[str]
     batch_size: ClassVar[int]
 
-    def __init__(self, http: httpx.Client, *, clock: Clock = time.monotonic) -> None:
+    def __init__(self, http: httpx.Client) -> None:
         self.http = http
-        self.clock = clock
 
     def accepts(self, number: str) -> bool:
         """Whether this carrier could have issued a number of this shape (detect.py decides the rest)."""
         return True
 
-    def plan_batches(self, numbers: Sequence[str]) -> list[list[str]]:
-        """The upstream calls `track_many` would make, one list each, so a caller can run them in parallel."""
-        return list(chunked(unique(numbers), self.batch_size))
+    def identifier_kinds(self, number: str) -> tuple[str, ...]:
+        """The identifier kinds to try for `number`, in order (one upstream call per kind)."""
+        return ("",)
 
     @abc.abstractmethod
-    def fetch_batch(self, numbers: list[str]) -> Mapping[str, Parcel]:
-        """Look up at most `batch_size` numbers; absent keys mean not found."""
+    def track_batch(self, numbers: Sequence[str], kind: str = "") -> Mapping[str, TrackingResult]:
+        """Exactly one upstream call for at most `batch_size` distinct numbers of one kind.
+
+        A number absent from the answer is not found by this kind. Raises CarrierUnavailable (or a parse
+        error) when the call as a whole fails.
+        """
+
+    def call_batch(self, numbers: Sequence[str], kind: str = "") -> dict[str, TrackingResult]:
+        """`track_batch` with a failed call caught: every number asked gets Found, NotFound or CarrierFailure."""
+        asked = unique(numbers)
+        try:
+            answered = self.track_batch(asked, kind)
+        except CarrierUnavailable as exc:
+            logger.warning("carrier=%s outcome=%s numbers=%d", self.slug, exc.reason.value, len(asked))
+            return self._failed(asked, exc.reason)
+        except (CarrierError, LookupError, TypeError, ValueError, AttributeError) as exc:
+            # JSON of a shape the parser did not expect: that call fails, the page still renders.
+            logger.error("carrier=%s outcome=unexpected_shape error=%s", self.slug, type(exc).__name__)
+            return self._failed(asked, FailureReason.BAD_RESPONSE)
+        return {number: answered.get(number) or NotFound(self.slug, number) for number in asked}
+
+    def _failed(self, numbers: Sequence[str], reason: FailureReason) -> dict[str, TrackingResult]:
+        return {number: CarrierFailure(self.slug, number, reason) for number in numbers}
+
+    def plan_batches(self, numbers: Sequence[str]) -> list[tuple[str, list[str]]]:
+        """The first round of calls `track_many` would make, (kind, numbers) each, so they can run in parallel."""
+        return self._batches({number: self._kinds(number)[0] for number in unique(numbers)})
+
+    def _batches(self, kind_of: Mapping[str, str]) -> list[tuple[str, list[str]]]:
+        groups: dict[str, list[str]] = {}
+        for number, kind in kind_of.items():
+            groups.setdefault(kind, []).append(number)
+        return [(kind, batch) for kind, group in groups.items() for batch in chunked(group, self.batch_size)]
+
+    def _kinds(self, number: str) -> tuple[str, ...]:
+        return self.identifier_kinds(number) or ("",)
 
     def track_many(self, numbers: Sequence[str]) -> list[TrackingResult]:
-        """One result per distinct number, in the order given; a failed batch fails only its numbers."""
+        """One result per distinct number, in order: chunks of `batch_size` per kind; numbers one kind did
+        not find are tried with the next kind; a failed call fails only its own numbers (and is not retried)."""
         wanted = unique(numbers)
         results: dict[str, TrackingResult] = {}
-        for batch in chunked(wanted, self.batch_size):
-            try:
-                found = self.fetch_batch(batch)
-            except CarrierUnavailable as exc:
-                logger.warning("carrier=%s outcome=%s numbers=%d", self.slug, exc.reason.value, len(batch))
-                for number in batch:
-                    results[number] = CarrierFailure(self.slug, number, exc.reason)
-                continue
-            except (CarrierError, LookupError, TypeError, ValueError, AttributeError) as exc:
-                # JSON of a shape the parser did not expect: that batch fails, the page still renders.
-                logger.error("carrier=%s outcome=unexpected_shape error=%s", self.slug, type(exc).__name__)
-                for number in batch:
-                    results[number] = CarrierFailure(self.slug, number, FailureReason.BAD_RESPONSE)
-                continue
-            for number in batch:
-                parcel = found.get(number)
-                results[number] = Found(parcel) if parcel else NotFound(self.slug, number)
+        kinds_left = {number: list(self._kinds(number)) for number in wanted}
+        while kinds_left:
+            for kind, batch in self._batches({number: kinds.pop(0) for number, kinds in kinds_left.items()}):
+                results.update(self.call_batch(batch, kind))
+            kinds_left = {
+                number: kinds for number, kinds in kinds_left.items() if kinds and isinstance(results[number], NotFound)
+            }
         return [results[number] for number in wanted]
 
     def track(self, number: str) -> TrackingResult:

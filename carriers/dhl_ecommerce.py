@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
@@ -20,30 +20,15 @@ import httpx
 
 from .base import (
     CarrierClient,
-    CarrierError,
     CarrierUnavailable,
     Clock,
     as_dict,
     as_list,
     as_text,
-    check_status,
-    chunked,
-    decode_json,
-    unique,
+    fetch_json,
 )
 from .detect import DHL_ECOMMERCE, is_dhl_package_id, is_long_digits
-from .model import (
-    CarrierFailure,
-    FailureReason,
-    Found,
-    NotFound,
-    Parcel,
-    Place,
-    Status,
-    TrackingEvent,
-    TrackingResult,
-    parcel_from_events,
-)
+from .model import FailureReason, Found, Parcel, Place, Status, TrackingEvent, TrackingResult, parcel_from_events
 from .oauth import ClientCredentials, TokenStore
 
 logger = logging.getLogger("carriers")
@@ -55,13 +40,15 @@ PACKAGE_ID = "packageId"
 DHL_PACKAGE_ID = "dhlPackageId"
 TRACKING_ID = "trackingId"
 IDENTIFIER_KINDS = (PACKAGE_ID, DHL_PACKAGE_ID, TRACKING_ID)
-# Other references DHL accepts as a trackingId; the answer's own trackingId is always the DSP Mail Identifier.
+# The references DHL accepts as a trackingId, spelt as its document spells them (field names are matched
+# case-insensitively: answers seen elsewhere write "intelligentMailBarcode"). The answer's own trackingId
+# is always the DSP Mail Identifier.
 TRACKING_ID_ALIASES = (
     TRACKING_ID,
     "deliveryConfirmationNumber",
-    "intelligentMailBarcode",
-    "overlabeledIntelligentMailBarcode",
-    "overlabeledDspNumber",
+    "intelligentMailBarCode",
+    "overlabeledintelligentMailBarCode",
+    "overlabeledDSPNumber",
 )
 
 MAX_IDENTIFIERS_PER_CALL = 10
@@ -126,29 +113,14 @@ class DhlEcommerceClient(CarrierClient):
     name = "DHL eCommerce"
     batch_size = MAX_IDENTIFIERS_PER_CALL
 
-    def __init__(
-        self,
-        http: httpx.Client,
-        *,
-        base_url: str,
-        credentials: ClientCredentials,
-        pickup: str = "",
-        clock: Clock = time.monotonic,
-    ) -> None:
-        super().__init__(http, clock=clock)
+    def __init__(self, http: httpx.Client, *, base_url: str, credentials: ClientCredentials, pickup: str = "") -> None:
+        super().__init__(http)
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
         self.pickup = pickup.strip()
 
     def __repr__(self) -> str:
         return f"DhlEcommerceClient(base_url={self.base_url!r})"
-
-    def _request_builder(self, url: httpx.URL) -> Callable[[str], httpx.Request]:
-        def build(token: str) -> httpx.Request:
-            headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-            return self.http.build_request("GET", url, headers=headers)
-
-        return build
 
     def _tracking_url(self, params: Mapping[str, str]) -> httpx.URL:
         return httpx.URL(f"{self.base_url}{TRACKING_PATH}", params=dict(params))
@@ -161,11 +133,9 @@ class DhlEcommerceClient(CarrierClient):
 
     def _get_answer(self, url: httpx.URL) -> dict[str, Any]:
         """One authorized GET; a 404 is DHL's way of saying it found nothing."""
-        response = self.credentials.send_authorized(self._request_builder(url))
-        if response.status_code == 404:
+        body = fetch_json(self.http, url, carrier=self.slug, auth=self.credentials, nothing_found=(404,))
+        if body is None:
             return {}
-        check_status(response, carrier=self.slug)
-        body = decode_json(response, carrier=self.slug)
         if not isinstance(body, dict) or not isinstance(body.get("packages", []), list):
             logger.warning("carrier=%s outcome=unexpected_shape path=%s", self.slug, url.path)
             raise CarrierUnavailable(FailureReason.BAD_RESPONSE, "the answer is not a list of packages")
@@ -186,52 +156,21 @@ class DhlEcommerceClient(CarrierClient):
 
     # --- Tracking by identifiers ---------------------------------------------------------------------------------
 
-    def fetch_batch(self, numbers: list[str]) -> Mapping[str, Parcel]:
-        """Look up a few numbers (every identifier kind if need be); raises when a call fails."""
-        found: dict[str, Parcel] = {}
-        for result in self.track_many(numbers):
-            if isinstance(result, CarrierFailure):
-                raise CarrierUnavailable(result.reason)
-            if isinstance(result, Found):
-                found[result.tracking_number] = result.parcel
-        return found
+    def identifier_kinds(self, number: str) -> tuple[str, ...]:
+        """The kind the number's shape suggests first, then the others."""
+        return lookup_order(number)
 
-    def plan_batches(self, numbers: Sequence[str]) -> list[list[str]]:
-        """Ten numbers of one identifier kind per call: the kind each number's shape suggests."""
-        groups: dict[str, list[str]] = {}
-        for number in unique(numbers):
-            groups.setdefault(identifier_kind(number), []).append(number)
-        return [batch for group in groups.values() for batch in chunked(group, self.batch_size)]
-
-    def track_many(self, numbers: Sequence[str]) -> list[TrackingResult]:
-        """One result per distinct number, in order; a failing call fails only the numbers it carried."""
-        wanted = unique(numbers)
-        results: dict[str, TrackingResult] = {}
-        pending = {number: list(lookup_order(number)) for number in wanted}
-        while pending:
-            groups: dict[str, list[str]] = {}
-            for number, kinds in pending.items():
-                groups.setdefault(kinds.pop(0), []).append(number)
-            for kind, group in groups.items():
-                for batch in chunked(group, self.batch_size):
-                    results.update(self._track_batch(kind, batch))
-            pending = {number: kinds for number, kinds in pending.items() if number not in results and kinds}
-        return [results.get(number) or NotFound(self.slug, number) for number in wanted]
-
-    def _track_batch(self, kind: str, numbers: list[str]) -> dict[str, TrackingResult]:
-        """Results for the numbers found or failed in one call; numbers not found are absent."""
-        try:
-            answer = self._get_answer(self._identifier_url(kind, numbers))
-            matched = match_packages(kind, numbers, as_list(answer.get("packages")))
-            return {
-                number: Found(parse_package(item, carrier=self.slug, tracking_number=number))
-                for number, item in matched.items()
-            }
-        except CarrierUnavailable as exc:
-            return {number: CarrierFailure(self.slug, number, exc.reason) for number in numbers}
-        except (CarrierError, LookupError, TypeError, ValueError, AttributeError) as exc:
-            logger.error("carrier=%s outcome=unexpected_shape error=%s", self.slug, type(exc).__name__)
-            return {number: CarrierFailure(self.slug, number, FailureReason.BAD_RESPONSE) for number in numbers}
+    def track_batch(self, numbers: Sequence[str], kind: str = "") -> Mapping[str, TrackingResult]:
+        """One call for up to ten identifiers of one kind (without one, the kind the first number suggests)."""
+        if not numbers:
+            return {}
+        kind = kind or identifier_kind(numbers[0])
+        answer = self._get_answer(self._identifier_url(kind, numbers))
+        matched = match_packages(kind, numbers, as_list(answer.get("packages")))
+        return {
+            number: Found(parse_package(item, carrier=self.slug, tracking_number=number))
+            for number, item in matched.items()
+        }
 
     # --- Group searches (staff console) ---------------------------------------------------------------------------
 
@@ -241,30 +180,12 @@ class DhlEcommerceClient(CarrierClient):
             raise ValueError("A manifest search needs a manifest id.")
         return self._search({"manifestId": manifest_id.strip()})
 
-    def search_pickup(
-        self,
-        pickup: str,
-        start: date,
-        end: date,
-        *,
-        city: str = "",
-        state: str = "",
-        country: str = "",
-        postal_code: str = "",
-        ordered_product_id: str = "",
-    ) -> list[Parcel]:
-        """Every package of one pickup between two dates at most a week apart, all pages."""
-        params = pickup_search_params(
-            pickup,
-            start,
-            end,
-            city=city,
-            state=state,
-            country=country,
-            postal_code=postal_code,
-            ordered_product_id=ordered_product_id,
-        )
-        return self._search(params)
+    def search_pickup(self, pickup: str, start: date, end: date, **filters: str) -> list[Parcel]:
+        """Every package of one pickup between two dates at most a week apart, all pages.
+
+        `filters` are pickup_search_params's: city, state, country, postal_code, ordered_product_id.
+        """
+        return self._search(pickup_search_params(pickup, start, end, **filters))
 
     def _search(self, params: Mapping[str, str]) -> list[Parcel]:
         url: httpx.URL | None = self._tracking_url({**params, "limit": str(PAGE_LIMIT)})
@@ -294,18 +215,13 @@ def build_dhl_ecommerce_client(
     clock: Clock = time.time,
     token_store: TokenStore | None = None,
 ) -> DhlEcommerceClient:
-    """The registry's factory: a client whose token comes from DHL's own token endpoint."""
+    """The registry's factory: a client whose token comes from DHL's own token endpoint (`clock` dates it)."""
     base = base_url.rstrip("/")
+    token_url = f"{base}{AUTH_PATH}"
     credentials = ClientCredentials(
-        http=http,
-        token_url=f"{base}{AUTH_PATH}",
-        client_id=client_id,
-        client_secret=client_secret,
-        carrier=DHL_ECOMMERCE,
-        clock=clock,
-        store=token_store,
+        http, token_url, client_id, client_secret, carrier=DHL_ECOMMERCE, clock=clock, store=token_store
     )
-    return DhlEcommerceClient(http, base_url=base, credentials=credentials, pickup=pickup, clock=clock)
+    return DhlEcommerceClient(http, base_url=base, credentials=credentials, pickup=pickup)
 
 
 # --- Parse answers into the public model -------------------------------------------------------------------------
@@ -313,13 +229,13 @@ def build_dhl_ecommerce_client(
 
 def match_packages(kind: str, numbers: Sequence[str], packages: list[Any]) -> dict[str, dict[str, Any]]:
     """The answer's packages keyed by the asked number they belong to (first match wins)."""
-    fields = TRACKING_ID_ALIASES if kind == TRACKING_ID else (kind,)
+    fields = [field.casefold() for field in (TRACKING_ID_ALIASES if kind == TRACKING_ID else (kind,))]
     wanted = {number.upper(): number for number in numbers}
     matched: dict[str, dict[str, Any]] = {}
     unmatched: list[dict[str, Any]] = []
     for raw in packages:
         item = as_dict(raw)
-        package = as_dict(item.get("package"))
+        package = {str(name).casefold(): value for name, value in as_dict(item.get("package")).items()}
         references = {as_text(package.get(field)).upper() for field in fields} - {""}
         hits = [wanted[reference] for reference in references if reference in wanted]
         if hits:

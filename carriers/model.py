@@ -63,8 +63,19 @@ class TrackingEvent:
 
 
 @dataclass(frozen=True)
+class LastMile:
+    """The carrier that delivers the last mile, and the number it tracks the parcel under."""
+
+    carrier: str
+    number: str
+
+
+@dataclass(frozen=True)
 class Parcel:
-    """A parcel as the public sees it. Events are newest first."""
+    """A parcel as the public sees it. Events are newest first.
+
+    `last_mile` names the delivering carrier when a consolidator (PostPlus) hands the parcel on.
+    """
 
     carrier: str
     tracking_number: str
@@ -75,6 +86,7 @@ class Parcel:
     signed: bool = False
     service: str = ""
     destination_country: str = ""
+    last_mile: LastMile | None = None
 
     @property
     def latest_event(self) -> TrackingEvent | None:
@@ -95,6 +107,7 @@ def parcel_from_events(
     signed: bool = False,
     service: str = "",
     destination_country: str = "",
+    last_mile: LastMile | None = None,
 ) -> Parcel:
     """Build a Parcel whose status and delivered-at follow from its newest events."""
     ordered = sort_newest_first(events)
@@ -112,6 +125,7 @@ def parcel_from_events(
         signed=signed,
         service=service,
         destination_country=destination_country,
+        last_mile=last_mile,
     )
 
 

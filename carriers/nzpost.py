@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -19,17 +19,13 @@ import httpx
 
 from .base import (
     CarrierClient,
-    CarrierError,
     CarrierUnavailable,
     Clock,
     InvalidNumber,
     as_dict,
     as_list,
     as_text,
-    check_status,
-    chunked,
-    decode_json,
-    unique,
+    fetch_json,
 )
 from .detect import NZPOST, normalize_number
 from .model import (
@@ -88,78 +84,36 @@ class NzPostClient(CarrierClient):
     name = "NZ Post"
     batch_size = MAX_REFERENCES_PER_CALL
 
-    def __init__(
-        self,
-        http: httpx.Client,
-        *,
-        base_url: str,
-        client_id: str,
-        credentials: ClientCredentials,
-        clock: Clock = time.monotonic,
-    ) -> None:
-        super().__init__(http, clock=clock)
+    def __init__(self, http: httpx.Client, *, base_url: str, client_id: str, credentials: ClientCredentials) -> None:
+        super().__init__(http)
+        # NZ Post wants the client id beside the token on every call, in a header spelt with an underscore.
+        http.headers["client_id"] = client_id
         self.base_url = base_url.rstrip("/")
-        self.client_id = client_id
         self.credentials = credentials
 
     def __repr__(self) -> str:
         return f"NzPostClient(base_url={self.base_url!r})"
 
-    def _request_builder(self, url: httpx.URL) -> Callable[[str], httpx.Request]:
-        def build(token: str) -> httpx.Request:
-            # NZ Post wants the client id beside the token on every call, in a header spelt with an underscore.
-            headers = {"Authorization": f"Bearer {token}", "client_id": self.client_id, "Accept": "application/json"}
-            return self.http.build_request("GET", url, headers=headers)
-
-        return build
-
     def _get_answer(self, url: httpx.URL) -> dict[str, Any]:
         """One authorized GET whose answer is a ParcelTrack JSON object, or CarrierUnavailable."""
-        response = self.credentials.send_authorized(self._request_builder(url))
-        check_status(response, carrier=self.slug)
-        body = decode_json(response, carrier=self.slug)
+        body = fetch_json(self.http, url, carrier=self.slug, auth=self.credentials)
         if not isinstance(body, dict) or not ("results" in body or "success" in body):
             logger.warning("carrier=%s outcome=unexpected_shape path=%s", self.slug, url.path)
             raise CarrierUnavailable(FailureReason.BAD_RESPONSE, "the answer is not a ParcelTrack answer")
         return body
 
-    def fetch_batch(self, numbers: list[str]) -> Mapping[str, Parcel]:
-        """Look up at most `batch_size` numbers; raises when any of them failed."""
-        found: dict[str, Parcel] = {}
-        for number, result in self._track_batch(numbers).items():
-            if isinstance(result, CarrierFailure):
-                raise CarrierUnavailable(result.reason)
-            if isinstance(result, Found):
-                found[number] = result.parcel
-        return found
-
-    def track_many(self, numbers: Sequence[str]) -> list[TrackingResult]:
-        """One result per distinct number, in order; NZ Post answers each reference on its own."""
-        wanted = unique(numbers)
-        results: dict[str, TrackingResult] = {}
-        for batch in chunked(wanted, self.batch_size):
-            results.update(self._track_batch(batch))
-        return [results[number] for number in wanted]
-
-    def _track_batch(self, numbers: list[str]) -> dict[str, TrackingResult]:
-        """A result for every number of one call; a failed call fails all of them, and only them."""
-        try:
-            answer = self._get_answer(parcels_url(self.base_url, numbers))
-            results = results_for_numbers(answer, numbers, carrier=self.slug)
-        except CarrierUnavailable as exc:
-            return {number: CarrierFailure(self.slug, number, exc.reason) for number in numbers}
-        except (CarrierError, LookupError, TypeError, ValueError, AttributeError) as exc:
-            logger.error("carrier=%s outcome=unexpected_shape error=%s", self.slug, type(exc).__name__)
-            return {number: CarrierFailure(self.slug, number, FailureReason.BAD_RESPONSE) for number in numbers}
+    def track_batch(self, numbers: Sequence[str], kind: str = "") -> Mapping[str, TrackingResult]:
+        """A result for every reference of one call: NZ Post answers each reference on its own."""
+        answer = self._get_answer(parcels_url(self.base_url, numbers))
+        results = results_for_numbers(answer, numbers, carrier=self.slug)
         failed = sum(isinstance(result, CarrierFailure) for result in results.values())
-        incomplete = sum(isinstance(result, Found) and result.incomplete for result in results.values())
         logger.info(
             "carrier=%s outcome=answered status_code=%s numbers=%d failed=%d incomplete=%d",
             self.slug,
             as_text(answer.get("status_code"))[:4],
             len(numbers),
             failed,
-            incomplete,
+            sum(map(data_may_be_incomplete, results.values())),
         )
         return results
 
@@ -179,17 +133,11 @@ def build_nzpost_client(
     clock: Clock = time.time,
     token_store: TokenStore | None = None,
 ) -> NzPostClient:
-    """The registry's factory: a client whose token comes from NZ Post's OAuth server (its own host)."""
+    """The registry's factory: a client whose token comes from NZ Post's OAuth server (`clock` dates it)."""
     credentials = ClientCredentials(
-        http=http,
-        token_url=token_url,
-        client_id=client_id,
-        client_secret=client_secret,
-        carrier=NZPOST,
-        clock=clock,
-        store=token_store,
+        http, token_url, client_id, client_secret, carrier=NZPOST, clock=clock, store=token_store
     )
-    return NzPostClient(http, base_url=base_url, client_id=client_id, credentials=credentials, clock=clock)
+    return NzPostClient(http, base_url=base_url, client_id=client_id, credentials=credentials)
 
 
 # --- Parse answers into the public model -------------------------------------------------------------------------

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,7 +14,7 @@ import httpx
 from .base import (
     CarrierClient,
     CarrierUnavailable,
-    Clock,
+    InvalidNumber,
     as_dict,
     as_text,
     check_status,
@@ -25,8 +24,8 @@ from .base import (
     send,
     unique,
 )
-from .detect import POSTPLUS
-from .model import FailureReason, Parcel, Place, Status, TrackingEvent, parcel_from_events
+from .detect import POSTPLUS, normalize_number
+from .model import FailureReason, Found, LastMile, Parcel, Place, Status, TrackingEvent, parcel_from_events
 
 PARCEL_NRS_PATH = "/api/v1/tracking/parcel-nrs/get-many"
 SENDER_PARCEL_NRS_PATH = "/api/v1/tracking/sender-parcel-nrs/get-many"
@@ -90,10 +89,18 @@ class PostPlusClient(CarrierClient):
     name = "PostPlus"
     batch_size = MAX_NUMBERS_PER_CALL
 
-    def __init__(self, http: httpx.Client, *, base_url: str, api_key: str, clock: Clock = time.monotonic) -> None:
-        super().__init__(http, clock=clock)
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        base_url: str,
+        api_key: str,
+        code_statuses: Callable[[], Mapping[str, Status]] | None = None,
+    ) -> None:
+        super().__init__(http)
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
+        self._code_statuses = code_statuses
 
     def __repr__(self) -> str:
         return f"PostPlusClient(base_url={self.base_url!r})"
@@ -130,10 +137,21 @@ class PostPlusClient(CarrierClient):
         _raise_for_status(response)
         return decode_json(response, carrier=self.slug)
 
-    def fetch_batch(self, numbers: list[str]) -> Mapping[str, Parcel]:
-        """Look up at most 50 PostPlus parcel numbers in one call."""
-        body = self._get_json(self._list_request(PARCEL_NRS_PATH, "ParcelNrs", numbers))
-        return parcels_by_parcel_nr(feed_items(body), numbers)
+    def track_batch(self, numbers: Sequence[str], kind: str = "") -> Mapping[str, Found]:
+        """Look up at most 50 PostPlus parcel numbers in one call; numbers without events are absent."""
+        items = feed_items(self._get_json(self._list_request(PARCEL_NRS_PATH, "ParcelNrs", numbers)))
+        extra = self.code_statuses() if any(unknown_code(item) for item in items) else {}
+        return {number: Found(parcel) for number, parcel in parcels_by_parcel_nr(items, numbers, extra).items()}
+
+    def code_statuses(self) -> Mapping[str, Status]:
+        """The statuses PostPlus's own event-code list gives codes our table lacks; empty when unavailable."""
+        if self._code_statuses is None:
+            return {}
+        try:
+            return self._code_statuses()
+        except Exception as exc:  # the list only refines statuses: without it, an event's message decides
+            logger.warning("carrier=%s outcome=event_code_statuses_failed error=%s", self.slug, type(exc).__name__)
+            return {}
 
     def fetch_by_sender_numbers(self, numbers: list[str]) -> dict[str, Parcel]:
         """Parcels keyed by the shop's own reference asked for; each Parcel carries its PostPlus parcelNr."""
@@ -143,8 +161,9 @@ class PostPlusClient(CarrierClient):
                 raise ValueError("A sender parcel number is non-empty and has no comma.")
         found: dict[str, Parcel] = {}
         for batch in chunked(wanted, MAX_NUMBERS_PER_CALL):
-            body = self._get_json(self._list_request(SENDER_PARCEL_NRS_PATH, "SenderParcelNrs", batch))
-            found.update(parcels_by_sender_nr(feed_items(body), batch))
+            items = feed_items(self._get_json(self._list_request(SENDER_PARCEL_NRS_PATH, "SenderParcelNrs", batch)))
+            extra = self.code_statuses() if any(unknown_code(item) for item in items) else {}
+            found.update(parcels_by_sender_nr(items, batch, extra))
         return found
 
     def fetch_feed_page(self, start_date: date, fetch_id: str = "", count: int = MAX_FEED_COUNT) -> FeedPage:
@@ -176,10 +195,14 @@ class PostPlusClient(CarrierClient):
 
 
 def build_postplus_client(
-    http: httpx.Client, *, base_url: str, api_key: str, clock: Clock = time.monotonic
+    http: httpx.Client,
+    *,
+    base_url: str,
+    api_key: str,
+    code_statuses: Callable[[], Mapping[str, Status]] | None = None,
 ) -> PostPlusClient:
     """The PostPlus client the registry puts behind the site."""
-    return PostPlusClient(http, base_url=base_url, api_key=api_key, clock=clock)
+    return PostPlusClient(http, base_url=base_url, api_key=api_key, code_statuses=code_statuses)
 
 
 def _headers(api_key: str) -> dict[str, str]:
@@ -265,7 +288,15 @@ def feed_items(body: Any) -> list[RawItem]:
     return items
 
 
-def parcels_by_parcel_nr(items: list[RawItem], numbers: Sequence[str]) -> dict[str, Parcel]:
+def unknown_code(item: RawItem) -> bool:
+    """Whether an item's event code is missing from our own table (PostPlus's code list may know it)."""
+    code = as_text(item.event.get("eventCode")).upper()
+    return bool(code) and code not in EVENT_CODE_STATUS
+
+
+def parcels_by_parcel_nr(
+    items: list[RawItem], numbers: Sequence[str], extra_codes: Mapping[str, Status] | None = None
+) -> dict[str, Parcel]:
     """Group items by the asked number they belong to (parcelNr, or carrierParcelNr) and build Parcels."""
     asked = {number.upper(): number for number in numbers}
     grouped: dict[str, list[RawItem]] = {}
@@ -275,10 +306,12 @@ def parcels_by_parcel_nr(items: list[RawItem], numbers: Sequence[str]) -> dict[s
             if number:
                 grouped.setdefault(number, []).append(item)
                 break
-    return {number: parcel_from_items(number, group) for number, group in grouped.items()}
+    return {number: parcel_from_items(number, group, extra_codes) for number, group in grouped.items()}
 
 
-def parcels_by_sender_nr(items: list[RawItem], sender_numbers: Sequence[str]) -> dict[str, Parcel]:
+def parcels_by_sender_nr(
+    items: list[RawItem], sender_numbers: Sequence[str], extra_codes: Mapping[str, Status] | None = None
+) -> dict[str, Parcel]:
     """Parcels keyed by the sender number asked; when a shop reused a reference, its newest parcel wins."""
     asked = {number.upper(): number for number in sender_numbers}
     grouped: dict[str, dict[str, list[RawItem]]] = {}
@@ -289,26 +322,43 @@ def parcels_by_sender_nr(items: list[RawItem], sender_numbers: Sequence[str]) ->
             grouped.setdefault(sender_number, {}).setdefault(parcel_nr, []).append(item)
     found: dict[str, Parcel] = {}
     for sender_number, by_parcel in grouped.items():
-        parcels = [parcel_from_items(parcel_nr, group) for parcel_nr, group in by_parcel.items()]
+        parcels = [parcel_from_items(parcel_nr, group, extra_codes) for parcel_nr, group in by_parcel.items()]
         found[sender_number] = max(parcels, key=_newest_time)
     return found
 
 
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
 def _newest_time(parcel: Parcel) -> datetime:
     latest = parcel.latest_event
-    return latest.occurred_at if latest else datetime.min.replace(tzinfo=UTC)
+    return latest.occurred_at if latest else EARLIEST
 
 
-def parcel_from_items(tracking_number: str, items: list[RawItem]) -> Parcel:
-    """A Parcel from one parcel's items: events deduplicated by eventId, country from the parcel data."""
-    events = [event for item in latest_versions(items) if (event := tracking_event(item.event)) is not None]
+def parcel_from_items(
+    tracking_number: str, items: list[RawItem], extra_codes: Mapping[str, Status] | None = None
+) -> Parcel:
+    """A Parcel from one parcel's items: events deduplicated by eventId, country and last mile from the parcel data."""
+    newest = latest_versions(items)
+    events = [event for item in newest if (event := tracking_event(item.event, extra_codes)) is not None]
     countries = [country for item in items if (country := country_code(item.parcel.get("destinationCountry")))]
     return parcel_from_events(
         carrier=POSTPLUS,
         tracking_number=tracking_number,
         events=events,
         destination_country=countries[-1] if countries else "",
+        last_mile=newest_last_mile(newest),
     )
+
+
+def newest_last_mile(items: Iterable[RawItem]) -> LastMile | None:
+    """The delivering carrier named by the parcel data of the newest event that names one."""
+    by_time = sorted(items, key=lambda item: parse_event_time(item.event.get("eventTime")) or EARLIEST)
+    for item in reversed(by_time):
+        handover = last_mile(item.parcel.get("carrier"), item.parcel.get("carrierParcelNr"))
+        if handover is not None:
+            return handover
+    return None
 
 
 def latest_versions(items: Iterable[RawItem]) -> list[RawItem]:
@@ -334,7 +384,7 @@ def _is_older(candidate: Any, current: Any) -> bool:
     return left < right
 
 
-def tracking_event(event: Mapping[str, Any]) -> TrackingEvent | None:
+def tracking_event(event: Mapping[str, Any], extra_codes: Mapping[str, Status] | None = None) -> TrackingEvent | None:
     """The public event, or None when it has no readable time."""
     occurred_at = parse_event_time(event.get("eventTime"))
     if occurred_at is None:
@@ -343,7 +393,7 @@ def tracking_event(event: Mapping[str, Any]) -> TrackingEvent | None:
     code = as_text(event.get("eventCode"))
     return TrackingEvent(
         occurred_at=occurred_at,
-        status=status_for_event(code, message),
+        status=status_for_event(code, message, extra_codes),
         description=message or code.replace("_", " ").capitalize(),
         place=place_from_location(event.get("eventLocation")),
     )
@@ -362,20 +412,73 @@ def parse_event_time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-# A location code is one upper-case token ("PPLUS", "EE-TLL1"); a place name has lower case or spaces.
-LOCATION_CODE = re.compile(r"[A-Z0-9_-]+")
-# A decimal number in a location is most likely a coordinate, which may point at the recipient's door.
-DECIMAL_NUMBER = re.compile(r"\d+[.,]\d+")
+# eventLocation is free text: a scan's place, but also whatever an integrator typed ("Kase tn 7, 10149
+# Tallinn", "Delivered to Mari Maasikas"). Only two shapes become a place; everything else is dropped.
+# A depot code: a country, a hyphen, a location code of letters first ("EE-TLL01", "GB-LHR-CUS"); a
+# country and digits alone ("LT-01100") is a postal code. PostPlus's own "PPLUS" says "in PostPlus's
+# systems", not where.
+DEPOT_CODE = re.compile(r"[A-Z]{2}-[A-Z]{3}[A-Z0-9]{0,3}(?:-[A-Z0-9]{2,4})?")
+# A town name: one to four words of letters (hyphens and apostrophes inside, a dot after), each capitalised
+# but for the particles of place names ("Frankfurt am Main", "Newcastle upon Tyne"). No digits, no commas.
+PLACE_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*\.?")
+PLACE_PARTICLES = frozenset({"am", "an", "de", "del", "der", "di", "du", "en", "im", "la", "le", "on", "op", "upon"})
+# Words that say who, not where: a person, a handover, an address.
+PERSON_WORDS = frozenset(
+    {
+        "delivered", "signed", "received", "collected", "handed", "left", "picked", "recipient", "receiver",
+        "customer", "neighbour", "neighbor", "courier", "driver", "mr", "mrs", "ms", "miss", "dr", "sir",
+        "street", "road", "avenue", "str", "tn", "mnt", "iela", "gatan", "katu", "ulica", "box",
+    }
+)  # fmt: skip
+MAX_PLACE_WORDS = 4
 MAX_PLACE_LENGTH = 40
 
 
 def place_from_location(value: Any) -> Place:
-    """A depot for a short human-readable eventLocation; codes, coordinates and anything odd give no place."""
+    """A depot for an eventLocation shaped like a depot code or a town name; anything else gives no place."""
     text = " ".join(as_text(value).split())
-    readable = bool(re.search("[A-Za-z]", text)) and not LOCATION_CODE.fullmatch(text)
-    if not readable or len(text) > MAX_PLACE_LENGTH or DECIMAL_NUMBER.search(text):
+    if len(text) > MAX_PLACE_LENGTH:
         return Place()
-    return Place(depot=text)
+    if DEPOT_CODE.fullmatch(text) or is_town_name(text):
+        return Place(depot=text)
+    return Place()
+
+
+def is_town_name(text: str) -> bool:
+    words = text.split()
+    if not 1 <= len(words) <= MAX_PLACE_WORDS or not all(PLACE_WORD.fullmatch(word) for word in words):
+        return False
+    if any(word.rstrip(".").casefold() in PERSON_WORDS for word in words):
+        return False
+    # An all-capitals single word is a system code ("PPLUS"), not a name.
+    if len(words) == 1 and text.isupper():
+        return False
+    return all(word[0].isupper() or word in PLACE_PARTICLES for word in words) and words[0][0].isupper()
+
+
+# --- last-mile carriers ---------------------------------------------------------------------------------
+
+# The parcel data's `carrier` is the operator that delivers the last mile; it is free text too. A name is
+# kept when it reads like a carrier's name: up to 40 letters, digits, spaces and & . ' ( ) -, with a letter
+# somewhere ("4PX" is a carrier, "42" is not). PostPlus itself and placeholders ("TestCarrier" in the
+# published sample, from PostPlus's test environment) are not another carrier.
+CARRIER_NAME = re.compile(r"(?=.*[^\W\d_])[^\W_][\w &.'’()-]{0,39}")
+OWN_NAMES = frozenset({"postplus", "pplus"})
+PLACEHOLDER_NAMES = frozenset({"test", "testcarrier", "unknown", "none", "null", "na", "carrier"})
+
+
+def last_mile(carrier: Any, number: Any) -> LastMile | None:
+    """The carrier delivering the last mile and its number, when the parcel data names another carrier."""
+    name = " ".join(as_text(carrier).split())
+    folded = re.sub(r"[^a-z]", "", name.casefold())
+    if not CARRIER_NAME.fullmatch(name) or folded in OWN_NAMES or folded in PLACEHOLDER_NAMES:
+        return None
+    try:
+        # The number will be shown and linked like a visitor's own: it must pass the same check.
+        handover_number = normalize_number(as_text(number))
+    except InvalidNumber:
+        return None
+    return LastMile(carrier=name, number=handover_number)
 
 
 def country_code(value: Any) -> str:

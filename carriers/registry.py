@@ -1,37 +1,35 @@
-"""Which carriers are on, and how each one's client is built: real APIs or the built-in demo fakes.
+"""Which carriers are on, and how each one's client is built from a CarrierConfig.
 
-Pure Python: the Django side passes a CarrierConfig read from settings. In demo mode the real client
-code runs unchanged; only the httpx transport differs (a WSGI fake instead of the network).
+Pure Python: the Django side passes a CarrierConfig read from settings. Demo mode builds the same clients
+over the built-in fakes: that wiring lives in carriers/demo.py, which only demo mode imports.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 import httpx
 
 from .base import DEFAULT_TIMEOUT, CarrierClient
 from .detect import DHL_ECOMMERCE, NZPOST, POSTPLUS
-from .dhl_ecommerce import build_dhl_ecommerce_client
-from .fakes import dhl_ecommerce as fake_dhl
-from .fakes import nzpost as fake_nzpost
-from .fakes import postplus as fake_postplus
-from .nzpost import build_nzpost_client
+from .dhl_ecommerce import DhlEcommerceClient, build_dhl_ecommerce_client
+from .model import Status
+from .nzpost import NzPostClient, build_nzpost_client
 from .oauth import TokenStore
-from .postplus import build_postplus_client
+from .postplus import PostPlusClient, build_postplus_client
 from .throttle import Reserve, ThrottledTransport
 
 # Keep-alive connections per carrier per process; enough for a 25-number fan-out plus concurrent visitors.
 POOL_LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=20, keepalive_expiry=30.0)
 
-DEMO_BASE_URLS = {
-    POSTPLUS: "http://postplus.demo",
-    DHL_ECOMMERCE: "http://dhl-ecommerce.demo",
-    NZPOST: "http://nzpost.demo",
-}
-CARRIER_NAMES = {POSTPLUS: "PostPlus", DHL_ECOMMERCE: "DHL eCommerce", NZPOST: "NZ Post"}
+CARRIER_CLASSES: tuple[type[CarrierClient], ...] = (PostPlusClient, DhlEcommerceClient, NzPostClient)
+CARRIER_NAMES = {client.slug: client.name for client in CARRIER_CLASSES}
+
+# What turns PostPlus's event-code list into statuses, given a client to fetch the list with.
+CodeStatuses = Callable[[PostPlusClient], Mapping[str, Status]]
 
 
 @dataclass(frozen=True)
@@ -48,26 +46,6 @@ class CarrierConfig:
     nzpost_client_secret: str = field(default="", repr=False)
     nzpost_base_url: str = "https://api.nzpost.co.nz"
     nzpost_token_url: str = "https://oauth.nzpost.co.nz/as/token.oauth2"  # noqa: S105 - a URL, not a secret
-    demo: bool = False
-    # Demo fakes only: an injected latency, so benchmarks can measure the site against a realistic carrier.
-    demo_latency_seconds: float = 0.0
-
-
-def demo_config(latency_seconds: float = 0.0) -> CarrierConfig:
-    """A configuration whose credentials are the demo fakes' own."""
-    return CarrierConfig(
-        postplus_api_key=fake_postplus.DEMO_API_KEY,
-        postplus_base_url=DEMO_BASE_URLS[POSTPLUS],
-        dhl_client_id=fake_dhl.DEMO_CLIENT_ID,
-        dhl_client_secret=fake_dhl.DEMO_CLIENT_SECRET,
-        dhl_base_url=DEMO_BASE_URLS[DHL_ECOMMERCE],
-        nzpost_client_id=fake_nzpost.DEMO_CLIENT_ID,
-        nzpost_client_secret=fake_nzpost.DEMO_CLIENT_SECRET,
-        nzpost_base_url=DEMO_BASE_URLS[NZPOST],
-        nzpost_token_url=f"{DEMO_BASE_URLS[NZPOST]}/as/token.oauth2",
-        demo=True,
-        demo_latency_seconds=latency_seconds,
-    )
 
 
 def pooled_client(
@@ -80,40 +58,31 @@ def pooled_client(
     return httpx.Client(timeout=DEFAULT_TIMEOUT, limits=POOL_LIMITS, transport=transport)
 
 
-def demo_transports(latency_seconds: float = 0.0) -> dict[str, httpx.BaseTransport]:
-    """WSGI transports serving the fake carrier APIs in-process."""
-    return {
-        POSTPLUS: httpx.WSGITransport(app=fake_postplus.FakePostPlus(latency_seconds=latency_seconds)),
-        DHL_ECOMMERCE: httpx.WSGITransport(app=fake_dhl.FakeDhlEcommerce(latency_seconds=latency_seconds)),
-        NZPOST: httpx.WSGITransport(app=fake_nzpost.FakeNzPost(latency_seconds=latency_seconds)),
-    }
-
-
 def build_carriers(
     config: CarrierConfig,
     *,
-    transports: dict[str, httpx.BaseTransport] | None = None,
+    transports: Mapping[str, httpx.BaseTransport] | None = None,
     token_store: TokenStore | None = None,
     clock: Callable[[], float] = time.time,
     reserve: Reserve | None = None,
+    postplus_code_statuses: CodeStatuses | None = None,
 ) -> dict[str, CarrierClient]:
     """The enabled carriers' clients, keyed by slug. A carrier is enabled when its credentials are set.
 
-    `reserve`, when given, gates every upstream call of every carrier (see carriers/throttle.py).
+    `reserve`, when given, gates every upstream call of every carrier (see carriers/throttle.py);
+    `clock` dates OAuth tokens; `postplus_code_statuses` lets PostPlus's own event-code list map statuses.
     """
-    if config.demo and transports is None:
-        transports = demo_transports(config.demo_latency_seconds)
     transports = transports or {}
+
+    def http(slug: str) -> httpx.Client:
+        return pooled_client(transports.get(slug), carrier=slug, reserve=reserve)
+
     carriers: dict[str, CarrierClient] = {}
     if config.postplus_api_key:
-        carriers[POSTPLUS] = build_postplus_client(
-            pooled_client(transports.get(POSTPLUS), carrier=POSTPLUS, reserve=reserve),
-            base_url=config.postplus_base_url,
-            api_key=config.postplus_api_key,
-        )
+        carriers[POSTPLUS] = _postplus(http(POSTPLUS), config, postplus_code_statuses)
     if config.dhl_client_id and config.dhl_client_secret:
         carriers[DHL_ECOMMERCE] = build_dhl_ecommerce_client(
-            pooled_client(transports.get(DHL_ECOMMERCE), carrier=DHL_ECOMMERCE, reserve=reserve),
+            http(DHL_ECOMMERCE),
             base_url=config.dhl_base_url,
             client_id=config.dhl_client_id,
             client_secret=config.dhl_client_secret,
@@ -123,7 +92,7 @@ def build_carriers(
         )
     if config.nzpost_client_id and config.nzpost_client_secret:
         carriers[NZPOST] = build_nzpost_client(
-            pooled_client(transports.get(NZPOST), carrier=NZPOST, reserve=reserve),
+            http(NZPOST),
             base_url=config.nzpost_base_url,
             token_url=config.nzpost_token_url,
             client_id=config.nzpost_client_id,
@@ -134,10 +103,12 @@ def build_carriers(
     return carriers
 
 
-def demo_numbers() -> dict[str, list[tuple[str, str]]]:
-    """The demo parcels per carrier, for the home page."""
-    return {
-        POSTPLUS: list(fake_postplus.DEMO_NUMBERS),
-        DHL_ECOMMERCE: list(fake_dhl.DEMO_NUMBERS),
-        NZPOST: list(fake_nzpost.DEMO_NUMBERS),
-    }
+def _postplus(http: httpx.Client, config: CarrierConfig, code_statuses: CodeStatuses | None) -> PostPlusClient:
+    """The PostPlus client; its event-code list is fetched by a plain client, so fetching it cannot loop."""
+
+    def build(statuses: Callable[[], Mapping[str, Status]] | None = None) -> PostPlusClient:
+        return build_postplus_client(
+            http, base_url=config.postplus_base_url, api_key=config.postplus_api_key, code_statuses=statuses
+        )
+
+    return build(partial(code_statuses, build()) if code_statuses else None)

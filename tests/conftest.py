@@ -12,6 +12,9 @@ from hypothesis import settings as hypothesis_settings
 from tracking_site.lookup.clients import install_carriers
 from tracking_site.web.answer_cache import local_copies
 
+# The TCP proxies between the site and the real PostgreSQL or Redis, for the tests marked `services`.
+pytest_plugins = ["tests.support.service_proxies"]
+
 # `make test` (and CI) run the full example count; HYPOTHESIS_PROFILE=quick is for quick local runs.
 hypothesis_settings.register_profile("full", max_examples=150)
 hypothesis_settings.register_profile("quick", max_examples=15)

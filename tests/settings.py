@@ -8,5 +8,7 @@ with DJANGO_DEBUG=0.
 import os
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
+# The test client speaks to http://testserver: links to our own pages name that address.
+os.environ.setdefault("SITE_URL", "http://testserver")
 
 from tracking_site.settings import *  # noqa: E402, F403

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
@@ -19,4 +20,31 @@ def check_production_settings(app_configs: Any, **kwargs: Any) -> list[checks.Ch
         problems.append(
             checks.Warning("Demo mode is on: the site answers from built-in fake carriers.", id="tracking_site.W001")
         )
+    problems.extend(site_url_problems(settings.SITE_URL))
     return problems
+
+
+def site_url_problems(site_url: str) -> list[checks.CheckMessage]:
+    """SITE_URL must name the public address (links and cache keys come from it), as https://host[:port]."""
+    if not site_url:
+        return [
+            checks.Error(
+                "SITE_URL is not set: share links, Open Graph URLs and staff customer links need the public "
+                "address (e.g. https://track.example.com).",
+                id="tracking_site.E002",
+            )
+        ]
+    parts = urlsplit(site_url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path or parts.query or parts.fragment:
+        return [
+            checks.Error(
+                "SITE_URL must be a scheme and host only, e.g. https://track.example.com.", id="tracking_site.E003"
+            )
+        ]
+    if parts.scheme != "https":
+        return [
+            checks.Warning(
+                "SITE_URL is not https: shared links would send visitors to plain HTTP.", id="tracking_site.W002"
+            )
+        ]
+    return []

@@ -30,6 +30,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -60,8 +65,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tracking_site.protection.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The JSON API answers JSON, errors included; a database failure is a 503 page, never a traceback.
+    "tracking_site.web.errors.ErrorAnswersMiddleware",
+    # Staff pages need the database: a clear 503 page at once when it does not answer.
+    "tracking_site.staff.database_gate.StaffDatabaseGate",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's, plus `Vary: Cookie`: the language cookie chooses the language as much as Accept-Language does.
+    "tracking_site.web.http_caching.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -284,3 +294,56 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; manifest-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+# --- Edges: the canonical address, the language cookie, database deadlines, staff passwords -------
+# The site's public address, scheme and host (`https://track.example.com`): share links, Open Graph URLs, staff
+# customer links and the rendered-answer cache's keys come from it, never from the Host header a client sent.
+# Required in production (`check --deploy` fails without it); DEBUG without it means http://127.0.0.1:8000.
+SITE_URL = env_text("SITE_URL").rstrip("/")
+# The language switcher's cookie: HTTPS only in production, not sent along with other sites' requests, and
+# out of reach of scripts (site.js never reads it).
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+
+# PostgreSQL: a connection that cannot be opened in DATABASE_CONNECT_TIMEOUT seconds fails (libpq's floor is 2 s);
+# PostgreSQL stops a statement after DATABASE_STATEMENT_TIMEOUT seconds (0: no limit, e.g. for a long migration);
+# the kernel drops a connection whose sent data goes unacknowledged for as long (a network partition), and
+# keepalives find dead idle ones.
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 3)
+DATABASE_STATEMENT_TIMEOUT = env_float("DATABASE_STATEMENT_TIMEOUT", 10)
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    _database_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _database_options.setdefault("connect_timeout", max(DATABASE_CONNECT_TIMEOUT, 2))
+    _database_options["options"] = " ".join(
+        part
+        for part in (
+            _database_options.get("options", ""),
+            f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}",
+        )
+        if part
+    )
+    _database_options.setdefault("tcp_user_timeout", max(DATABASE_CONNECT_TIMEOUT, 2) * 1000)
+    _database_options.setdefault("keepalives", 1)
+    _database_options.setdefault("keepalives_idle", 30)
+    _database_options.setdefault("keepalives_interval", 5)
+    _database_options.setdefault("keepalives_count", 3)
+# /healthz gives the database and the cache this long each (in parallel) before saying "error"; staff pages
+# ask the database as quickly before they start.
+HEALTH_CHECK_SECONDS = env_float("HEALTH_CHECK_SECONDS", 1.0)
+# A staff page's query still unanswered after this long is cut off (the page says the database is unavailable):
+# PostgreSQL's own statement timeout ends slow queries first; this ends the ones a hanging network never delivers.
+STAFF_QUERY_SECONDS = env_float(
+    "STAFF_QUERY_SECONDS", DATABASE_STATEMENT_TIMEOUT + 2 if DATABASE_STATEMENT_TIMEOUT else 15
+)
+# Every 503 the site gives for a failing database says to come back after this many seconds.
+DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 30)
+
+# Staff passwords: Django's validators (not like the username, at least 12 characters, not a common password,
+# not all digits). `createsuperuser`, `changepassword` and the admin's password forms all apply them.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]

@@ -3,7 +3,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from tracking_site.metrics.endpoint import metrics
-from tracking_site.web import api, health, views
+from tracking_site.web import api, health, openapi, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,7 @@ urlpatterns = [
     # `str` takes any one path segment: the view validates the number, so a bad one gets a clear 400.
     path("track/<slug:carrier>/<str:number>/", views.parcel_page, name="parcel"),
     path("api/v1/parcels/<slug:carrier>/<str:number>", api.parcel_api, name="parcel_api"),
+    path("api/v1/openapi.json", openapi.openapi_document, name="openapi"),
     path("healthz", health.healthz, name="healthz"),
     # Prometheus metrics, for METRICS_ALLOWED_IPS only (a 404 for anyone else).
     path("metrics", metrics, name="metrics"),
@@ -21,3 +22,9 @@ urlpatterns = [
     # The support staff console and Django admin, behind a staff login.
     path("staff/", include("tracking_site.staff.urls")),
 ]
+
+# JSON on every path under /api/, the site's own pages elsewhere (web/errors.py).
+handler400 = "tracking_site.web.errors.bad_request"
+handler403 = "tracking_site.web.errors.permission_denied"
+handler404 = "tracking_site.web.errors.page_not_found"
+handler500 = "tracking_site.web.errors.server_error"

@@ -86,8 +86,10 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def site(live_server, transactional_db) -> str:
-    """The live server's base URL (the PostPlus page reads the feed store, hence the database)."""
+def site(live_server, transactional_db, settings) -> str:
+    """The live server's base URL (the PostPlus page reads the feed store, hence the database), which is also
+    the site's canonical address: share links name it."""
+    settings.SITE_URL = live_server.url
     return live_server.url
 
 

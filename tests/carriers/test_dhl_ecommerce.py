@@ -63,11 +63,14 @@ class Dhl:
         self.known: list[dict[str, Any]] = []
         self.requests: list[httpx.Request] = []
         self.tokens_issued = 0
+        self.token_answer: dict[str, Any] | None = None
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         if request.url.path == "/auth/v4/accesstoken":
             self.tokens_issued += 1
+            if self.token_answer is not None:
+                return httpx.Response(200, json=self.token_answer)
             return httpx.Response(200, json={**load("accesstoken.json"), "access_token": f"token-{self.tokens_issued}"})
         return self.tracking(request)
 
@@ -349,6 +352,89 @@ def test_tracking_id_aliases_in_the_answer_match_the_number_asked():
 
     assert [type(result) for result in results] == [Found, Found]
     assert results[0].parcel.events == results[1].parcel.events
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "deliveryConfirmationNumber",
+        "intelligentMailBarCode",
+        "overlabeledintelligentMailBarCode",
+        "overlabeledDSPNumber",
+    ],
+)
+def test_legacy_references_spelt_as_the_document_spells_them_are_found(field):
+    # Two legacy numbers in one call: the "one left over" rule cannot pair them, only the field names can.
+    legacy, other = "42012345678901234567890123", "42098765432109876543210987"
+    first, second = (
+        package_item(tracking_id="9261290100830000000001"),
+        package_item(tracking_id="9261290100830000000002"),
+    )
+    first["package"][field] = legacy
+    second["package"][field] = other
+    handler = Dhl(lambda request: answer(second, first))
+
+    results = make_client(handler).track_many([legacy, other])
+
+    assert [type(result) for result in results] == [Found, Found]
+    assert [result.tracking_number for result in results] == [legacy, other]
+    assert len(handler.tracking_requests) == 1
+
+
+@pytest.mark.parametrize("field", ["INTELLIGENTMAILBARCODE", "IntelligentMailBarcode", "overlabeleddspnumber"])
+def test_reference_field_names_match_whatever_their_case(field):
+    legacy, other = "42012345678901234567890123", "42098765432109876543210987"
+    first = package_item(tracking_id="9261290100830000000001")
+    first["package"][field] = legacy
+    second = package_item(tracking_id="9261290100830000000002")
+    second["package"]["deliveryConfirmationNumber"] = other
+
+    results = make_client(Dhl(lambda request: answer(second, first))).track_many([legacy, other])
+
+    assert [type(result) for result in results] == [Found, Found]
+
+
+def test_the_published_answer_sample_parses_into_a_delivered_parcel():
+    sample = load("package_open_sample.json")
+    handler = Dhl(lambda request: httpx.Response(200, json=sample))
+
+    result = make_client(handler).track_batch(["GM..."], DHL_PACKAGE_ID)["GM..."]
+
+    assert isinstance(result, Found)
+    parcel = result.parcel
+    assert (parcel.status, parcel.signed, parcel.expected_delivery) == (Status.DELIVERED, True, None)
+    assert parcel.delivered_at is not None and parcel.delivered_at.isoformat() == "2024-05-02T14:31:05-05:00"
+    assert parcel.latest_event is not None
+    assert parcel.latest_event.place == Place(city="Chicago", region="IL", country="US")
+    assert "60601" not in repr(parcel) and "5119000" not in repr(parcel)
+
+
+def test_the_published_token_answer_gives_a_token_for_its_lifetime():
+    clock = FakeClock()
+    sample = load("accesstoken_sample.json")
+    handler = Dhl(lambda request: httpx.Response(200, json=load("package_open_sample.json")))
+    handler.token_answer = sample
+    client = make_client(handler, clock=clock)
+
+    client.track("GM5119462000000101")
+    clock.now += 3599 - 61
+    client.track("GM5119462000000101")
+
+    assert handler.tokens_issued == 1
+    assert {request.headers["Authorization"] for request in handler.tracking_requests} == {"Bearer ..."}
+
+
+def test_a_pickup_search_asks_what_the_documents_example_asks():
+    handler = Dhl(lambda request: not_found())
+    make_client(handler).search_pickup("5119000", date(2019, 7, 1), date(2019, 7, 7))
+
+    documented = httpx.URL(
+        "/tracking/v4/package/open?pickup=5119000&startDate=20190701&endDate=20190707&offset=5&limit=10"
+    )
+    request = handler.tracking_requests[0]
+    assert request.url.path == documented.path
+    # The first page: the example's offset=5 is a later page's.
+    assert dict(request.url.params) == {key: value for key, value in documented.params.items() if key != "offset"}
 
 
 # --- Parsing ---
@@ -689,21 +775,58 @@ def test_a_failed_call_is_not_retried_with_other_kinds():
     assert len(handler.tracking_requests) == 1
 
 
-def test_fetch_batch_gives_the_parcels_found_by_number():
+def test_track_batch_gives_the_parcels_found_by_number_in_one_call():
     handler = Dhl()
     handler.known = [package_item(dhl_package_id=GM_NUMBER)]
 
-    found = make_client(handler).fetch_batch([GM_NUMBER, "GM5119462000000999"])
+    found = make_client(handler).track_batch([GM_NUMBER, "GM5119462000000999"], DHL_PACKAGE_ID)
 
     assert list(found) == [GM_NUMBER]
+    assert len(handler.tracking_requests) == 1
 
 
-def test_fetch_batch_raises_when_a_call_fails():
+def test_track_batch_raises_when_a_call_fails():
     handler = Dhl(lambda request: httpx.Response(429))
 
     with pytest.raises(CarrierUnavailable) as caught:
-        make_client(handler).fetch_batch([GM_NUMBER])
+        make_client(handler).track_batch([GM_NUMBER], DHL_PACKAGE_ID)
     assert caught.value.reason is FailureReason.RATE_LIMITED
+
+
+def test_call_batch_gives_every_number_asked_a_result():
+    handler = Dhl()
+    handler.known = [package_item(package_id=SHOP_NUMBER)]
+
+    results = make_client(handler).call_batch([SHOP_NUMBER, "SHOP-404"], PACKAGE_ID)
+
+    assert [type(result) for result in results.values()] == [Found, NotFound]
+    assert len(handler.tracking_requests) == 1
+
+
+def test_call_batch_catches_a_failed_call_into_per_number_failures():
+    handler = Dhl(lambda request: httpx.Response(429))
+
+    results = make_client(handler).call_batch([GM_NUMBER, "GM5119462000000999"], DHL_PACKAGE_ID)
+
+    assert set(results.values()) == {
+        CarrierFailure("dhl-ecommerce", GM_NUMBER, FailureReason.RATE_LIMITED),
+        CarrierFailure("dhl-ecommerce", "GM5119462000000999", FailureReason.RATE_LIMITED),
+    }
+
+
+def test_track_batch_without_a_kind_asks_the_kind_the_first_number_suggests():
+    handler = Dhl()
+    handler.known = [package_item(tracking_id=IMPB_NUMBER)]
+
+    assert list(make_client(handler).track_batch([IMPB_NUMBER])) == [IMPB_NUMBER]
+    assert dict(handler.tracking_requests[0].url.params) == {TRACKING_ID: IMPB_NUMBER}
+
+
+def test_identifier_kinds_start_with_the_shape_and_then_try_the_others():
+    client = make_client(Dhl())
+
+    assert client.identifier_kinds(GM_NUMBER) == (DHL_PACKAGE_ID, PACKAGE_ID, TRACKING_ID)
+    assert client.identifier_kinds(SHOP_NUMBER) == (PACKAGE_ID, DHL_PACKAGE_ID, TRACKING_ID)
 
 
 # --- Group searches ---

@@ -40,10 +40,6 @@ class FakeClock:
         return self.now
 
 
-def fixed_monotonic() -> float:
-    return 1_700_000_000.0
-
-
 def make_fake(**options: Any) -> FakePostPlus:
     options.setdefault("clock", FakeClock())
     return FakePostPlus(**options)
@@ -54,7 +50,7 @@ def http_for(fake: FakePostPlus) -> httpx.Client:
 
 
 def client_for(fake: FakePostPlus, api_key: str = DEMO_API_KEY) -> PostPlusClient:
-    return build_postplus_client(http_for(fake), base_url=BASE_URL, api_key=api_key, clock=fixed_monotonic)
+    return build_postplus_client(http_for(fake), base_url=BASE_URL, api_key=api_key)
 
 
 def raw_item(

@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from carriers.model import Place, Status, TrackingEvent, parcel_from_events
+from carriers.model import LastMile, Place, Status, TrackingEvent, parcel_from_events
 
 
 def event(hours: int, status: Status, description: str = "scan") -> TrackingEvent:
@@ -72,3 +72,15 @@ def test_the_public_model_holds_no_words_of_ours():
 
     assert not hasattr(Status.DELIVERED, "label")
     assert not hasattr(carriers.model, "STATUS_LABELS")
+
+
+def test_a_parcel_names_no_last_mile_unless_its_carrier_hands_it_on():
+    plain = parcel_from_events(carrier="nzpost", tracking_number="CL092594238NZ", events=[event(1, Status.IN_TRANSIT)])
+    handed = parcel_from_events(
+        carrier="postplus",
+        tracking_number="LB123456785EE",
+        events=[event(1, Status.IN_TRANSIT)],
+        last_mile=LastMile(carrier="Royal Mail", number="LB123456785EE"),
+    )
+    assert plain.last_mile is None
+    assert handed.last_mile == LastMile(carrier="Royal Mail", number="LB123456785EE")

@@ -17,6 +17,7 @@ from carriers.nzpost import (
     NzPostClient,
     build_nzpost_client,
     data_may_be_incomplete,
+    parcels_url,
     parse_event,
 )
 from tests.clocks import FakeClock
@@ -145,6 +146,14 @@ def test_token_is_refreshed_once_on_401_and_the_call_retried():
     assert server.api_requests[-1].headers["Authorization"] == "Bearer tok-2"
 
 
+def test_the_client_id_is_a_default_header_of_the_client_so_a_retried_call_carries_it_too():
+    server = Server(httpx.Response(401, json=fixture("unauthorised.json")), fixture("parcels_sample.json"))
+    client = make_client(server)
+    client.track(SAMPLE_NUMBER)
+    assert client.http.headers["client_id"] == CLIENT_ID
+    assert [request.headers["client_id"] for request in server.api_requests] == [CLIENT_ID, CLIENT_ID]
+
+
 def test_second_401_after_refresh_is_an_auth_failure():
     server = Server(httpx.Response(401, json=fixture("unauthorised.json")))
     assert make_client(server).track(SAMPLE_NUMBER) == CarrierFailure("nzpost", SAMPLE_NUMBER, FailureReason.AUTH)
@@ -213,6 +222,46 @@ def test_published_invalid_reference_sample_is_not_found():
     number = "84411121780532"
     result = make_client(Server(fixture("parcels_invalid_reference_sample.json"))).track(number)
     assert result == NotFound("nzpost", number)
+
+
+def text_fixture(name: str) -> str:
+    return (FIXTURES / name).read_text()
+
+
+def test_the_invalid_sample_as_printed_is_not_json_and_reads_as_a_bad_response():
+    printed = text_fixture("partialmatch_invalid_sample.txt")
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(printed)
+    server = Server(httpx.Response(200, content=printed.encode()))
+    assert make_client(server).track("84411121780532") == CarrierFailure(
+        "nzpost", "84411121780532", FailureReason.BAD_RESPONSE
+    )
+    with pytest.raises(CarrierUnavailable) as caught:
+        make_client(server).search_partial("84411121780532")
+    assert caught.value.reason is FailureReason.BAD_RESPONSE
+
+
+def test_the_corrected_invalid_sample_differs_from_the_printed_one_by_its_missing_comma_only():
+    printed = text_fixture("partialmatch_invalid_sample.txt")
+    corrected = text_fixture("parcels_invalid_reference_sample.json")
+    assert corrected == printed.replace('"status_code":2\n', '"status_code":2,\n', 1) != printed
+
+
+def test_the_documents_sample_request_is_the_url_we_build():
+    printed = text_fixture("parcels_sample_request.txt").strip()
+    references = parse_qs(httpx.URL(printed).query.decode())["tracking_reference"]
+    assert len(references) == 10
+    assert str(parcels_url("https://api.nzpost.co.nz", references)) == printed
+
+
+def test_the_documents_sample_request_repeats_references_we_ask_once():
+    printed = text_fixture("parcels_sample_request.txt").strip()
+    references = parse_qs(httpx.URL(printed).query.decode())["tracking_reference"]
+    server = Server(echo_found)
+    results = make_client(server).track_many(references)
+    assert [result.tracking_number for result in results] == list(dict.fromkeys(references))
+    assert asked_references(server.api_requests[0]) == list(dict.fromkeys(references))
+    assert len(server.api_requests) == 1
 
 
 def test_mixed_answer_gives_found_and_not_found_side_by_side():
@@ -387,16 +436,24 @@ def test_events_of_the_wrong_types_are_tolerated():
     assert (event.status, event.place, result.parcel.signed) == (Status.UNKNOWN, Place(), False)
 
 
-def test_fetch_batch_returns_found_parcels_only():
-    found = make_client(Server(fixture("parcels_mixed.json"))).fetch_batch([SAMPLE_NUMBER, "84411121780532"])
-    assert list(found) == [SAMPLE_NUMBER]
+def test_track_batch_answers_found_and_not_found_numbers_in_one_call():
+    server = Server(fixture("parcels_mixed.json"))
+    results = make_client(server).track_batch([SAMPLE_NUMBER, "84411121780532"])
+    assert isinstance(results[SAMPLE_NUMBER], Found)
+    assert results["84411121780532"] == NotFound("nzpost", "84411121780532")
+    assert len(server.api_requests) == 1
 
 
-def test_fetch_batch_raises_when_a_number_failed():
-    client = make_client(Server(fixture("parcels_partial_results.json")))
+def test_track_batch_gives_each_number_nz_post_could_not_answer_its_own_failure():
+    results = make_client(Server(fixture("parcels_partial_results.json"))).track_batch(PARTIAL_NUMBERS)
+    assert results["FL010795711NZ"] == CarrierFailure("nzpost", "FL010795711NZ", FailureReason.PARTIAL)
+    assert results["FZ101183740NZ"] == CarrierFailure("nzpost", "FZ101183740NZ", FailureReason.UNAVAILABLE)
+
+
+def test_track_batch_raises_when_the_whole_call_fails():
     with pytest.raises(CarrierUnavailable) as caught:
-        client.fetch_batch(PARTIAL_NUMBERS)
-    assert caught.value.reason is FailureReason.PARTIAL
+        make_client(Server(503)).track_batch([SAMPLE_NUMBER])
+    assert caught.value.reason is FailureReason.UNAVAILABLE
 
 
 # --- Privacy -----------------------------------------------------------------------------------------------------

@@ -14,13 +14,14 @@ import httpx
 import pytest
 
 from carriers.base import CarrierUnavailable
-from carriers.model import CarrierFailure, FailureReason, Found, NotFound, Place, Status
+from carriers.model import CarrierFailure, FailureReason, Found, LastMile, NotFound, Place, Status
 from carriers.postplus import (
     EVENT_CODE_STATUS,
     FeedEvent,
     ImportEvent,
     PostPlusClient,
     build_postplus_client,
+    last_mile,
     place_from_location,
     status_for_event,
 )
@@ -37,13 +38,9 @@ def fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text())
 
 
-def fixed_clock() -> float:
-    return 1_700_000_000.0
-
-
-def client_for(handler: Handler) -> PostPlusClient:
+def client_for(handler: Handler, code_statuses: Callable[[], Any] | None = None) -> PostPlusClient:
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    return build_postplus_client(http, base_url=BASE_URL, api_key=API_KEY, clock=fixed_clock)
+    return build_postplus_client(http, base_url=BASE_URL, api_key=API_KEY, code_statuses=code_statuses)
 
 
 def answering(body: Any, status: int = 200, seen: list[httpx.Request] | None = None) -> Handler:
@@ -185,7 +182,6 @@ def test_top_level_list_of_items_reads_like_the_events_object() -> None:
     ("location", "expected"),
     [
         ("PPLUS", Place()),
-        ("EE-TLL01", Place()),
         ("Tallinn", Place(depot="Tallinn")),
         ("London Heathrow", Place(depot="London Heathrow")),
         ("59.4370, 24.7536", Place()),
@@ -200,6 +196,50 @@ def test_event_location_becomes_a_depot_only_when_it_reads_as_a_place(location: 
     assert place_from_location(location) == expected
 
 
+@pytest.mark.parametrize(
+    "location",
+    [
+        "Kase tn 7, 10149 Tallinn",  # a street address
+        "Delivered to Mari Maasikas",  # a name
+        "Signed by Mari",
+        "Left with Neighbour",
+        "Mr Smith",
+        "Tallinn 10149",
+        "LT-01100",  # a country and a postal code
+        "Kase tn",
+        "Tallinn, Estonia",
+        "tallinn",
+        "TALLINN",
+        "<b>Riga</b>",
+        "Riga; DROP TABLE",
+        "Main Street Depot",
+        "One Two Three Four Five",
+    ],
+)
+def test_event_location_outside_the_place_shapes_gives_no_place(location: str) -> None:
+    assert place_from_location(location) == Place()
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "EE-TLL01",  # a depot code: country, hyphen, location code
+        "GB-LHR-CUS",
+        "Tallinn",
+        "Vantaa",
+        "Frankfurt am Main",
+        "Newcastle upon Tyne",
+        "Stratford-upon-Avon",
+        "St. Petersburg",
+        "Šiauliai",
+        "Ålesund",
+        "L'Aquila",
+    ],
+)
+def test_depot_codes_and_town_names_are_places(location: str) -> None:
+    assert place_from_location(location) == Place(depot=location)
+
+
 # --- failures ------------------------------------------------------------------------------------------
 
 
@@ -212,7 +252,7 @@ def test_refused_key_is_an_auth_failure(status: int) -> None:
 def test_refused_key_says_it_lacks_permission() -> None:
     client = client_for(answering({}, status=403))
     with pytest.raises(CarrierUnavailable, match="lacks permission"):
-        client.fetch_batch(["PARCEL-NR-1"])
+        client.track_batch(["PARCEL-NR-1"])
 
 
 def raising(exc: Exception) -> Handler:
@@ -318,6 +358,130 @@ def test_extra_codes_map_codes_the_table_does_not_know() -> None:
 
 def test_table_codes_win_over_extra_codes() -> None:
     assert status_for_event("DELIVERED", "", {"DELIVERED": Status.UNKNOWN}) is Status.DELIVERED
+
+
+# --- PostPlus's own event-code list on the API path ----------------------------------------------------
+
+
+class CodeList:
+    """Stands in for the site's event-code statuses: counts how often it is asked, or fails."""
+
+    def __init__(self, statuses: dict[str, Status] | None = None, failure: Exception | None = None) -> None:
+        self.statuses = statuses or {}
+        self.failure = failure
+        self.asked = 0
+
+    def __call__(self) -> dict[str, Status]:
+        self.asked += 1
+        if self.failure is not None:
+            raise self.failure
+        return self.statuses
+
+
+def locker_answer(code: str = "LOCKER_DROP") -> dict[str, Any]:
+    return {"events": [item("PARCEL-NR-1", "E1", eventCode=code, eventMessage="Your parcel is waiting for you")]}
+
+
+def test_a_code_only_postplus_list_knows_takes_the_lists_status_through_the_api() -> None:
+    codes = CodeList({"LOCKER_DROP": Status.AWAITING_PICKUP})
+    result = client_for(answering(locker_answer()), codes).track("PARCEL-NR-1")
+    assert isinstance(result, Found)
+    assert result.parcel.status is Status.AWAITING_PICKUP
+    assert codes.asked == 1
+
+
+def test_the_code_list_is_not_asked_when_our_table_knows_every_code() -> None:
+    codes = CodeList({"DELIVERED": Status.UNKNOWN})
+    parcel = client_for(answering(locker_answer("DELIVERED")), codes).track("PARCEL-NR-1").parcel
+    assert parcel.status is Status.DELIVERED
+    assert codes.asked == 0
+
+
+@pytest.mark.parametrize(
+    "failure", [CarrierUnavailable(FailureReason.TIMEOUT), RuntimeError("the cache is down"), KeyError("codes")]
+)
+def test_a_failing_code_list_never_breaks_a_lookup(failure: Exception) -> None:
+    codes = CodeList(failure=failure)
+    result = client_for(answering(locker_answer()), codes).track("PARCEL-NR-1")
+    assert isinstance(result, Found)
+    assert result.parcel.status is Status.UNKNOWN  # the event's own message names no status
+    assert codes.asked == 1
+
+
+def test_sender_number_lookups_use_the_code_list_too() -> None:
+    body = locker_answer()
+    body["events"][0]["parcel"]["senderParcelNr"] = "13111315031"
+    codes = CodeList({"LOCKER_DROP": Status.AWAITING_PICKUP})
+    found = client_for(answering(body), codes).fetch_by_sender_numbers(["13111315031"])
+    assert found["13111315031"].status is Status.AWAITING_PICKUP
+
+
+# --- the delivering carrier ----------------------------------------------------------------------------
+
+
+def handed_over(carrier: Any, carrier_parcel_nr: Any, hours: int = 0, event_id: str = "E1") -> dict[str, Any]:
+    sample = item("PARCEL-NR-1", event_id, eventTime=f"2025-01-13T{1 + hours:02d}:00:00+00:00")
+    sample["parcel"].update(carrier=carrier, carrierParcelNr=carrier_parcel_nr)
+    return sample
+
+
+def test_the_delivering_carrier_and_its_number_become_the_last_mile() -> None:
+    parcel = found_parcel({"events": [handed_over("Omniva", "CE310477291EE")]})
+    assert parcel.last_mile == LastMile(carrier="Omniva", number="CE310477291EE")
+
+
+def test_the_newest_event_naming_a_carrier_decides_the_last_mile() -> None:
+    body = {
+        "events": [
+            handed_over("Posti", "JJFI6400001", hours=5, event_id="E2"),
+            handed_over("Omniva", "CE310477291EE", hours=1, event_id="E1"),
+            handed_over("", "", hours=9, event_id="E3"),
+        ]
+    }
+    assert found_parcel(body).last_mile == LastMile(carrier="Posti", number="JJFI6400001")
+
+
+def test_the_published_sample_read_as_a_get_many_answer_is_one_parcel_without_a_last_mile() -> None:
+    parcel = found_parcel(fixture("feed_page.json"))
+    assert (parcel.tracking_number, parcel.status, parcel.destination_country) == (
+        "PARCEL-NR-1",
+        Status.INFO_RECEIVED,
+        "EE",
+    )
+    assert [(event.description, event.place) for event in parcel.events] == [
+        ("Parcel data received or updated", Place())
+    ]
+    # Its carrier is the test environment's placeholder "TestCarrier"; its sender number stays behind.
+    assert parcel.last_mile is None
+    assert "13111315031" not in repr(parcel)
+
+
+@pytest.mark.parametrize(
+    ("carrier", "number", "expected"),
+    [
+        ("Royal Mail", "LB123456785EE", LastMile("Royal Mail", "LB123456785EE")),
+        ("  DHL  Paket ", " ppl250113000417 ", LastMile("DHL Paket", "PPL250113000417")),
+        ("PostNord", "00370712345678901234", LastMile("PostNord", "00370712345678901234")),
+        ("Latvijas Pasts", "RR204817360LV", LastMile("Latvijas Pasts", "RR204817360LV")),
+        ("Pošta Slovenije", "RR204817360SI", LastMile("Pošta Slovenije", "RR204817360SI")),
+        ("PostPlus", "PARCEL-NR-1", None),
+        ("Post Plus", "PARCEL-NR-1", None),
+        ("PPLUS", "PARCEL-NR-1", None),
+        ("TestCarrier", "PARCEL-NR-1", None),
+        ("unknown", "PARCEL-NR-1", None),
+        ("", "CE310477291EE", None),
+        (None, "CE310477291EE", None),
+        ("Omniva", "", None),
+        ("Omniva", None, None),
+        ("Omniva", "CE 310 477", None),
+        ("Omniva", "../../admin", None),
+        ("<script>alert(1)</script>", "CE310477291EE", None),
+        ("A carrier name far too long to be the name of any carrier at all", "CE310477291EE", None),
+        (42, "CE310477291EE", None),
+    ],
+)
+def test_a_last_mile_needs_another_carriers_name_and_a_valid_number(carrier: Any, number: Any, expected: Any) -> None:
+    assert last_mile(carrier, number) == expected
 
 
 # --- sender numbers ------------------------------------------------------------------------------------

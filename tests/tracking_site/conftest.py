@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from carriers.base import CarrierClient, CarrierUnavailable
-from carriers.model import FailureReason, Parcel, Status, TrackingEvent, parcel_from_events
+from carriers.model import FailureReason, Found, Parcel, Status, TrackingEvent, TrackingResult, parcel_from_events
 from tracking_site.lookup.clients import install_carriers
 
 
@@ -40,11 +40,11 @@ class InMemoryCarrier(CarrierClient):
         self.failure = failure
         self.batches: list[list[str]] = []
 
-    def fetch_batch(self, numbers: list[str]) -> Mapping[str, Parcel]:
-        self.batches.append(numbers)
+    def track_batch(self, numbers: Sequence[str], kind: str = "") -> Mapping[str, TrackingResult]:
+        self.batches.append(list(numbers))
         if self.failure:
             raise CarrierUnavailable(self.failure)
-        return {n: self.parcels[n] for n in numbers if n in self.parcels}
+        return {n: Found(self.parcels[n]) for n in numbers if n in self.parcels}
 
 
 @pytest.fixture

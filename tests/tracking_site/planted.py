@@ -9,10 +9,11 @@ from typing import Any
 
 import httpx
 
+from carriers.demo import demo_config
 from carriers.fakes import dhl_ecommerce as fake_dhl
 from carriers.fakes import nzpost as fake_nzpost
 from carriers.fakes import postplus as fake_postplus
-from carriers.registry import CarrierConfig, build_carriers, demo_config
+from carriers.registry import CarrierConfig, build_carriers
 
 NOW = datetime.now(UTC)
 

@@ -12,9 +12,10 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from carriers.base import CarrierClient
-from carriers.registry import CarrierConfig, build_carriers, demo_config
+from carriers.registry import CarrierConfig, build_carriers
 from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.gatherer import Gatherer, Linger, Timing
+from tracking_site.postplus_feed.event_codes import extra_code_statuses
 from tracking_site.shared_state.call_budget import CallBudget, budget_from_settings, transport_reserve
 from tracking_site.shared_state.gather_store import GatherStore, LocalGatherStore
 from tracking_site.shared_state.gather_store_redis import RedisGatherStore
@@ -37,8 +38,6 @@ _parts: LookupParts | None = None
 
 
 def carrier_config_from_settings() -> CarrierConfig:
-    if settings.TRACKING_DEMO:
-        return demo_config(latency_seconds=getattr(settings, "TRACKING_DEMO_LATENCY", 0.0))
     return CarrierConfig(
         postplus_api_key=settings.POSTPLUS_API_KEY,
         postplus_base_url=settings.POSTPLUS_BASE_URL,
@@ -72,19 +71,33 @@ def gather_store_from_settings() -> GatherStore:
     return LocalGatherStore()
 
 
-def _parts_from_settings() -> LookupParts:
-    config = carrier_config_from_settings()
-    budget = budget_from_settings()
+def carriers_from_settings(budget: CallBudget) -> dict[str, CarrierClient]:
+    """The carriers settings enable: the real APIs, or in demo mode the built-in fakes."""
+    token_store = CacheTokenStore()
+    if settings.TRACKING_DEMO:
+        from carriers.demo import build_demo_carriers  # demo mode only: production never loads the fakes
+
+        # The demo's in-process fakes have no rate to respect; real carriers share one budget.
+        latency = getattr(settings, "TRACKING_DEMO_LATENCY", 0.0)
+        return build_demo_carriers(latency, token_store=token_store, postplus_code_statuses=extra_code_statuses)
     # One budget: the gatherer reserves each batch's slot; every other request reserves its own at the transport.
-    reserve = None
-    if not config.demo:
-        reserve = transport_reserve(
-            budget,
-            float(settings.CARRIER_RATE_MAX_WAIT_SECONDS),
-            background_wait_seconds=float(settings.LOOKUP_BACKGROUND_WAIT_SECONDS),
-            keep_free_share=float(settings.GATHER_BACKGROUND_KEEP_FREE),
-        )
-    carriers = build_carriers(config, token_store=CacheTokenStore(), reserve=reserve)
+    reserve = transport_reserve(
+        budget,
+        float(settings.CARRIER_RATE_MAX_WAIT_SECONDS),
+        background_wait_seconds=float(settings.LOOKUP_BACKGROUND_WAIT_SECONDS),
+        keep_free_share=float(settings.GATHER_BACKGROUND_KEEP_FREE),
+    )
+    return build_carriers(
+        carrier_config_from_settings(),
+        token_store=token_store,
+        reserve=reserve,
+        postplus_code_statuses=extra_code_statuses,
+    )
+
+
+def _parts_from_settings() -> LookupParts:
+    budget = budget_from_settings()
+    carriers = carriers_from_settings(budget)
     from tracking_site.postplus_feed.store import FeedLookup  # imports the models: only once apps are ready
 
     return _assembled(carriers, FeedLookup(read_seconds=float(settings.POSTPLUS_FEED_READ_SECONDS)), budget)

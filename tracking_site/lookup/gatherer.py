@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from carriers.base import CarrierClient
 from carriers.model import CarrierFailure, FailureReason, Found, NotFound, TrackingResult
-from tracking_site.lookup.carrier_calls import call_batch, identifier_kinds, next_kind
+from tracking_site.lookup.carrier_calls import first_kind, next_kind
 from tracking_site.lookup.parcel_cache import CachedResult
 from tracking_site.metrics import instruments
 from tracking_site.shared_state.call_budget import CallBudget, prepaid_slot
@@ -253,7 +253,7 @@ class Gatherer:
         started = time.perf_counter()
         try:
             with prepaid_slot(client.slug):
-                results = call_batch(client, numbers, kind)
+                results = client.call_batch(numbers, kind)
         except Exception:  # a bug in one carrier module must not take the other carriers' answers down
             logger.exception("carrier=%s outcome=client_crashed", client.slug)
             results = {n: CarrierFailure(client.slug, n, FailureReason.BAD_RESPONSE) for n in numbers}
@@ -263,7 +263,7 @@ class Gatherer:
         return results
 
     def first_kind(self, carrier: str, number: str) -> str:
-        return identifier_kinds(self.carriers[carrier], number)[0]
+        return first_kind(self.carriers[carrier], number)
 
 
 # Long enough to cover a request's cache read and its join; never past the answer's freshness.

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from carriers.base import CarrierClient
 from carriers.model import Parcel, Status, TrackingEvent, parcel_from_events
-from carriers.postplus import FeedEvent, PostPlusClient, place_from_location, status_for_event
+from carriers.postplus import FeedEvent, PostPlusClient, last_mile, place_from_location, status_for_event
 from tracking_site.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
 from tracking_site.postplus_feed.event_codes import extra_code_statuses
 
@@ -224,11 +224,13 @@ def parcel_from_rows(number: str, rows: list[StoredFeedEvent], extra_codes: Mapp
         for row in rows
     ]
     countries = [row.destination_country for row in rows if row.destination_country]
+    handovers = (last_mile(row.delivering_carrier, row.carrier_parcel_nr) for row in reversed(rows))
     return parcel_from_events(
         carrier=PostPlusClient.slug,
         tracking_number=number,
         events=events,
         destination_country=countries[-1] if countries else "",
+        last_mile=next((handover for handover in handovers if handover is not None), None),
     )
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from carriers.model import Parcel, Status, TrackingEvent
+from tracking_site.presentation.links import absolute_url
 from tracking_site.presentation.local_times import ShownTime, event_shown_time, local_text
 from tracking_site.presentation.parcel_view import ParcelView, build_parcel_view
 from tracking_site.presentation.status_words import status_label as translated_status_label
@@ -82,11 +83,13 @@ def event_time(event: TrackingEvent, parcel: Parcel) -> ShownTime:
 
 @register.simple_tag(takes_context=True)
 def share_url(context: Mapping[str, object], path: str = "") -> str:
-    """The absolute address of `path` (default: this page), for the copy-link field."""
+    """The canonical absolute address (SITE_URL) of `path` (default: this page), for the copy-link field."""
     request = context.get("request")
-    if not isinstance(request, HttpRequest):
-        return path
-    return request.build_absolute_uri(path or request.path)
+    if not path:
+        if not isinstance(request, HttpRequest):
+            return ""
+        path = request.path
+    return absolute_url(path)
 
 
 @register.simple_tag

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from carriers.base import InvalidNumber
 from carriers.detect import normalize_number
+from tracking_site.presentation.links import absolute_url
 from tracking_site.presentation.status_words import carrier_name
 from tracking_site.protection.rate_limits import RateLimited, charge
 from tracking_site.staff.searches import SEARCHES, SearchOutcome, StaffResult, run_search
@@ -38,22 +39,22 @@ def staff_only(view: View) -> View:
     return never_cache(wrapper)
 
 
-def customer_link(request: HttpRequest, carrier: str, number: str) -> str:
-    """The public permalink of a parcel, absolute, for staff to paste into a reply; "" for an unusable number."""
+def customer_link(carrier: str, number: str) -> str:
+    """The public permalink of a parcel on the canonical address, for a reply; "" for an unusable number."""
     try:
         normalized = normalize_number(number)
     except InvalidNumber:
         return ""
-    return request.build_absolute_uri(reverse("parcel", args=[carrier, normalized]))
+    return absolute_url(reverse("parcel", args=[carrier, normalized]))
 
 
-def _cards(request: HttpRequest, results: tuple[StaffResult, ...]) -> list[dict[str, object]]:
+def _cards(results: tuple[StaffResult, ...]) -> list[dict[str, object]]:
     return [
         {
             "parcel": result.parcel,
             "asked": result.asked,
             "carrier": carrier_name(result.parcel.carrier),
-            "link": customer_link(request, result.parcel.carrier, result.parcel.tracking_number),
+            "link": customer_link(result.parcel.carrier, result.parcel.tracking_number),
         }
         for result in results
     ]
@@ -85,7 +86,7 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
         "search": chosen,
         "form": form,
         "outcome": outcome,
-        "cards": _cards(request, outcome.results) if outcome else [],
+        "cards": _cards(outcome.results) if outcome else [],
         "searches": SEARCHES.values(),
     }
     return render(request, "staff/search.html", context, status=status)

@@ -7,6 +7,16 @@ Two layers: a small copy in this process (no round trip at all) and the shared c
 
 Only plain GETs without a query string are kept (nobody can fill the cache with variants), only found,
 non-stale 200 answers, and only answers that hand out no cookie: nothing personal is shared between visitors.
+A kept answer is not free: the views charge the visitor's number budget before they ask for one.
+
+Why not Django's cache helpers (`get_cache_key`/`learn_cache_key`, as the cache middleware uses them): they
+key an entry on `request.build_absolute_uri()`, so on the Host header and port the client sent (twenty ports
+would make twenty entries of one page), and on the raw value of every request header the answer varies on.
+Our answers vary on `Accept-Language` and `Cookie` (`http_caching.LocaleMiddleware`), yet depend only on the
+language Django negotiated from them: with the helpers every browser's own Accept-Language string and every
+cookie jar would be a separate entry, and a visitor carrying any cookie would never share one. This key is the
+representation, the negotiated language and the canonical address (SITE_URL) of the path: exactly what the
+body is made from (see http_caching's ETag). The Vary header itself is still Django's `patch_vary_headers`.
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ from django.utils.translation import get_language
 
 from carriers.model import Found
 from tracking_site.lookup.service import LookupOutcome
+from tracking_site.presentation.links import absolute_url
 
 # Wall clock, the same on every worker; tests move it.
 clock: Callable[[], float] = time.time
@@ -91,8 +102,8 @@ local_copies = LocalCopies()
 
 
 def answer_key(request: HttpRequest, representation: str) -> str:
-    """One key per representation, language and absolute URL (the page embeds its own address)."""
-    asked = f"{representation}|{get_language() or ''}|{request.build_absolute_uri()}"
+    """One key per representation, negotiated language and canonical address: whatever the Host header said."""
+    asked = f"{representation}|{get_language() or ''}|{absolute_url(request.get_full_path())}"
     return f"answer:v1:{hashlib.sha256(asked.encode()).hexdigest()[:40]}"
 
 

@@ -1,8 +1,12 @@
-"""The JSON API: the public model of one parcel, and errors as {"error": {"code", "message"}}."""
+"""The JSON API: the public model of one parcel, and errors as {"error": {"code", "message"}}.
+
+Described, errors included, by the OpenAPI document at /api/v1/openapi.json (web/openapi.py).
+"""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from carriers.model import CarrierFailure, Found
@@ -13,17 +17,13 @@ from tracking_site.presentation.parcel_json import parcel_to_json
 from tracking_site.presentation.status_words import carrier_name
 from tracking_site.protection.rate_limits import charge_numbers, rate_limited
 from tracking_site.web import answer_cache
+from tracking_site.web.errors import api_error
 from tracking_site.web.http_caching import conditional_parcel_response, errors_not_cached
 from tracking_site.web.views import parse_permalink
 
 
-def api_error(status: int, code: str, message: str, *, retry_after: int | None = None) -> JsonResponse:
-    response = JsonResponse({"error": {"code": code, "message": message}}, status=status)
-    if retry_after:
-        response["Retry-After"] = str(retry_after)
-    return response
-
-
+# Read-only and cookie-free: a POST is answered 405 (with Allow), not refused for want of a CSRF token.
+@csrf_exempt
 @require_safe
 @errors_not_cached
 @rate_limited("api", as_json=True)

@@ -1,7 +1,10 @@
 """HTTP caching of parcel answers, so browsers and CDNs revalidate cheaply instead of asking again.
 
-The ETag is a hash of the public data a response shows (plus the site build and language that shape how
-it is shown), computed before rendering: a matching If-None-Match costs a cache lookup, not a render.
+The ETag is a hash of everything the body is made from: the public data it shows, the site build, the
+language and, for pages, the canonical address (SITE_URL and the path asked) that its links name. It is
+computed before rendering: a matching If-None-Match costs a cache lookup, not a render. Nothing else of the
+request (scheme, Host, cookies other than the language's) reaches the body, so equal ETags mean equal bodies
+and different bodies different ETags, over http or https and whatever the Host header said.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response
+from django.middleware import locale
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from carriers.model import Found, Status
 from tracking_site.lookup.service import LookupOutcome
+from tracking_site.presentation.links import absolute_url
 from tracking_site.presentation.parcel_json import parcel_to_json
 
 # Browsers and CDNs reuse a parcel answer this long, then may show it while revalidating this much longer.
@@ -44,13 +49,16 @@ def site_build() -> str:
     return digest.hexdigest()[:16]
 
 
-def parcel_etag(outcome: LookupOutcome, representation: str) -> str:
-    """A strong ETag for one representation ("page", "api") of a found parcel."""
+def parcel_etag(request: HttpRequest, outcome: LookupOutcome, representation: str) -> str:
+    """A strong ETag for one representation ("page", "api") of a found parcel, as asked at this path."""
     assert isinstance(outcome.result, Found)  # noqa: S101 - only found parcels are cacheable
     shown = {
         "representation": representation,
         "build": site_build(),
         "language": get_language() or "",
+        # A page names its own address (share link, og:url) and path (the language form returns there);
+        # the JSON does not, so its ETag does not change with either.
+        "address": absolute_url(request.get_full_path()) if representation == "page" else "",
         "parcel": parcel_to_json(outcome.result.parcel),
         "incomplete": outcome.result.incomplete,
         "stale": outcome.stale,
@@ -73,7 +81,7 @@ def conditional_parcel_response(
     request: HttpRequest, outcome: LookupOutcome, representation: str, render: Callable[[], HttpResponse]
 ) -> HttpResponse:
     """304 Not Modified when the client's copy is current, else the rendered answer; validators on both."""
-    etag = parcel_etag(outcome, representation)
+    etag = parcel_etag(request, outcome, representation)
     last_modified = int(outcome.fetched_at.timestamp()) if outcome.fetched_at else None
     response = get_conditional_response(request, etag=etag, last_modified=last_modified) or render()
     response["ETag"] = etag
@@ -98,3 +106,17 @@ def errors_not_cached(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         return response
 
     return wrapper
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's LocaleMiddleware, saying all it goes by: the language cookie chooses the language as well.
+
+    Django adds `Vary: Accept-Language` only; a shared cache would then hand a page whose language came from
+    the `django_language` cookie to everyone with that browser language. `Vary: Cookie` keeps visitors who
+    carry cookies apart; visitors without cookies still share one copy per language.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        response = super().process_response(request, response)
+        patch_vary_headers(response, ("Cookie",))
+        return response

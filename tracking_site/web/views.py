@@ -14,7 +14,6 @@ from django.views.decorators.http import require_safe
 from carriers.base import InvalidNumber
 from carriers.detect import normalize_number
 from carriers.model import CarrierFailure, Found
-from carriers.registry import demo_numbers
 from tracking_site.lookup.clients import get_carriers
 from tracking_site.lookup.service import LookupOutcome, lookup_parcels
 from tracking_site.presentation.failures import FAILURES, failure_text
@@ -33,11 +32,13 @@ def permalink(outcome: LookupOutcome) -> str:
 
 
 def _home_context(form: SearchForm) -> dict[str, object]:
-    demo_groups = [
-        {"slug": slug, "name": carrier_name(slug), "numbers": numbers}
-        for slug, numbers in (demo_numbers().items() if settings.TRACKING_DEMO else ())
-    ]
-    return {"form": form, "demo_groups": demo_groups}
+    return {"form": form, "demo_groups": _demo_groups() if settings.TRACKING_DEMO else []}
+
+
+def _demo_groups() -> list[dict[str, object]]:
+    from carriers.demo import demo_numbers  # demo mode only: production never loads the fakes
+
+    return [{"slug": slug, "name": carrier_name(slug), "numbers": numbers} for slug, numbers in demo_numbers().items()]
 
 
 @require_safe
@@ -57,20 +58,22 @@ def track(request: HttpRequest) -> HttpResponse:
     outcomes = lookup_parcels(form.cleaned_data["q"], form.cleaned_data["carrier"])
     if len(outcomes) == 1 and outcomes[0].found:
         return redirect(permalink(outcomes[0]))
-    status = 200
+    status, retry_after = 200, None
     if len(outcomes) == 1:
-        status = (
-            404
-            if not isinstance(outcomes[0].result, CarrierFailure)
-            else FAILURES[outcomes[0].result.reason].http_status
-        )
+        result = outcomes[0].result
+        status = 404 if not isinstance(result, CarrierFailure) else FAILURES[result.reason].http_status
+        if isinstance(result, CarrierFailure):
+            retry_after = FAILURES[result.reason].retry_after_seconds
     cards = [_card(outcome) for outcome in outcomes]
-    return render(
+    response = render(
         request,
         "results.html",
         {"cards": cards, "form": form, "query": " ".join(form.cleaned_data["q"])},
         status=status,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _card(outcome: LookupOutcome) -> dict[str, object]:

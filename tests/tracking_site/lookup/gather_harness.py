@@ -193,11 +193,12 @@ class RecordingCarrier(CarrierClient):
             return NotFound(self.slug, number)
         return Found(parcel)
 
-    def fetch_batch(self, numbers: list[str]) -> Mapping[str, Parcel]:
+    def track_batch(self, numbers: Sequence[str], kind: str = "") -> Mapping[str, TrackingResult]:
         if self.failure:
             raise CarrierUnavailable(self.failure)
-        results = self.call_batch(numbers, self.kinds[0])
-        return {number: r.parcel for number, r in results.items() if isinstance(r, Found)}
+        return {
+            number: result for number, result in self.call_batch(numbers, kind).items() if isinstance(result, Found)
+        }
 
     def numbers_called(self) -> list[list[str]]:
         return [numbers for _, numbers in self.calls]

@@ -8,10 +8,11 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from carriers.demo import demo_config
 from carriers.fakes import dhl_ecommerce as fake_dhl
 from carriers.fakes import nzpost as fake_nzpost
 from carriers.fakes import postplus as fake_postplus
-from carriers.registry import build_carriers, demo_config
+from carriers.registry import build_carriers
 from tracking_site.lookup.clients import install_carriers
 
 pytestmark = pytest.mark.django_db

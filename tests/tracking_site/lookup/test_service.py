@@ -30,15 +30,15 @@ class MeetingCarrier(InMemoryCarrier):
         self.meeting = threading.Barrier(parties, timeout=10)
         self.fail_batch = fail_batch
 
-    def fetch_batch(self, numbers):
+    def track_batch(self, numbers, kind=""):
         self.meeting.wait()
         if self.fail_batch is not None and numbers[0] == PACE_JOBS[self.fail_batch * 10]:
             self.failure = FailureReason.UNAVAILABLE
             try:
-                return super().fetch_batch(numbers)
+                return super().track_batch(numbers, kind)
             finally:
                 self.failure = None
-        return super().fetch_batch(numbers)
+        return super().track_batch(numbers, kind)
 
 
 def test_a_carriers_batches_run_in_parallel():

@@ -41,10 +41,10 @@ class BlockingCarrier(InMemoryCarrier):
         self.release = threading.Event()
         self.called = threading.Event()
 
-    def fetch_batch(self, numbers):
+    def track_batch(self, numbers, kind=""):
         self.called.set()
         assert self.release.wait(10), "the test never released the carrier"
-        return super().fetch_batch(numbers)
+        return super().track_batch(numbers, kind)
 
 
 class CountingStore(LocalGatherStore):

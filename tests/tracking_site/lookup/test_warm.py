@@ -6,9 +6,10 @@ import threading
 
 import httpx
 
+from carriers.demo import demo_config
 from carriers.fakes import dhl_ecommerce as fake_dhl
 from carriers.fakes import nzpost as fake_nzpost
-from carriers.registry import build_carriers, demo_config
+from carriers.registry import build_carriers
 from tracking_site.lookup.clients import install_carriers
 from tracking_site.lookup.service import lookup_parcels
 from tracking_site.lookup.warm import warm_up

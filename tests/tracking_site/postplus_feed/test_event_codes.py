@@ -2,11 +2,13 @@
 
 from datetime import date
 
+import httpx
 import pytest
 
 from carriers.fakes import postplus as fake_postplus
 from carriers.fakes.postplus import EVENT_CODES_PATH
 from carriers.model import Status
+from carriers.registry import CarrierConfig, build_carriers
 from tests.tracking_site.postplus_feed.feed_fakes import feed_client, feed_item
 from tracking_site.lookup.clients import install_carriers
 from tracking_site.lookup.service import lookup_parcels
@@ -73,3 +75,35 @@ def test_an_unknown_code_falls_back_to_the_events_own_message_then_to_unknown():
     first, second = lookup_parcels(["PPL1000001", "PPL1000002"], "postplus")
     assert first.result.parcel.status is Status.IN_TRANSIT
     assert second.result.parcel.status is Status.UNKNOWN
+
+
+def test_a_code_only_the_list_knows_reads_the_same_through_the_api_and_through_the_feed(monkeypatch):
+    monkeypatch.setitem(fake_postplus.EVENT_CODES, "LOCKER_DROP", "Parcel placed in a parcel locker")
+    item = feed_item("PPL1000001", "E1", "1", code="LOCKER_DROP", message="Your parcel is waiting for you")
+    config = CarrierConfig(postplus_api_key=fake_postplus.DEMO_API_KEY, postplus_base_url="http://postplus.test")
+    transports = {"postplus": httpx.WSGITransport(app=fake_postplus.FakePostPlus([item]))}
+    api = build_carriers(config, transports=transports, postplus_code_statuses=extra_code_statuses)["postplus"]
+
+    client, _ = feed_client([item])
+    sync_feed(client, since=date(2025, 1, 13))
+    install_carriers({"postplus": client}, feed=FeedLookup())
+    through_feed = lookup_parcels(["PPL1000001"], "postplus")[0].result.parcel.status
+
+    assert api.track("PPL1000001").parcel.status is through_feed is Status.AWAITING_PICKUP
+
+
+def test_an_unavailable_code_list_does_not_break_an_api_lookup():
+    item = feed_item("PPL1000001", "E1", "1", code="SOMETHING_NEW", message="Parcel arrived at hub")
+    fake = fake_postplus.FakePostPlus([item])
+    config = CarrierConfig(postplus_api_key=fake_postplus.DEMO_API_KEY, postplus_base_url="http://postplus.test")
+
+    def refusing_the_code_list(environ, start_response):
+        if environ["PATH_INFO"] == EVENT_CODES_PATH:
+            start_response("503 Unavailable", [("Content-Type", "application/json")])
+            return [b"{}"]
+        return fake(environ, start_response)
+
+    transports = {"postplus": httpx.WSGITransport(app=refusing_the_code_list)}
+    api = build_carriers(config, transports=transports, postplus_code_statuses=extra_code_statuses)["postplus"]
+
+    assert api.track("PPL1000001").parcel.status is Status.IN_TRANSIT  # from the event's own message

@@ -11,7 +11,7 @@ from django.db.backends.signals import connection_created
 from django.utils import timezone
 
 from carriers.fakes.postplus import PARCEL_NRS_PATH
-from carriers.model import Found, NotFound, Status
+from carriers.model import Found, LastMile, NotFound, Status
 from tests.tracking_site.postplus_feed.feed_fakes import feed_client, feed_item
 from tracking_site.lookup.clients import install_carriers, lookup_parts
 from tracking_site.lookup.service import lookup_parcels
@@ -72,6 +72,27 @@ def test_a_fresh_feed_answers_from_the_database_without_asking_postplus(synced):
     ]
     assert result.parcel.destination_country == "EE"
     assert feed.calls_to(PARCEL_NRS_PATH) == 0
+
+
+def test_stored_rows_name_the_delivering_carrier_as_the_last_mile():
+    first = feed_item(STORED, "E1", "1", message="Parcel data received or updated")
+    handed = feed_item(STORED, "E2", "2", code="HANDED_TO_LAST_MILE_CARRIER", message="Handed over", hours=5)
+    handed["parcel"].update(carrier="Omniva", carrierParcelNr="CE310477291EE")
+    client, feed = feed_client([first, handed])
+    sync_feed(client, since=date(2025, 1, 13))
+
+    feed_in_front(client)
+    parcel = track(STORED)[0].parcel
+
+    assert parcel.last_mile == LastMile(carrier="Omniva", number="CE310477291EE")
+    assert feed.calls_to(PARCEL_NRS_PATH) == 0
+    assert parcel == client.track(STORED).parcel  # the API reads the same parcel data the same way
+
+
+def test_a_placeholder_carrier_in_stored_rows_is_no_last_mile(synced):
+    client, _ = synced
+    feed_in_front(client)
+    assert track(STORED)[0].parcel.last_mile is None
 
 
 def test_numbers_the_fresh_feed_lacks_are_asked_of_the_api(synced):

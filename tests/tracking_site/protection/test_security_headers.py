@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "test-only-" + "k" * 60,
     "DJANGO_ALLOWED_HOSTS": "track.example.com",
+    "SITE_URL": "https://track.example.com",
     "TRACKING_DEMO": "0",
     "POSTPLUS_API_KEY": "test-only-key",
     "REDIS_URL": "",

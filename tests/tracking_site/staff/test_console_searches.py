@@ -9,11 +9,12 @@ import pytest
 from django.utils import timezone
 from django.utils.html import escape
 
+from carriers.demo import demo_config
 from carriers.fakes import dhl_ecommerce as fake_dhl
 from carriers.fakes import nzpost as fake_nzpost
 from carriers.fakes import postplus as fake_postplus
 from carriers.model import FailureReason
-from carriers.registry import build_carriers, demo_config
+from carriers.registry import build_carriers
 from tracking_site.lookup.clients import install_carriers
 from tracking_site.presentation.failures import FAILURES, failure_text
 

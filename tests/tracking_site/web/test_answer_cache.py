@@ -146,17 +146,46 @@ def test_an_answer_that_hands_out_a_cookie_is_never_kept(parcel_on_nzpost):
     assert answer_cache.kept_response(request, "page") is None
 
 
-def test_the_key_depends_on_the_host_language_and_representation(settings):
+def test_the_key_depends_on_the_language_representation_and_canonical_address_not_the_host(settings):
     from django.utils import translation
 
     settings.ALLOWED_HOSTS = ["testserver", "track.example.com"]
     on_one = RequestFactory().get(PAGE, HTTP_HOST="testserver")
-    on_other = RequestFactory().get(PAGE, HTTP_HOST="track.example.com")
+    on_other = RequestFactory().get(PAGE, HTTP_HOST="track.example.com", secure=True)
+    assert answer_cache.answer_key(on_one, "page") == answer_cache.answer_key(on_other, "page")
     keys = {answer_cache.answer_key(on_one, "page"), answer_cache.answer_key(on_one, "api")}
-    keys.add(answer_cache.answer_key(on_other, "page"))
     with translation.override("nl"):
         keys.add(answer_cache.answer_key(on_one, "page"))
+    settings.SITE_URL = "https://track.example.com"
+    keys.add(answer_cache.answer_key(on_one, "page"))
     assert len(keys) == 4
+
+
+def test_twenty_ports_make_one_entry_not_twenty(client, parcel_on_nzpost, settings):
+    settings.ALLOWED_HOSTS = ["localhost"]
+    bodies = {client.get(PAGE, HTTP_HOST=f"localhost:{6660 + port}").content for port in range(20)}
+    assert len(_kept_keys()) == 1
+    assert len(bodies) == 1
+    assert parcel_on_nzpost.batches == [[NUMBER]]
+
+
+def test_every_accept_language_that_means_dutch_shares_one_entry(client, parcel_on_nzpost):
+    spellings = ["nl", "nl-NL,nl;q=0.9,en;q=0.8", "nl-BE, en;q=0.5", "NL"]
+    responses = [client.get(PAGE, headers={"accept-language": spelling}) for spelling in spellings]
+    assert all('<html lang="nl">' in response.content.decode() for response in responses)
+    assert [rendered_templates(response) == [] for response in responses] == [False, True, True, True]
+    assert len(_kept_keys()) == 1
+
+
+@pytest.mark.parametrize("url", [PAGE, API])
+def test_a_kept_answer_still_charges_the_visitors_number_budget(client, parcel_on_nzpost, settings, url):
+    settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_NUMBERS = "2/h"
+    first, kept, over = (client.get(url, REMOTE_ADDR="203.0.113.20") for _ in range(3))
+    assert [first.status_code, kept.status_code, over.status_code] == [200, 200, 429]
+    assert kept.content == first.content and rendered_templates(kept) == []  # the kept answer, and it counted
+    assert over.has_header("Retry-After")
+    assert client.get(url, REMOTE_ADDR="203.0.113.21").status_code == 200  # another visitor has their own budget
 
 
 def test_zero_seconds_turns_it_off(client, parcel_on_nzpost, settings):

@@ -100,3 +100,61 @@ def _found(status: Status) -> Found:
 
 def _long_ago() -> datetime:
     return datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def vary_of(response) -> set[str]:
+    return {part.strip().lower() for part in response.get("Vary", "").split(",") if part.strip()}
+
+
+@pytest.mark.parametrize("url", [URLS["page"], URLS["api"], "/", f"/track/?q={NUMBER}+CL000000000NZ"])
+def test_every_answer_whose_language_a_cookie_could_choose_varies_on_cookie(client, parcel_on_nzpost, url):
+    assert {"accept-language", "cookie"} <= vary_of(client.get(url))
+
+
+def test_a_page_in_the_cookies_language_tells_shared_caches_so(client, parcel_on_nzpost, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    response = client.get(URLS["page"], headers={"accept-language": "en"})
+    assert '<html lang="nl">' in response.content.decode()
+    assert response["Cache-Control"].startswith("public")
+    assert "cookie" in vary_of(response)  # or a CDN would hand this Dutch page to every English browser
+
+
+def test_a_304_varies_like_the_answer_it_stands_for(client, parcel_on_nzpost):
+    etag = client.get(URLS["page"])["ETag"]
+    revalidated = client.get(URLS["page"], HTTP_IF_NONE_MATCH=etag)
+    assert revalidated.status_code == 304 and {"accept-language", "cookie"} <= vary_of(revalidated)
+
+
+@pytest.mark.parametrize("kind", ["page", "api"])
+def test_equal_etags_mean_equal_bodies_whatever_the_scheme_host_or_language(client, parcel_on_nzpost, settings, kind):
+    settings.ALLOWED_HOSTS = ["*"]
+    variants = [
+        {},
+        {"secure": True},
+        {"HTTP_HOST": "localhost:6666"},
+        {"secure": True, "HTTP_HOST": "track.example.com"},
+        {"headers": {"accept-language": "nl"}},
+        {"data": {"utm_source": "mail"}},
+    ]
+    seen = []
+    for variant in variants:
+        answer_cache.local_copies.clear()
+        response = client.get(URLS[kind], **variant)
+        seen.append((response["ETag"], response.content))
+    for etag, body in seen:
+        for other_etag, other_body in seen:
+            assert (etag == other_etag) == (body == other_body)
+    assert seen[0] == seen[1] == seen[2] == seen[3]  # http, https and any Host: one body, one ETag
+    assert seen[0][0] != seen[4][0]  # Dutch labels: another body, another ETag
+
+
+def test_a_new_site_url_changes_the_links_and_so_the_etag(client, parcel_on_nzpost, settings):
+    before = client.get(URLS["page"])
+    settings.SITE_URL = "https://track.example.com"
+    answer_cache.local_copies.clear()
+    from django.core.cache import cache
+
+    cache.delete_many([key for key in getattr(cache, "_cache", {}) if "answer:" in key])
+    after = client.get(URLS["page"])
+    assert before.content != after.content
+    assert before["ETag"] != after["ETag"]

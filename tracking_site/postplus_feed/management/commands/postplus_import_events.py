@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from carriers.base import CarrierUnavailable
-from carriers.fakes.postplus import DEMO_INTEGRATION_KEY
 from carriers.postplus import MAX_IMPORT_EVENTS
 from tracking_site.lookup.clients import get_carriers
 from tracking_site.postplus_feed.event_codes import event_codes
@@ -21,7 +20,11 @@ def integration_key() -> str:
     """POSTPLUS_INTEGRATION_API_KEY; in demo mode the fake's own key when none is set."""
     if settings.POSTPLUS_INTEGRATION_API_KEY:
         return settings.POSTPLUS_INTEGRATION_API_KEY
-    return DEMO_INTEGRATION_KEY if settings.TRACKING_DEMO else ""
+    if not settings.TRACKING_DEMO:
+        return ""
+    from carriers.demo import DEMO_INTEGRATION_KEY  # demo mode only: production never loads the fakes
+
+    return DEMO_INTEGRATION_KEY
 
 
 class Command(BaseCommand):

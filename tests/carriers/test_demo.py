@@ -1,0 +1,20 @@
+"""Demo mode's wiring: the real clients over the built-in fakes, each demo parcel found."""
+
+from __future__ import annotations
+
+from carriers.demo import build_demo_carriers, demo_config, demo_numbers
+from carriers.model import Found
+from carriers.registry import CARRIER_NAMES
+
+
+def test_demo_mode_turns_on_every_carrier_over_the_fakes():
+    carriers = build_demo_carriers()
+    assert sorted(carriers) == sorted(CARRIER_NAMES)
+    assert demo_config().postplus_base_url == "http://postplus.demo"
+
+
+def test_every_demo_number_is_found_through_the_real_clients():
+    carriers = build_demo_carriers()
+    for slug, numbers in demo_numbers().items():
+        results = carriers[slug].track_many([number for number, _ in numbers])
+        assert results and all(isinstance(result, Found) for result in results), slug
