@@ -22,10 +22,11 @@ install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 
-# The demo: DEBUG on (plain HTTP, static files served in place), SQLite, local-memory cache.
+# The demo: DEBUG on (plain HTTP, static files served in place), SQLite, local-memory cache; the web server and
+# the queue consumer (Huey, SQLite storage) run side by side, and Ctrl-C stops both.
 run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=1 $(BIN)/python manage.py rundemo $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 browser:

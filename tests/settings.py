@@ -10,5 +10,6 @@ import os
 os.environ.setdefault("DJANGO_DEBUG", "1")
 # The test client speaks to http://testserver: links to our own pages name that address.
 os.environ.setdefault("SITE_URL", "http://testserver")
+os.environ.setdefault("HUEY_IMMEDIATE", "1")  # tasks run inline; the Huey services test runs a real consumer
 
 from tracking_site.settings import *  # noqa: E402, F403

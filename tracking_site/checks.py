@@ -43,8 +43,10 @@ def site_url_problems(site_url: str) -> list[checks.CheckMessage]:
         ]
     if parts.scheme != "https":
         return [
-            checks.Warning(
-                "SITE_URL is not https: shared links would send visitors to plain HTTP.", id="tracking_site.W002"
+            checks.Error(
+                "SITE_URL is not https: share links, feeds, calendar entries, emails and notifications would send "
+                "people to plain HTTP.",
+                id="tracking_site.E004",
             )
         ]
     return []

@@ -50,3 +50,24 @@ class FeedCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.feed} feed cursor"
+
+
+# --- Following a parcel (defined in tracking_site/following/models.py, one app label for the site) -----------
+from tracking_site.following.models import (  # noqa: E402
+    EmailSubscription,
+    FollowedParcel,
+    Notification,
+    ParcelChange,
+    PushSubscription,
+)
+
+__all__ = [
+    "POSTPLUS_FEED",
+    "EmailSubscription",
+    "FeedCursor",
+    "FollowedParcel",
+    "Notification",
+    "ParcelChange",
+    "PushSubscription",
+    "StoredFeedEvent",
+]

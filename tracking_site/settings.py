@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "tracking_site",
     "tracking_site.postplus_feed",  # its management commands
+    "tracking_site.following",  # its tasks, template tags and management commands (models: tracking_site)
+    "huey.contrib.djhuey",  # `manage.py run_huey`, the queue's consumer
 ]
 
 MIDDLEWARE = [
@@ -348,3 +350,58 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Following a parcel: the queue, email, Web Push -------------------------------------------------------
+# Huey: SQLite storage beside the demo's database by default, Redis in production (REDIS_URL). Every consumer
+# (`manage.py run_huey`) also schedules the periodic tasks; the tasks claim their work, so two never do it twice.
+HUEY = {
+    "name": "tracking",
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "connection": {"url": REDIS_URL}
+    if REDIS_URL
+    else {"filename": env_text("HUEY_SQLITE_PATH") or str(BASE_DIR / "huey.sqlite3")},
+    "results": False,  # nothing reads task results: keep the queue's storage small
+    "immediate": env_bool("HUEY_IMMEDIATE", False),  # tasks run inline, without a consumer (the test suite)
+    "utc": True,
+    "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread", "periodic": True},
+}
+# The consumer's own lines through our handler (once, not twice); a line per task run only when asked.
+LOGGING["loggers"]["huey"] = {  # type: ignore[index]
+    "handlers": ["console"],
+    "level": env_text("HUEY_LOG_LEVEL") or "WARNING",
+    "propagate": False,
+}
+LOGGING["loggers"]["huey.consumer"] = {"level": "INFO"}  # type: ignore[index]
+# Followed parcels are asked again this often while they move, twice as seldom after each unchanged check up
+# to the maximum, and no more after FOLLOWING_MAX_DAYS or once delivered or returned.
+FOLLOWING_REFRESH_MINUTES = env_int("FOLLOWING_REFRESH_MINUTES", 15)
+FOLLOWING_REFRESH_MAX_MINUTES = env_int("FOLLOWING_REFRESH_MAX_MINUTES", 240)
+FOLLOWING_MAX_DAYS = env_int("FOLLOWING_MAX_DAYS", 30)
+FOLLOWING_REFRESH_BATCH = env_int("FOLLOWING_REFRESH_BATCH", 500)  # parcels one refresh run takes at most
+# Email addresses are deleted this long after delivery (or after following stopped), and this long at most.
+FOLLOWING_EMAIL_KEEP_DAYS_AFTER_DELIVERY = env_int("FOLLOWING_EMAIL_KEEP_DAYS_AFTER_DELIVERY", 7)
+FOLLOWING_EMAIL_KEEP_DAYS_AT_MOST = env_int("FOLLOWING_EMAIL_KEEP_DAYS_AT_MOST", 60)
+FOLLOWING_CONFIRM_HOURS = env_int("FOLLOWING_CONFIRM_HOURS", 48)  # an unconfirmed address is deleted after this
+FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL = env_int("FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL", 50)
+RATELIMIT_FOLLOWS = env_text("RATELIMIT_FOLLOWS") or "5/h"  # follows (push or email) per client IP
+RATELIMIT_CONFIRMATIONS_IP = env_text("RATELIMIT_CONFIRMATIONS_IP") or "5/h"  # confirmation emails per client IP
+RATELIMIT_CONFIRMATIONS_ADDRESS = env_text("RATELIMIT_CONFIRMATIONS_ADDRESS") or "3/d"  # ... per email address
+# Email: Django's own settings. The demo prints messages on the console; production names an SMTP server.
+EMAIL_BACKEND = env_text("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env_text("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = env_text("EMAIL_HOST") or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_text("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_text("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)  # seconds: a hanging mail server never holds a worker for long
+DEFAULT_FROM_EMAIL = env_text("DEFAULT_FROM_EMAIL") or "Parcel tracking <noreply@localhost>"
+# Web Push: the VAPID private key (base64url, raw or DER; `manage.py vapid_key` makes one); its public key is
+# derived from it. Without one the site offers no push notifications. The subject is how push services reach us.
+VAPID_PRIVATE_KEY = env_text("VAPID_PRIVATE_KEY")
+VAPID_SUBJECT = env_text("VAPID_SUBJECT") or "mailto:noreply@localhost"
+WEB_PUSH_TIMEOUT_SECONDS = float(env_text("WEB_PUSH_TIMEOUT_SECONDS") or 5)

@@ -21,6 +21,8 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     # The support staff console and Django admin, behind a staff login.
     path("staff/", include("tracking_site.staff.urls")),
+    # Following a parcel: its feed, calendar entry, push and email sign-up, and the service worker.
+    path("", include("tracking_site.following.urls")),
 ]
 
 # JSON on every path under /api/, the site's own pages elsewhere (web/errors.py).

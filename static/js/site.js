@@ -68,3 +68,130 @@
     start();
   }
 })();
+
+/* ---- Following: Web Push (begin) -------------------------------------------------------------------------
+   The "Notify me on this device" button of templates/following/_follow.html: shown only where this browser
+   can subscribe; the subscription (endpoint and keys) goes to the parcel's follow/push address. The same
+   browser subscription serves every parcel it follows, so stopping one parcel only tells the server. */
+(function () {
+  "use strict";
+
+  function keyBytes(base64url) {
+    var padded = (base64url + "===".slice((base64url.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+    var raw = window.atob(padded);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i += 1) {
+      bytes[i] = raw.charCodeAt(i);
+    }
+    return bytes;
+  }
+
+  function canSubscribe() {
+    return window.isSecureContext && "serviceWorker" in navigator && "PushManager" in window &&
+      "Notification" in window;
+  }
+
+  function remembered(key, value) {
+    try {
+      if (value === undefined) {
+        return window.localStorage.getItem(key) === "1";
+      }
+      if (value) {
+        window.localStorage.setItem(key, "1");
+      } else {
+        window.localStorage.removeItem(key);
+      }
+    } catch (error) {
+      return false;
+    }
+    return value;
+  }
+
+  function postJson(url, data) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(data)
+    }).then(function (response) {
+      if (!response.ok) {
+        throw new Error("HTTP " + response.status);
+      }
+      return response;
+    });
+  }
+
+  function subscription(box) {
+    return navigator.serviceWorker.register(box.dataset.workerUrl, { scope: "/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      return registration.pushManager.getSubscription().then(function (existing) {
+        return existing || registration.pushManager.subscribe({
+          userVisibleOnly: true,
+          applicationServerKey: keyBytes(box.dataset.pushKey)
+        });
+      });
+    });
+  }
+
+  function setUpPush(box) {
+    if (!canSubscribe() || !box.dataset.pushKey || Notification.permission === "denied") {
+      return;
+    }
+    var on = box.querySelector(".push-on");
+    var off = box.querySelector(".push-off");
+    var status = box.querySelector(".push-status");
+    var memory = "following:" + box.dataset.followUrl;
+
+    function show(following) {
+      on.hidden = following;
+      off.hidden = !following;
+    }
+
+    box.hidden = false;
+    show(remembered(memory));
+    on.addEventListener("click", function () {
+      on.disabled = true;
+      Notification.requestPermission().then(function (permission) {
+        if (permission !== "granted") {
+          throw new Error(permission === "denied" ? "blocked" : "dismissed");
+        }
+        return subscription(box);
+      }).then(function (subscribed) {
+        return postJson(box.dataset.followUrl, subscribed.toJSON());
+      }).then(function () {
+        remembered(memory, true);
+        show(true);
+        status.textContent = box.dataset.on;
+      }).catch(function (error) {
+        status.textContent = error && error.message === "blocked" ? box.dataset.blocked : box.dataset.failed;
+      }).then(function () {
+        on.disabled = false;
+      });
+    });
+    off.addEventListener("click", function () {
+      navigator.serviceWorker.ready.then(function (registration) {
+        return registration.pushManager.getSubscription();
+      }).then(function (subscribed) {
+        return subscribed ? postJson(box.dataset.unfollowUrl, { endpoint: subscribed.endpoint }) : null;
+      }).then(function () {
+        remembered(memory, false);
+        show(false);
+        status.textContent = box.dataset.off;
+      }).catch(function () {
+        status.textContent = box.dataset.failed;
+      });
+    });
+  }
+
+  function start() {
+    document.querySelectorAll(".follow-push").forEach(setUpPush);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
+/* ---- Following: Web Push (end) ---------------------------------------------------------------------------- */

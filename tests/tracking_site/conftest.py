@@ -53,3 +53,15 @@ def carriers():
     installed = {slug: InMemoryCarrier(slug) for slug in ("postplus", "dhl-ecommerce", "nzpost")}
     install_carriers(installed)
     return installed
+
+
+@pytest.fixture
+def planted_carriers():
+    """The real carrier clients over fake APIs whose records carry markers in every private field."""
+    from tests.tracking_site.planted import MARKER_PREFIX, carriers_over, demo_records, private_markers
+
+    planted = {slug: private_markers(slug, records) for slug, records in demo_records().items()}
+    # The planting must have reached the records, or a test using them proves nothing.
+    assert all(MARKER_PREFIX in repr(records) for records in planted.values())
+    install_carriers(carriers_over(planted))
+    return planted

@@ -1,30 +1,13 @@
 """Privacy by construction: a marker planted in every private field of every carrier reaches no page,
-no JSON answer and no log line."""
+no JSON answer and no log line (`planted_carriers` is in tests/tracking_site/conftest.py)."""
 
 import logging
 
 import pytest
 
-from tests.tracking_site.planted import (
-    MARKER_DIGITS,
-    MARKER_PREFIX,
-    carriers_over,
-    demo_numbers,
-    demo_records,
-    private_markers,
-)
-from tracking_site.lookup.clients import install_carriers
+from tests.tracking_site.planted import MARKER_DIGITS, MARKER_PREFIX, demo_numbers
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def planted_carriers():
-    planted = {slug: private_markers(slug, records) for slug, records in demo_records().items()}
-    # The planting must have reached the records, or this test proves nothing.
-    assert all(MARKER_PREFIX in repr(records) for records in planted.values())
-    install_carriers(carriers_over(planted))
-    return planted
 
 
 def test_no_private_field_reaches_a_page_the_api_or_a_log(client, planted_carriers, caplog):

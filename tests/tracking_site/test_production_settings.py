@@ -26,12 +26,12 @@ def test_check_deploy_fails_without_site_url():
         ("track.example.com", "tracking_site.E003"),
         ("https://track.example.com/parcels", "tracking_site.E003"),
         ("https://track.example.com?x=1", "tracking_site.E003"),
-        ("http://track.example.com", "tracking_site.W002"),
+        ("http://track.example.com", "tracking_site.E004"),
         ("https://track.example.com", None),
         ("https://track.example.com:8443", None),
     ],
 )
-def test_site_url_must_be_a_scheme_and_host_and_should_be_https(site_url, problem):
+def test_site_url_must_be_an_https_scheme_and_host(site_url, problem):
     assert [message.id for message in site_url_problems(site_url)] == ([problem] if problem else [])
 
 

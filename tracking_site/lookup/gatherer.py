@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
+import math
 import os
 import secrets
 import time
@@ -45,6 +46,7 @@ from tracking_site.shared_state.gather_store import (
     REFUSED,
     VISITOR,
     GatherStore,
+    Marker,
     Message,
     QueueView,
     WaitClock,
@@ -123,13 +125,19 @@ class Gatherer:
         self._process = f"{os.getpid()}-{secrets.token_hex(4)}"
         self._requests = itertools.count()
 
-    def gather(self, pairs: Sequence[Pair], priority: int = VISITOR) -> dict[Pair, CachedResult]:
-        """An answer for every (carrier, number): the carrier's, or a CarrierFailure (busy, timeout, failed call)."""
+    def gather(
+        self, pairs: Sequence[Pair], priority: int = VISITOR, *, cache_read_at: float = -math.inf
+    ) -> dict[Pair, CachedResult]:
+        """An answer for every (carrier, number): the carrier's, or a CarrierFailure (busy, timeout, failed call).
+
+        `cache_read_at` (epoch seconds): when the caller found these missing from the parcel cache; an answer
+        stored before then and missing since (evicted, cleared) is asked again, not taken from a done marker.
+        """
         pairs = list(dict.fromkeys(pairs))
         if not pairs:
             return {}
         request = f"{self._process}-{next(self._requests)}"
-        waited = Waiting(self, request, pairs, priority)
+        waited = Waiting(self, request, pairs, priority, cache_read_at)
         return waited.run()
 
     # --- Leading a carrier's calls ---------------------------------------------------------------------------
@@ -220,7 +228,7 @@ class Gatherer:
         """One upstream call; every number's waiters hear its answer, whatever happens."""
         client = self.carriers[carrier]
         payloads: dict[str, CachedResult] = {}
-        stored: dict[str, float] = {}
+        stored: dict[str, Marker] = {}
         requeue: dict[str, str] = {}
         try:
             results = self._call_carrier(client, kind, numbers)
@@ -237,7 +245,7 @@ class Gatherer:
             try:
                 for (_, result), entry in zip(answered, self.keep(answered), strict=True):
                     payloads[result.tracking_number] = entry
-                    stored[result.tracking_number] = _marker_seconds(entry)
+                    stored[result.tracking_number] = _marker(entry)
             except Exception:  # the parcel cache is an optimisation: waiters still get the answers
                 logger.exception("carrier=%s outcome=parcel_cache_write_failed", carrier)
                 payloads.update({r.tracking_number: CachedResult.now(r) for _, r in answered})
@@ -270,15 +278,19 @@ class Gatherer:
 DONE_MARKER_SECONDS = 2.0
 
 
-def _marker_seconds(entry: CachedResult) -> float:
-    return min(DONE_MARKER_SECONDS, (entry.fresh_until - entry.fetched_at).total_seconds())
+def _marker(entry: CachedResult) -> Marker:
+    seconds = min(DONE_MARKER_SECONDS, (entry.fresh_until - entry.fetched_at).total_seconds())
+    return Marker(seconds, entry.fetched_at.timestamp())
 
 
 class Waiting:
     """One request's wait for its numbers: leading where it holds a lease, woken by its inbox otherwise."""
 
-    def __init__(self, gatherer: Gatherer, request: str, pairs: list[Pair], priority: int) -> None:
+    def __init__(
+        self, gatherer: Gatherer, request: str, pairs: list[Pair], priority: int, cache_read_at: float
+    ) -> None:
         self.g = gatherer
+        self.cache_read_at = cache_read_at
         self.request = request
         self.priority = priority
         timing = gatherer.timing
@@ -333,6 +345,7 @@ class Waiting:
             alive_seconds=self.deadline - self.g.clock.now() + 1.0,
             lease_seconds=timing.lease_seconds,
             batch_sizes={carrier: self.g.carriers[carrier].batch_size for carrier, _ in pairs},
+            answered_since=self.cache_read_at,
         )
         for pair, payload in joined.settled.items():
             self._answer(pair, payload)

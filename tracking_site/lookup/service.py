@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,8 @@ Pair = tuple[str, str]
 
 
 class Priority(enum.IntEnum):
+    """Who is waiting for an answer: carrier budget goes to visitors first."""
+
     VISITOR = 0  # someone is waiting on a page
     BACKGROUND = 1  # refreshing followed parcels, warming: leftover carrier budget only
 
@@ -65,6 +68,7 @@ def lookup_parcels(
     plan = {number: carriers_to_ask(number, carrier, list(parts.carriers)) for number in wanted}
 
     pairs = [(slug, number) for number, slugs in plan.items() for slug in slugs]
+    read_at = time.time()
     cached = parcel_cache.get_many(pairs)
     answers = {pair: entry for pair, entry in cached.items() if entry.is_fresh()}
     for slug, number in pairs:
@@ -73,7 +77,7 @@ def lookup_parcels(
     answers.update(_from_feed(missing))
     missing = [pair for pair in missing if pair not in answers]
     if missing:
-        for pair, entry in parts.gatherer.gather(missing, int(priority)).items():
+        for pair, entry in parts.gatherer.gather(missing, int(priority), cache_read_at=read_at).items():
             answers[pair] = _with_stale_fallback(entry, cached.get(pair))
     return [_merge(number, plan[number], answers, carrier) for number in wanted]
 

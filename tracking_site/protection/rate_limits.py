@@ -46,11 +46,16 @@ def client_ip(request: HttpRequest) -> str:
         return remote
 
 
-def charge(request: HttpRequest, group: str, rate: str, cost: int = 1) -> None:
-    """Spend `cost` units of the client's budget for `group`; RateLimited when it is spent."""
+def charge(request: HttpRequest, group: str, rate: str, cost: int = 1, *, key: str = "") -> None:
+    """Spend `cost` units of the client's budget for `group`; RateLimited when it is spent.
+
+    The budget is the client IP's, or `key`'s when given (e.g. a keyed hash of an email address).
+    """
     usage: dict[str, Any] | None = None
     for _ in range(max(cost, 1)):
-        usage = get_usage(request, group=group, key="ip", rate=rate, increment=True)
+        usage = get_usage(
+            request, group=group, key=(lambda _group, _request: key) if key else "ip", rate=rate, increment=True
+        )
     if usage and usage["should_limit"]:
         logger.info("rate_limited group=%s", group)
         raise RateLimited(int(usage["time_left"]))

@@ -53,6 +53,15 @@ class Message:
 
 
 @dataclass(frozen=True)
+class Marker:
+    """A stored answer's done marker: kept `seconds` (never past the answer's freshness), written at `written_at`
+    (epoch seconds, the answer's own time)."""
+
+    seconds: float
+    written_at: float
+
+
+@dataclass(frozen=True)
 class Joined:
     settled: dict[tuple[str, str], Any]  # (carrier, number): an answer finished a moment ago
     leads: tuple[str, ...]  # carriers whose lease the request took
@@ -91,7 +100,11 @@ class GatherStore(Protocol):
         alive_seconds: float,
         lease_seconds: float,
         batch_sizes: Mapping[str, int],
-    ) -> Joined: ...
+        answered_since: float = -math.inf,
+    ) -> Joined:
+        """Register and queue (see the module's docstring); a done marker counts only if written at or after
+        `answered_since` (when the request read the parcel cache: an older one's answer should have been there)."""
+        ...
 
     def receive(self, inbox: str, timeout: float) -> list[Message]:
         """The inbox's messages, waiting up to `timeout` seconds for the first."""
@@ -108,13 +121,13 @@ class GatherStore(Protocol):
         carrier: str,
         answers: Mapping[str, Any],
         *,
-        stored: Mapping[str, float],
+        stored: Mapping[str, Marker],
         requeue: Mapping[str, str],
         lease_seconds: float,
     ) -> None:
-        """Wake the waiters of `answers` ({number: payload}); `stored` ones ({number: seconds}) also leave a done
-        marker for that long (while the answer is fresh), for requests that missed the cache just before it was
-        written. Queue `requeue` ({number: next kind}) again."""
+        """Wake the waiters of `answers` ({number: payload}); `stored` ones also leave a done marker, for requests
+        that missed the parcel cache just before the answer was written there. Queue `requeue` ({number: next
+        kind}) again."""
         ...
 
     def step_down(
@@ -191,7 +204,7 @@ class _State:
     kinds: dict[str, list[str]] = field(default_factory=dict)
     waiters: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     flying: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)  # priority, until
-    done: dict[tuple[str, str], tuple[Any, float]] = field(default_factory=dict)  # payload, until
+    done: dict[tuple[str, str], tuple[Any, float, float]] = field(default_factory=dict)  # payload, written, until
     leases: dict[str, tuple[str, float]] = field(default_factory=dict)  # carrier: (lead, until)
     joins: dict[str, _Joins] = field(default_factory=dict)
     alive: dict[str, float] = field(default_factory=dict)
@@ -219,6 +232,7 @@ class LocalGatherStore:
         alive_seconds: float,
         lease_seconds: float,
         batch_sizes: Mapping[str, int],
+        answered_since: float = -math.inf,
     ) -> Joined:
         with self._changed:
             now = self.clock.now()
@@ -235,7 +249,7 @@ class LocalGatherStore:
                 for item in items:
                     pair = (carrier, item.number)
                     done = self._live(state.done, pair, now)
-                    if done is not None:
+                    if done is not None and done[1] >= answered_since:
                         settled[pair] = done[0]
                         continue
                     state.waiters.setdefault(pair, set()).add(request)
@@ -335,7 +349,7 @@ class LocalGatherStore:
         carrier: str,
         answers: Mapping[str, Any],
         *,
-        stored: Mapping[str, float],
+        stored: Mapping[str, Marker],
         requeue: Mapping[str, str],
         lease_seconds: float,
     ) -> None:
@@ -347,8 +361,9 @@ class LocalGatherStore:
                 state.flying.pop(pair, None)
                 for waiter in state.waiters.pop(pair, set()):
                     self._push(waiter, Message(DONE, carrier, number, payload))
-                if stored.get(number, 0) > 0:
-                    state.done[pair] = (payload, now + stored[number])
+                marker = stored.get(number)
+                if marker is not None and marker.seconds > 0:
+                    state.done[pair] = (payload, marker.written_at, now + marker.seconds)
             requeued = False
             for number, kind in requeue.items():
                 pair = (carrier, number)

@@ -12,6 +12,7 @@ or `D:<carrier>\\n<number>\\n<pickled answer>`. Needs Redis 7 (BLMPOP).
 from __future__ import annotations
 
 import json
+import math
 import pickle
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -22,6 +23,7 @@ from tracking_site.shared_state.gather_store import (
     LEAD,
     REFUSED,
     Joined,
+    Marker,
     Message,
     QueueView,
     Taken,
@@ -99,7 +101,8 @@ local function hand_over(c, lease_ms, exclude)
 end
 """
 
-# ARGV: prefix, now, request, priority, alive ms, lease ms, plan (JSON: [[carrier, batch, [[number, kind]...]]...])
+# ARGV: prefix, now, request, priority, alive ms, lease ms, plan (JSON: [[carrier, batch, [[number, kind]...]]...]),
+# answered since (epoch seconds: older done markers do not count)
 JOIN = (
     COMMON
     + """
@@ -108,6 +111,7 @@ local priority = tonumber(ARGV[4])
 local alive_ms = tonumber(ARGV[5])
 local lease_ms = tonumber(ARGV[6])
 local plan = cjson.decode(ARGV[7])
+local answered_since = tonumber(ARGV[8])
 local now = now_ms()
 redis.call('SET', P .. 'alive:' .. request, '1', 'PX', alive_ms)
 local leads = {}
@@ -119,8 +123,9 @@ for _, entry in ipairs(plan) do
   for _, item in ipairs(numbers) do
     local n, kind = item[1], item[2]
     local done = redis.call('GET', P .. 'd:' .. c .. ':' .. n)
-    if done then
-      table.insert(settled, done)
+    local sep = done and string.find(done, '|', 1, true)
+    if done and tonumber(string.sub(done, 1, sep - 1)) >= answered_since then
+      table.insert(settled, string.sub(done, sep + 1))
     else
       local w = P .. 'w:' .. c .. ':' .. n
       redis.call('SADD', w, request)
@@ -274,7 +279,8 @@ return {taken, 0}
 """
 )
 
-# ARGV: prefix, now, carrier, lease ms, requeue (JSON [[number, kind]...]), then number, marker ms, message...
+# ARGV: prefix, now, carrier, lease ms, requeue (JSON [[number, kind]...]), then number, marker ms, written at,
+# message... (a marker is stored as "<written at>|<message>")
 SETTLE = (
     COMMON
     + """
@@ -282,13 +288,13 @@ local c = ARGV[3]
 local lease_ms = tonumber(ARGV[4])
 local requeue = cjson.decode(ARGV[5])
 local now = now_ms()
-for i = 6, #ARGV, 3 do
-  local n, marker_ms, message = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
+for i = 6, #ARGV, 4 do
+  local n, marker_ms, written, message = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3]
   redis.call('DEL', P .. 'f:' .. c .. ':' .. n)
   local w = P .. 'w:' .. c .. ':' .. n
   for _, r in ipairs(redis.call('SMEMBERS', w)) do push(r, message, lease_ms + 60000) end
   redis.call('DEL', w)
-  if marker_ms > 0 then redis.call('SET', P .. 'd:' .. c .. ':' .. n, message, 'PX', marker_ms) end
+  if marker_ms > 0 then redis.call('SET', P .. 'd:' .. c .. ':' .. n, written .. '|' .. message, 'PX', marker_ms) end
 end
 local requeued = false
 for _, item in ipairs(requeue) do
@@ -425,13 +431,23 @@ class RedisGatherStore:
         alive_seconds: float,
         lease_seconds: float,
         batch_sizes: Mapping[str, int],
+        answered_since: float = -math.inf,
     ) -> Joined:
         plan: dict[str, list[list[str]]] = {}
         for item in wanted:
             plan.setdefault(item.carrier, []).append([item.number, item.kind])
         entries = [[carrier, batch_sizes.get(carrier, 1), numbers] for carrier, numbers in plan.items()]
         leads, settled = self._join(
-            args=[PREFIX, self._now(), request, priority, _ms(alive_seconds), _ms(lease_seconds), json.dumps(entries)]
+            args=[
+                PREFIX,
+                self._now(),
+                request,
+                priority,
+                _ms(alive_seconds),
+                _ms(lease_seconds),
+                json.dumps(entries),
+                f"{max(answered_since, -1e15):.6f}",
+            ]
         )
         answers = {(message.carrier, message.number): message.payload for message in map(decode, settled)}
         return Joined(answers, tuple(carrier.decode() for carrier in leads))
@@ -475,14 +491,16 @@ class RedisGatherStore:
         carrier: str,
         answers: Mapping[str, Any],
         *,
-        stored: Mapping[str, float],
+        stored: Mapping[str, Marker],
         requeue: Mapping[str, str],
         lease_seconds: float,
     ) -> None:
         flat: list[Any] = []
         for number, payload in answers.items():
-            marker = _ms(stored[number]) if stored.get(number, 0) > 0 else 0
-            flat += [number, marker, encode(Message(DONE, carrier, number, payload))]
+            marker = stored.get(number)
+            kept = _ms(marker.seconds) if marker is not None and marker.seconds > 0 else 0
+            written = f"{marker.written_at:.6f}" if marker is not None else "0"
+            flat += [number, kept, written, encode(Message(DONE, carrier, number, payload))]
         self._settle(
             args=[
                 PREFIX,

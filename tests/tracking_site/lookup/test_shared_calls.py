@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from carriers.fakes import postplus as fake_postplus
@@ -25,7 +26,7 @@ from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.clients import get_gatherer, install_carriers
 from tracking_site.lookup.service import lookup_parcels
 from tracking_site.shared_state.call_budget import LocalBudget
-from tracking_site.shared_state.gather_store import LocalGatherStore
+from tracking_site.shared_state.gather_store import LocalGatherStore, Marker
 from tracking_site.shared_state.gather_store_redis import PREFIX
 from tracking_site.shared_state.redis_client import shared_redis
 
@@ -160,7 +161,8 @@ def test_an_answer_stored_between_our_cache_read_and_our_join_is_not_asked_again
     class OtherCallEndsFirst(LocalGatherStore):
         def join(self, request, wanted, *args, **kwargs):
             entry = parcel_cache.put("postplus", Found(parcel))  # the other request's answer lands now
-            self.settle("postplus", {NUMBER: entry}, stored={NUMBER: 2.0}, requeue={}, lease_seconds=3)
+            marker = Marker(2.0, entry.fetched_at.timestamp())
+            self.settle("postplus", {NUMBER: entry}, stored={NUMBER: marker}, requeue={}, lease_seconds=3)
             return super().join(request, wanted, *args, **kwargs)
 
     get_gatherer().store = OtherCallEndsFirst()
@@ -168,6 +170,17 @@ def test_an_answer_stored_between_our_cache_read_and_our_join_is_not_asked_again
 
     assert outcome.result == Found(parcel) and not outcome.stale
     assert carrier.batches == []
+
+
+def test_an_answer_dropped_from_the_parcel_cache_is_asked_again_even_right_after_its_call():
+    carrier = InMemoryCarrier("postplus", {NUMBER: make_parcel("postplus", NUMBER)})
+    install_carriers({"postplus": carrier})
+    lookup_parcels([NUMBER], "postplus")
+    cache.clear()  # evicted, or cleared by an operator
+
+    lookup_parcels([NUMBER], "postplus")
+
+    assert carrier.batches == [[NUMBER], [NUMBER]]
 
 
 # --- Across worker processes, with Redis ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from tracking_site.shared_state.gather_store import (
     REFUSED,
     VISITOR,
     LocalGatherStore,
+    Marker,
     Message,
     Wanted,
     lead_id,
@@ -40,7 +41,7 @@ def store(request):
     return made
 
 
-def join(store, request, numbers, priority=VISITOR, carrier=PP, kind="", batch=50):
+def join(store, request, numbers, priority=VISITOR, carrier=PP, kind="", batch=50, answered_since=0.0):
     return store.join(
         request,
         [Wanted(carrier, number, kind) for number in numbers],
@@ -48,6 +49,7 @@ def join(store, request, numbers, priority=VISITOR, carrier=PP, kind="", batch=5
         alive_seconds=20.0,
         lease_seconds=LEASE,
         batch_sizes={carrier: batch},
+        answered_since=answered_since,
     )
 
 
@@ -117,22 +119,35 @@ def test_settling_wakes_every_waiter_and_leaves_a_done_marker_for_stored_answers
     join(store, "r2", ["A"])
     take(store, "r1", own=["A", "B"])
 
-    store.settle(PP, {"A": "answer A", "B": "failure B"}, stored={"A": 2.0}, requeue={}, lease_seconds=LEASE)
+    store.settle(
+        PP, {"A": "answer A", "B": "failure B"}, stored={"A": Marker(2.0, 100.0)}, requeue={}, lease_seconds=LEASE
+    )
 
     assert sorted(inbox(store, "r1"), key=lambda m: m.number) == [
         Message(DONE, PP, "A", "answer A"),
         Message(DONE, PP, "B", "failure B"),
     ]
     assert inbox(store, "r2") == [Message(DONE, PP, "A", "answer A")]
-    late = join(store, "r3", ["A", "B"])
+    late = join(store, "r3", ["A", "B"], answered_since=99.0)
     assert late.settled == {(PP, "A"): "answer A"}  # B failed: not kept, so r3 asks again
     assert late.leads == (PP,)
+
+
+def test_a_done_marker_older_than_the_requests_cache_read_does_not_count(store):
+    join(store, "r1", ["A"])
+    take(store, "r1", own=["A"])
+    store.settle(PP, {"A": "answer"}, stored={"A": Marker(2.0, 100.0)}, requeue={}, lease_seconds=LEASE)
+
+    # r2 read the parcel cache after the answer was stored there, and missed it: it was dropped since.
+    late = join(store, "r2", ["A"], answered_since=100.5)
+
+    assert late.settled == {} and late.leads == (PP,)
 
 
 def test_a_done_marker_lapses(store):
     join(store, "r1", ["A"])
     take(store, "r1", own=["A"])
-    store.settle(PP, {"A": "answer"}, stored={"A": 2.0}, requeue={}, lease_seconds=LEASE)
+    store.settle(PP, {"A": "answer"}, stored={"A": Marker(2.0, 100.0)}, requeue={}, lease_seconds=LEASE)
     if isinstance(store, RedisGatherStore):  # Redis expires keys on its own clock
         assert 1000 < shared_redis().pttl(PREFIX + "d:postplus:A") <= 2000
         return

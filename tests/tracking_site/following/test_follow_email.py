@@ -1,0 +1,189 @@
+"""Following by email: double opt-in, one-click unsubscribe, limits, and the address kept out of everything else."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from carriers.fakes import dhl_ecommerce as fake_dhl
+from tests.tracking_site.following.conftest import FOLLOWER
+from tracking_site.following.models import EmailSubscription, FollowedParcel
+
+pytestmark = pytest.mark.django_db
+
+MOVING = fake_dhl.OUT_FOR_DELIVERY
+FOLLOW = f"/track/dhl-ecommerce/{MOVING}/follow/email"
+LINK = re.compile(r"http://testserver(/follow/email/(?:confirm|unsubscribe)/[^/\s]+/)")
+
+
+def follow(client, address: str = FOLLOWER, **extra):
+    return client.post(FOLLOW, {"email": address}, **extra)
+
+
+def links(message) -> dict[str, str]:
+    found = LINK.findall(message.body)
+    return {
+        "confirm": next(p for p in found if "/confirm/" in p),
+        "unsubscribe": next(p for p in found if "/unsub" in p),
+    }
+
+
+def test_the_form_sends_one_confirmation_link_and_nothing_else(client, caplog):
+    caplog.set_level(logging.DEBUG)
+    response = follow(client)
+    assert response.status_code == 302
+    assert response["Location"] == f"/track/dhl-ecommerce/{MOVING}/follow/email/sent"
+    sent_page = client.get(response["Location"]).content.decode()
+    assert "Check your inbox" in sent_page and FOLLOWER not in sent_page
+    [message] = mail.outbox
+    assert message.to == [FOLLOWER]
+    assert message.subject == f"Confirm: follow DHL eCommerce parcel {MOVING}"
+    assert links(message)["confirm"].startswith("/follow/email/confirm/")
+    subscription = EmailSubscription.objects.get()
+    assert subscription.confirmed_at is None
+    assert subscription.delete_after == subscription.created_at + timedelta(hours=48)
+    assert not any(FOLLOWER in record.getMessage() for record in caplog.records)
+
+
+def test_every_message_has_a_one_click_unsubscribe(client):
+    follow(client)
+    [message] = mail.outbox
+    unsubscribe = links(message)["unsubscribe"]
+    assert message.extra_headers["List-Unsubscribe"] == f"<http://testserver{unsubscribe}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert unsubscribe in message.body
+
+
+def test_following_the_confirm_link_shows_a_button_and_only_the_button_confirms(client):
+    follow(client)
+    confirm = links(mail.outbox[0])["confirm"]
+    page = client.get(confirm)
+    assert page.status_code == 200 and "Confirm and follow" in page.content.decode()
+    assert page["Cache-Control"].startswith("max-age=0")
+    assert EmailSubscription.objects.get().confirmed_at is None  # a mail scanner's GET confirms nothing
+    done = client.post(confirm)
+    assert "You are following this parcel" in done.content.decode() and FOLLOWER not in done.content.decode()
+    subscription = EmailSubscription.objects.get()
+    assert subscription.confirmed_at is not None
+    assert subscription.delete_after == subscription.created_at + timedelta(days=60)
+
+
+def test_an_expired_confirm_link_confirms_nothing(client):
+    follow(client)
+    confirm = links(mail.outbox[0])["confirm"]
+    EmailSubscription.objects.update(delete_after=timezone.now() - timedelta(seconds=1))
+    response = client.post(confirm)
+    assert response.status_code == 400 and "This link does not work" in response.content.decode()
+    assert EmailSubscription.objects.get().confirmed_at is None
+
+
+def test_a_forged_link_is_refused(client):
+    follow(client)
+    confirm = links(mail.outbox[0])["confirm"]
+    assert client.post(confirm[:-6] + "xx/").status_code == 400
+    assert client.post("/follow/email/unsubscribe/forged:token/").status_code == 400
+    assert EmailSubscription.objects.count() == 1
+
+
+def test_one_click_unsubscribe_deletes_the_address_at_once(client):
+    follow(client)
+    unsubscribe = links(mail.outbox[0])["unsubscribe"]
+    assert "Stop and delete my address" in client.get(unsubscribe).content.decode()
+    assert EmailSubscription.objects.count() == 1  # GET changes nothing
+    # What a mail provider sends (RFC 8058): a POST with this body, no cookies, no token.
+    response = client.post(unsubscribe, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200 and "You will get no more emails" in response.content.decode()
+    assert EmailSubscription.objects.count() == 0
+    assert client.post(unsubscribe).status_code == 200  # again: still "done", nothing to delete
+
+
+def test_following_twice_keeps_one_subscription_and_gives_the_same_answer(client):
+    first = follow(client)
+    confirm = links(mail.outbox[0])["confirm"]
+    client.post(confirm)
+    second = follow(client, FOLLOWER.upper().replace("FOLLOWER.TEST", "follower.test"))
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert EmailSubscription.objects.count() == 1
+    assert len(mail.outbox) == 1  # a confirmed address gets no second confirmation
+
+
+def test_an_invalid_address_shows_the_form_again_with_the_error(client):
+    response = follow(client, "not an address")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "That does not look like an email address." in page and 'aria-invalid="true"' in page
+    assert EmailSubscription.objects.count() == 0 and mail.outbox == []
+
+
+def test_the_form_page_works_on_its_own(client):
+    page = client.get(FOLLOW)
+    assert page.status_code == 200
+    assert f'action="{FOLLOW}"' in page.content.decode()
+
+
+def test_a_delivered_parcel_cannot_be_followed(client):
+    response = client.post(f"/track/dhl-ecommerce/{fake_dhl.DELIVERED_SIGNED}/follow/email", {"email": FOLLOWER})
+    assert response.status_code == 409
+    assert "nothing left to follow" in response.content.decode()
+    assert EmailSubscription.objects.count() == 0 and FollowedParcel.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/track/dhl-ecommerce/GM0000000000000001/follow/email", 404),
+        ("/track/dhl-ecommerce/AB/follow/email", 400),
+        ("/track/fedex/X12345/follow/email", 404),
+    ],
+)
+def test_no_parcel_no_follow(client, path, status):
+    assert client.post(path, {"email": FOLLOWER}).status_code == status
+    assert EmailSubscription.objects.count() == 0 and mail.outbox == []
+
+
+def test_posts_from_other_sites_are_refused(client):
+    response = follow(client, HTTP_ORIGIN="https://evil.example", HTTP_SEC_FETCH_SITE="cross-site")
+    assert response.status_code == 403 and EmailSubscription.objects.count() == 0
+
+
+def test_the_address_is_never_in_the_json_api_or_the_parcel_page(client):
+    follow(client)
+    client.post(links(mail.outbox[0])["confirm"])
+    api = client.get(f"/api/v1/parcels/dhl-ecommerce/{MOVING}").content.decode()
+    page = client.get(f"/track/dhl-ecommerce/{MOVING}/").content.decode()
+    assert FOLLOWER not in api and FOLLOWER not in page and "follower.test" not in page
+
+
+@pytest.fixture
+def limits(settings):
+    settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_FOLLOWS = "5/h"
+    settings.RATELIMIT_CONFIRMATIONS_IP = "4/h"
+    settings.RATELIMIT_CONFIRMATIONS_ADDRESS = "2/d"
+    settings.RATELIMIT_NUMBERS = "1000/d"
+    return settings
+
+
+def test_a_few_follows_per_client_ip_per_hour(client, limits):
+    statuses = [follow(client, f"reader{index}@follower.test").status_code for index in range(6)]
+    assert statuses == [302, 302, 302, 302, 429, 429]  # the fifth is over the confirmations per IP
+    assert len(mail.outbox) == 4
+
+
+def test_confirmation_emails_to_one_address_are_limited_whichever_ip_asks(client, limits):
+    statuses = [follow(client, REMOTE_ADDR=f"203.0.113.{index}").status_code for index in range(1, 4)]
+    assert statuses == [302, 302, 429]
+    assert len(mail.outbox) == 2
+    assert int(follow(client, REMOTE_ADDR="203.0.113.9")["Retry-After"]) > 0
+
+
+def test_following_costs_the_visitors_number_budget(client, limits):
+    limits.RATELIMIT_NUMBERS = "2/h"
+    client.get(f"/track/dhl-ecommerce/{MOVING}/")
+    assert follow(client).status_code == 302
+    assert follow(client, "other@follower.test").status_code == 429

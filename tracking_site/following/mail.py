@@ -1,0 +1,134 @@
+"""Email for followers: the double opt-in, the notifications, and the links every message carries.
+
+Every message has a one-click unsubscribe (RFC 8058: `List-Unsubscribe` with an https link and
+`List-Unsubscribe-Post`). Links sign the subscription's random key, never the address; the address appears
+only in the To header of the messages themselves, never in a log line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from tracking_site.following.messages import ParcelNews, permalink
+from tracking_site.following.models import EmailSubscription
+from tracking_site.presentation.links import absolute_url
+from tracking_site.presentation.status_words import carrier_name
+
+CONFIRM_SALT = "tracking_site.following.confirm"
+UNSUBSCRIBE_SALT = "tracking_site.following.unsubscribe"
+
+
+def normalized_address(address: str) -> str:
+    """The address as we compare it: trimmed, the domain in lower case."""
+    local, at, domain = address.strip().rpartition("@")
+    return f"{local}{at}{domain.lower()}"
+
+
+def address_hash(address: str) -> str:
+    """A keyed hash of the address: finds a duplicate and keys a rate limit without storing or logging it."""
+    key = hashlib.sha256(f"following-address:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, normalized_address(address).casefold().encode(), hashlib.sha256).hexdigest()
+
+
+def confirm_token(subscription: EmailSubscription) -> str:
+    return signing.dumps(str(subscription.key), salt=CONFIRM_SALT)
+
+
+def unsubscribe_token(subscription: EmailSubscription) -> str:
+    return signing.dumps(str(subscription.key), salt=UNSUBSCRIBE_SALT)
+
+
+def key_from_confirm_token(token: str) -> uuid.UUID | None:
+    """The subscription key a confirm link names, None when forged, mangled or older than the confirm window."""
+    try:
+        return uuid.UUID(
+            signing.loads(token, salt=CONFIRM_SALT, max_age=timedelta(hours=settings.FOLLOWING_CONFIRM_HOURS))
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+
+
+def key_from_unsubscribe_token(token: str) -> uuid.UUID | None:
+    """The subscription key an unsubscribe link names (these links never expire), None when forged."""
+    try:
+        return uuid.UUID(signing.loads(token, salt=UNSUBSCRIBE_SALT))
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+
+
+def confirm_url(subscription: EmailSubscription) -> str:
+    return absolute_url(reverse("follow_email_confirm", args=[confirm_token(subscription)]))
+
+
+def unsubscribe_url(subscription: EmailSubscription) -> str:
+    return absolute_url(reverse("follow_email_unsubscribe", args=[unsubscribe_token(subscription)]))
+
+
+def kept_until(subscription: EmailSubscription) -> datetime:
+    """When a confirmed address is deleted: 60 days after it followed, 7 days after following ended if sooner."""
+    latest = subscription.created_at + timedelta(days=settings.FOLLOWING_EMAIL_KEEP_DAYS_AT_MOST)
+    finished = subscription.parcel.finished_at
+    if finished is not None:
+        latest = min(latest, finished + timedelta(days=settings.FOLLOWING_EMAIL_KEEP_DAYS_AFTER_DELIVERY))
+    return latest
+
+
+def _message(subscription: EmailSubscription, subject: str, template: str, context: dict[str, object]) -> EmailMessage:
+    unsubscribe = unsubscribe_url(subscription)
+    body = render_to_string(template, {**context, "unsubscribe_url": unsubscribe, "keep_days": keep_days()})
+    return EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[subscription.address],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+
+
+def keep_days() -> dict[str, int]:
+    return {
+        "after_delivery": settings.FOLLOWING_EMAIL_KEEP_DAYS_AFTER_DELIVERY,
+        "at_most": settings.FOLLOWING_EMAIL_KEEP_DAYS_AT_MOST,
+        "confirm_hours": settings.FOLLOWING_CONFIRM_HOURS,
+    }
+
+
+def confirmation_message(subscription: EmailSubscription) -> EmailMessage:
+    """The double opt-in: nothing but this one message goes to an address until its link is followed."""
+    parcel = subscription.parcel
+    with translation.override(subscription.language):
+        names = {"carrier": carrier_name(parcel.carrier), "number": parcel.number}
+        subject = _("Confirm: follow %(carrier)s parcel %(number)s") % names
+        return _message(
+            subscription,
+            subject,
+            "following/email/confirm.txt",
+            {**names, "confirm_url": confirm_url(subscription), "permalink": permalink(parcel.carrier, parcel.number)},
+        )
+
+
+def notification_message(subscription: EmailSubscription, news: ParcelNews) -> EmailMessage:
+    """A change of the parcel: its status in words, the arrival answer, the permalink."""
+    with translation.override(subscription.language):
+        return _message(subscription, news.subject, "following/email/notification.txt", {"news": news})
+
+
+def send(message: EmailMessage) -> None:
+    """Send through Django's configured backend (EMAIL_TIMEOUT bounds a hanging server)."""
+    with get_connection() as connection:
+        connection.send_messages([message])

@@ -1,0 +1,73 @@
+"""The Huey tasks of following (found by `manage.py run_huey`): refresh, notify, confirm, purge, flush.
+
+Every consumer schedules the periodic ones, so with two consumers each runs twice a minute: the work they do
+is claimed row by row (schedule.py, delivery.py), so nothing is asked or sent twice.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from tracking_site.following.delivery import DeliveryReport, deliver_due_notifications
+from tracking_site.following.mail import confirmation_message, send
+from tracking_site.following.models import EmailSubscription
+from tracking_site.following.push import PushSender
+from tracking_site.following.refresh import RefreshReport, refresh_due_parcels
+from tracking_site.following.retention import purge_expired
+
+logger = logging.getLogger("tracking_site.following")
+
+
+def follow_up(now: datetime, *, push_sender: PushSender | None = None) -> tuple[RefreshReport, DeliveryReport]:
+    """Ask about followed parcels that are due, then send what changed (and any retries that are due)."""
+    return refresh_due_parcels(now), deliver_due_notifications(now, push_sender=push_sender)
+
+
+@db_periodic_task(crontab(minute="*"))
+def refresh_and_notify() -> None:
+    follow_up(timezone.now())
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def purge_expired_followers() -> None:
+    purge_expired(timezone.now())
+
+
+@db_task(retries=3, retry_delay=60)
+def send_confirmation(subscription_id: int) -> None:
+    """The double opt-in message; the task holds the subscription's id, never its address."""
+    subscription = EmailSubscription.objects.select_related("parcel").filter(pk=subscription_id).first()
+    if subscription is None or subscription.confirmed_at is not None:
+        return
+    try:
+        send(confirmation_message(subscription))
+    except OSError as exc:  # smtplib's errors are OSErrors; their text can hold the address
+        logger.warning("email outcome=confirmation_failed error=%s", type(exc).__name__)
+        raise RuntimeError("the confirmation email could not be sent") from None
+
+
+def observations_flusher() -> Callable[[], object] | None:
+    """`tracking_site.estimates.flush_observations` where that module is installed, else None."""
+    try:
+        estimates = importlib.import_module("tracking_site.estimates")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("tracking_site.estimates", "tracking_site"):
+            raise  # the module is there but broken: say so
+        return None
+    flush = getattr(estimates, "flush_observations", None)
+    return flush if callable(flush) else None
+
+
+@db_periodic_task(crontab(minute="*"))
+def flush_delivery_observations() -> None:
+    """Delivery observations for estimates, moved from the cache into the database every minute."""
+    flush = observations_flusher()
+    if flush is not None:
+        flush()

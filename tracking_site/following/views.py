@@ -1,0 +1,387 @@
+"""Following's pages and endpoints: the feed, the calendar entry, push and email sign-up, confirm, unsubscribe.
+
+The follow endpoints take no CSRF token on purpose: nobody is signed in, so a forged post could only do what
+anyone can do on the page, and a token would make every parcel page personal (no CDN could share it). They
+refuse cross-site posts instead. Confirm and unsubscribe links are the authority themselves (signed keys);
+unsubscribing accepts the one-click POST mail providers send (RFC 8058).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from carriers.base import InvalidNumber, shorten_number
+from carriers.detect import normalize_number
+from carriers.model import CarrierFailure, Found, Parcel
+from tracking_site.following import mail
+from tracking_site.following.calendar_entry import calendar_day, calendar_document
+from tracking_site.following.feeds import ParcelFeed
+from tracking_site.following.forms import (
+    EmailFollowForm,
+    SubscriptionRefused,
+    parse_push_endpoint,
+    parse_push_subscription,
+)
+from tracking_site.following.models import EmailSubscription, FollowedParcel, PushSubscription
+from tracking_site.following.parcel_store import FINAL_STATUSES, follow_parcel
+from tracking_site.following.tasks import send_confirmation
+from tracking_site.following.vapid import application_server_key
+from tracking_site.lookup.clients import get_carriers
+from tracking_site.lookup.service import LookupOutcome, lookup_parcels
+from tracking_site.presentation.failures import FAILURES, failure_text
+from tracking_site.presentation.status_words import carrier_name
+from tracking_site.protection.rate_limits import RateLimited, charge, charge_numbers, too_many_requests
+from tracking_site.web.http_caching import cache_control
+
+logger = logging.getLogger("tracking_site.following")
+
+
+# --- finding the parcel a request is about ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Looked:
+    """A follow request's parcel, or why there is none (an HTTP status and, for failures, Retry-After)."""
+
+    number: str
+    outcome: LookupOutcome | None = None
+    problem: str = ""  # "carrier", "number", "parcel" (not found), "failure"
+    status: int = 200
+
+    @property
+    def parcel(self) -> Parcel | None:
+        return self.outcome.result.parcel if self.outcome and isinstance(self.outcome.result, Found) else None
+
+
+def valid_number(carrier: str, number: str) -> Looked:
+    """The permalink's segments checked, without asking any carrier."""
+    if carrier not in get_carriers():
+        return Looked(number, problem="carrier", status=404)
+    try:
+        return Looked(normalize_number(number))
+    except InvalidNumber:
+        return Looked(number, problem="number", status=400)
+
+
+def look_up(request: HttpRequest, carrier: str, number: str) -> Looked:
+    """The parcel, asked like its page asks (the visitor's number budget pays; RateLimited when spent)."""
+    checked = valid_number(carrier, number)
+    if checked.problem:
+        return checked
+    charge_numbers(request, 1)
+    outcome = lookup_parcels([checked.number], carrier)[0]
+    if isinstance(outcome.result, Found):
+        return Looked(checked.number, outcome)
+    if isinstance(outcome.result, CarrierFailure):
+        return Looked(checked.number, outcome, problem="failure", status=FAILURES[outcome.result.reason].http_status)
+    return Looked(checked.number, outcome, problem="parcel", status=404)
+
+
+def plain_problem(looked: Looked) -> HttpResponse:
+    """A feed reader's or calendar's answer when there is no parcel to show."""
+    texts = {
+        "carrier": "This site does not track parcels for that carrier.",
+        "number": "That is not a tracking number.",
+        "parcel": "No parcel has that number.",
+        "failure": "The carrier is not answering right now; try again later.",
+    }
+    response = HttpResponse(
+        texts[looked.problem] + "\n", content_type="text/plain; charset=utf-8", status=looked.status
+    )
+    response["Cache-Control"] = "no-cache"
+    if looked.outcome and isinstance(looked.outcome.result, CarrierFailure):
+        response["Retry-After"] = str(FAILURES[looked.outcome.result.reason].retry_after_seconds)
+    return response
+
+
+def page_problem(request: HttpRequest, carrier: str, looked: Looked) -> HttpResponse:
+    """The same pages the parcel's permalink shows for an unknown carrier, a bad number, or no parcel."""
+    context: dict[str, object] = {"number": looked.number, "carrier": carrier_name(carrier), "carrier_slug": carrier}
+    if looked.problem == "number":
+        return render(request, "bad_number.html", {"error": "That is not a tracking number."}, status=400)
+    if looked.problem == "failure" and looked.outcome and isinstance(looked.outcome.result, CarrierFailure):
+        context["failure"] = failure_text(carrier, looked.outcome.result.reason)
+        response = render(request, "carrier_failure.html", context, status=looked.status)
+        response["Retry-After"] = str(FAILURES[looked.outcome.result.reason].retry_after_seconds)
+        return response
+    return render(request, "not_found.html", {**context, "reason": looked.problem}, status=404)
+
+
+def cross_site(request: HttpRequest) -> bool:
+    """A post sent by another site's page (browsers say so in Sec-Fetch-Site or Origin)."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("Origin")
+    return origin is not None and origin != f"{request.scheme}://{request.get_host()}"
+
+
+def subscriber_count(row: FollowedParcel) -> int:
+    return PushSubscription.objects.filter(parcel=row).count() + EmailSubscription.objects.filter(parcel=row).count()
+
+
+# --- the feed and the calendar entry ------------------------------------------------------------------------
+
+
+def for_reader(request: HttpRequest, carrier: str, number: str) -> tuple[Parcel, LookupOutcome] | HttpResponse:
+    """The parcel a feed reader or calendar asks for, as its page would be asked; else the plain answer why not."""
+    try:
+        charge(request, "pages", settings.RATELIMIT_PAGES)
+        looked = look_up(request, carrier, number)
+    except RateLimited as exc:
+        return too_many_requests(request, exc.retry_after, as_json=False)
+    if looked.parcel is None or looked.outcome is None:
+        return plain_problem(looked)
+    return looked.parcel, looked.outcome
+
+
+@require_safe
+def parcel_feed(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
+    """The parcel's Atom feed: one entry per scan."""
+    found = for_reader(request, carrier, number)
+    if isinstance(found, HttpResponse):
+        return found
+    parcel, outcome = found
+    response = ParcelFeed(parcel, timezone.now())(request)
+    response["Cache-Control"] = cache_control(outcome)
+    return response
+
+
+@require_safe
+def parcel_calendar(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
+    """The parcel's calendar entry, for its expected (or delivered) day; 404 while no day is known."""
+    found = for_reader(request, carrier, number)
+    if isinstance(found, HttpResponse):
+        return found
+    parcel, outcome = found
+    day = calendar_day(parcel)
+    if day is None:
+        response = HttpResponse(
+            "No delivery day is known for this parcel yet.\n", content_type="text/plain; charset=utf-8", status=404
+        )
+        response["Cache-Control"] = "no-cache"
+        return response
+    response = HttpResponse(calendar_document(parcel, day, timezone.now()), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="parcel-{parcel.tracking_number}.ics"'
+    response["Cache-Control"] = cache_control(outcome)
+    return response
+
+
+# --- Web Push -----------------------------------------------------------------------------------------------
+
+
+def json_error(code: str, message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+LOOKED_UP_ERRORS = {
+    "carrier": ("unknown_carrier", "This site does not track parcels for that carrier."),
+    "number": ("invalid_number", "That is not a tracking number."),
+    "parcel": ("not_found", "No parcel has that number."),
+    "failure": ("carrier_unavailable", "The carrier is not answering right now; try again later."),
+}
+
+
+@csrf_exempt
+@require_POST
+def follow_push(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
+    """Store a browser's push subscription (endpoint and keys) with the parcel."""
+    if cross_site(request):
+        return json_error("cross_site", "Posts from other sites are refused.", 403)
+    if not application_server_key():
+        return json_error("push_unavailable", "This site sends no push notifications.", 404)
+    try:
+        target = parse_push_subscription(request.body)
+    except SubscriptionRefused as exc:
+        return json_error("bad_subscription", str(exc), 400)
+    try:
+        charge(request, "follows", settings.RATELIMIT_FOLLOWS)
+        looked = look_up(request, carrier, number)
+    except RateLimited as exc:
+        return too_many_requests(request, exc.retry_after, as_json=True)
+    if looked.parcel is None:
+        code, message = LOOKED_UP_ERRORS[looked.problem]
+        return json_error(code, message, looked.status)
+    if looked.parcel.status in FINAL_STATUSES:
+        return json_error("parcel_finished", "This parcel's journey is over: there is nothing left to follow.", 409)
+    now = timezone.now()
+    row = follow_parcel(looked.parcel, now)
+    known = PushSubscription.objects.filter(parcel=row, endpoint=target.endpoint)
+    if not known.exists() and subscriber_count(row) >= settings.FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL:
+        return json_error("too_many_followers", "This parcel cannot take more followers.", 409)
+    PushSubscription.objects.update_or_create(
+        parcel=row,
+        endpoint=target.endpoint,
+        defaults={"p256dh": target.p256dh, "auth": target.auth},
+        create_defaults={"p256dh": target.p256dh, "auth": target.auth, "created_at": now},
+    )
+    logger.info("following channel=push carrier=%s number=%s", carrier, shorten_number(looked.number))
+    return JsonResponse({"following": True}, status=201)
+
+
+@csrf_exempt
+@require_POST
+def unfollow_push(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
+    """Forget this browser's subscription for the parcel (the endpoint itself is the proof of ownership)."""
+    if cross_site(request):
+        return json_error("cross_site", "Posts from other sites are refused.", 403)
+    checked = valid_number(carrier, number)
+    if checked.problem:
+        code, message = LOOKED_UP_ERRORS[checked.problem]
+        return json_error(code, message, checked.status)
+    try:
+        endpoint = parse_push_endpoint(request.body)
+    except SubscriptionRefused as exc:
+        return json_error("bad_subscription", str(exc), 400)
+    PushSubscription.objects.filter(parcel__carrier=carrier, parcel__number=checked.number, endpoint=endpoint).delete()
+    return JsonResponse({"following": False})
+
+
+# --- email: sign up, confirm, unsubscribe -------------------------------------------------------------------
+
+
+def _email_page(
+    request: HttpRequest, carrier: str, number: str, form: EmailFollowForm, **extra: object
+) -> HttpResponse:
+    status = int(str(extra.pop("status", 200)))
+    context = {"form": form, "carrier": carrier_name(carrier), "carrier_slug": carrier, "number": number, **extra}
+    return render(request, "following/email_form.html", context, status=status)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def follow_email(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
+    """The email form (works without JavaScript); a valid post sends one confirmation link and nothing else."""
+    checked = valid_number(carrier, number)
+    if checked.problem:
+        return page_problem(request, carrier, checked)
+    if request.method != "POST":
+        return _email_page(request, carrier, checked.number, EmailFollowForm())
+    if cross_site(request):
+        return _email_page(request, carrier, checked.number, EmailFollowForm(), status=403, refused=True)
+    form = EmailFollowForm(request.POST)
+    if not form.is_valid():
+        return _email_page(request, carrier, checked.number, form, status=400)
+    address = mail.normalized_address(form.cleaned_data["email"])
+    hashed = mail.address_hash(address)
+    try:
+        charge(request, "follows", settings.RATELIMIT_FOLLOWS)
+        looked = look_up(request, carrier, checked.number)
+        if looked.parcel is None:
+            return page_problem(request, carrier, looked)
+        if looked.parcel.status in FINAL_STATUSES:
+            return _email_page(request, carrier, looked.number, form, status=409, finished=True)
+        charge(request, "confirmations_ip", settings.RATELIMIT_CONFIRMATIONS_IP)
+        charge(request, "confirmations_address", settings.RATELIMIT_CONFIRMATIONS_ADDRESS, key=hashed)
+    except RateLimited as exc:
+        return too_many_requests(request, exc.retry_after, as_json=False)
+    now = timezone.now()
+    row = follow_parcel(looked.parcel, now)
+    subscription = EmailSubscription.objects.filter(parcel=row, address_hash=hashed).first()
+    if subscription is None:
+        if subscriber_count(row) >= settings.FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL:
+            return _email_page(request, carrier, looked.number, form, status=409, full=True)
+        subscription, _created = EmailSubscription.objects.get_or_create(
+            parcel=row,
+            address_hash=hashed,
+            defaults={
+                "address": address,
+                "language": translation.get_language() or settings.LANGUAGE_CODE,
+                "created_at": now,
+                "delete_after": now + timedelta(hours=settings.FOLLOWING_CONFIRM_HOURS),
+            },
+        )
+    if subscription.confirmed_at is None:
+        send_confirmation(subscription.pk)  # queued: the consumer sends it, no request waits on a mail server
+    # The same answer whether the address was new, waiting for confirmation or already following.
+    logger.info("following channel=email carrier=%s number=%s", carrier, shorten_number(looked.number))
+    return redirect("follow_email_sent", carrier=carrier, number=looked.number)
+
+
+@require_safe
+def follow_email_sent(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
+    checked = valid_number(carrier, number)
+    if checked.problem:
+        return page_problem(request, carrier, checked)
+    context = {"carrier": carrier_name(carrier), "carrier_slug": carrier, "number": checked.number}
+    return render(request, "following/email_sent.html", {**context, "confirm_hours": settings.FOLLOWING_CONFIRM_HOURS})
+
+
+def _link_invalid(request: HttpRequest) -> HttpResponse:
+    return render(request, "following/link_invalid.html", status=400)
+
+
+@never_cache
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (link scanners must not confirm for people); POST confirms the address."""
+    key = mail.key_from_confirm_token(token)
+    subscription = (
+        EmailSubscription.objects.select_related("parcel").filter(key=key).first() if key is not None else None
+    )
+    now = timezone.now()
+    if subscription is None or (subscription.confirmed_at is None and subscription.delete_after <= now):
+        return _link_invalid(request)
+    parcel = subscription.parcel
+    context = {"carrier": carrier_name(parcel.carrier), "carrier_slug": parcel.carrier, "number": parcel.number}
+    if request.method == "POST" and subscription.confirmed_at is None:
+        subscription.confirmed_at = now
+        subscription.delete_after = mail.kept_until(subscription)
+        subscription.save(update_fields=["confirmed_at", "delete_after"])
+        logger.info("following channel=email outcome=confirmed")
+    if subscription.confirmed_at is not None:
+        return render(request, "following/email_confirmed.html", {**context, "keep_days": mail.keep_days()})
+    return render(request, "following/email_confirm.html", context)
+
+
+@never_cache
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe_email(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button; POST (ours, or a mail provider's one-click) deletes the address at once."""
+    key = mail.key_from_unsubscribe_token(token)
+    if key is None:
+        return _link_invalid(request)
+    if request.method == "POST":
+        deleted, _ = EmailSubscription.objects.filter(key=key).delete()
+        if deleted:
+            logger.info("following channel=email outcome=unsubscribed")
+        return render(request, "following/email_unsubscribed.html")
+    if not EmailSubscription.objects.filter(key=key).exists():
+        return render(request, "following/email_unsubscribed.html")
+    return render(
+        request, "following/email_unsubscribe.html", {"action": reverse("follow_email_unsubscribe", args=[token])}
+    )
+
+
+# --- the service worker -------------------------------------------------------------------------------------
+
+
+@cache
+def service_worker_source() -> bytes:
+    found = finders.find("js/sw.js")
+    path = Path(found if isinstance(found, str) else "")
+    return path.read_bytes()
+
+
+@require_safe
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """static/js/sw.js served from the site root, so its scope is the whole site."""
+    response = HttpResponse(service_worker_source(), content_type="text/javascript; charset=utf-8")
+    # Browsers check a worker for updates on their own; no copy may hide a new one for long.
+    response["Cache-Control"] = "no-cache"
+    return response
