@@ -37,7 +37,7 @@ from carriers.model import CarrierFailure, FailureReason, Found, NotFound, Track
 from tracking_site.lookup.carrier_calls import first_kind, next_kind
 from tracking_site.lookup.parcel_cache import CachedResult
 from tracking_site.metrics import instruments
-from tracking_site.shared_state.call_budget import CallBudget, prepaid_slot
+from tracking_site.shared_state.call_budget import CallBudget, headroom, prepaid_slot
 from tracking_site.shared_state.gather_store import (
     BACKGROUND,
     DONE,
@@ -202,8 +202,7 @@ class Gatherer:
             self.run(functools.partial(self.call, carrier, kind, numbers))
 
     def _keep_free(self, carrier: str) -> int:
-        limit = self.budget.limit(carrier)
-        return max(int(limit.calls * self.timing.background_keep_free), 1) if limit else 0
+        return headroom(self.budget.limit(carrier), self.timing.background_keep_free)
 
     def _wait_until(self, inbox: str, moment: float) -> None:
         """Sleep until the reserved slot; messages to the leader mean nothing before it."""

@@ -221,6 +221,11 @@ def prepaid_slot(carrier: str) -> Iterator[None]:
         _prepaid.reset(token)
 
 
+def headroom(limit: RateLimit | None, share: float) -> int:
+    """The calls of a window background work leaves unused: `share` of them, at least one."""
+    return max(int(limit.calls * share), 1) if limit else 0
+
+
 _background: ContextVar[bool] = ContextVar("background_calls", default=False)
 
 
@@ -257,8 +262,7 @@ def transport_reserve(
         return reservation.wait_seconds if reservation.granted else None
 
     def _background_slot(carrier: str) -> float | None:
-        limit = budget.limit(carrier)
-        keep_free = max(int(limit.calls * keep_free_share), 1) if limit else 0
+        keep_free = headroom(budget.limit(carrier), keep_free_share)
         give_up = clock() + background_wait_seconds
         while True:
             reservation = budget.reserve(carrier, 0.0, keep_free=keep_free)
