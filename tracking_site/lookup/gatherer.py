@@ -242,9 +242,12 @@ class Gatherer:
             answered = [(carrier, r) for r in final.values() if isinstance(r, Found | NotFound)]
             payloads = {n: CachedResult.now(r) for n, r in final.items() if isinstance(r, CarrierFailure)}
             try:
-                for (_, result), entry in zip(answered, self.keep(answered), strict=True):
+                entries = self.keep(answered)
+                # After the write: a request that read the parcel cache before now may have missed these.
+                stored_at = time.time()
+                for (_, result), entry in zip(answered, entries, strict=True):
                     payloads[result.tracking_number] = entry
-                    stored[result.tracking_number] = _marker(entry)
+                    stored[result.tracking_number] = _marker(entry, stored_at)
             except Exception:  # the parcel cache is an optimisation: waiters still get the answers
                 logger.exception("carrier=%s outcome=parcel_cache_write_failed", carrier)
                 payloads.update({r.tracking_number: CachedResult.now(r) for _, r in answered})
@@ -277,9 +280,9 @@ class Gatherer:
 DONE_MARKER_SECONDS = 2.0
 
 
-def _marker(entry: CachedResult) -> Marker:
+def _marker(entry: CachedResult, stored_at: float) -> Marker:
     seconds = min(DONE_MARKER_SECONDS, (entry.fresh_until - entry.fetched_at).total_seconds())
-    return Marker(seconds, entry.fetched_at.timestamp())
+    return Marker(seconds, stored_at)
 
 
 class Waiting:

@@ -54,8 +54,8 @@ class Message:
 
 @dataclass(frozen=True)
 class Marker:
-    """A stored answer's done marker: kept `seconds` (never past the answer's freshness), written at `written_at`
-    (epoch seconds, the answer's own time)."""
+    """A stored answer's done marker: kept `seconds` (never past the answer's freshness); `written_at` (epoch
+    seconds) is when the answer was in the parcel cache, so a request that read the cache before then may use it."""
 
     seconds: float
     written_at: float
