@@ -146,10 +146,14 @@ def _numbers(environ: dict[str, Any]) -> int:
 class FakeCarrierProcess:
     """The parent's handle: the fake's URL and its call logs, read over HTTP (GET /__calls, /__bench)."""
 
-    def __init__(self, slug: str, latency: float, *, budget: bool = False, parcels: int = 0) -> None:
+    def __init__(
+        self, slug: str, latency: float, *, budget: bool = False, parcels: int = 0, faults: bool = False
+    ) -> None:
         command = [sys.executable, "-m", "bench.fake_carrier", slug, str(latency), "--parcels", str(parcels)]
         if budget:
             command += ["--budget", str(CARRIER_BUDGETS[slug])]
+        if faults:
+            command.append("--faults")
         self.slug = slug
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self._process.stdout is not None  # noqa: S101 - set by PIPE
@@ -168,6 +172,10 @@ class FakeCarrierProcess:
     def reset(self) -> None:
         self._http.post("/__calls/reset")
         self._http.post("/__bench/reset")
+
+    def fault(self, mode: str, scope: str = "all") -> None:
+        """Started with `faults`: "hang", "fail" or "recover" (bench/carrier_faults.py)."""
+        self._http.post(f"/__faults/{mode}", params={"scope": scope}).raise_for_status()
 
     def close(self) -> None:
         self._http.close()

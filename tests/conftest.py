@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
+from tracking_site.estimates.figures import local_figures
 from tracking_site.lookup.clients import install_carriers
 from tracking_site.web.answer_cache import local_copies
 
@@ -31,10 +32,12 @@ def _no_rate_limits_unless_asked(settings):
 def _clean_cache_and_carriers():
     cache.clear()
     local_copies.clear()
+    local_figures.forget()
     install_carriers(None)
     yield
     install_carriers(None)
     local_copies.clear()
+    local_figures.forget()
     cache.clear()
 
 

@@ -13,3 +13,5 @@ os.environ.setdefault("SITE_URL", "http://testserver")
 os.environ.setdefault("HUEY_IMMEDIATE", "1")  # tasks run inline; the Huey services test runs a real consumer
 
 from tracking_site.settings import *  # noqa: E402, F403
+
+ESTIMATES_BACKGROUND_REBUILD = False  # tests ask for rebuilds themselves; no thread races a test database

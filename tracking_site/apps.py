@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class TrackingSiteConfig(AppConfig):
@@ -7,3 +8,6 @@ class TrackingSiteConfig(AppConfig):
 
     def ready(self) -> None:
         from tracking_site import checks  # noqa: F401 - registers the system checks
+        from tracking_site.estimates.demo import load_demo_observations
+
+        post_migrate.connect(load_demo_observations, sender=self, dispatch_uid="estimates-demo-observations")

@@ -52,6 +52,32 @@ class FeedCursor(models.Model):
         return f"{self.feed} feed cursor"
 
 
+# --- Delivery observations: how long parcels took on each lane, for the arrival estimate (estimates/) -----------
+
+
+class DeliveryObservation(models.Model):
+    """One delivered parcel's transit time on its lane. No tracking number: `parcel_key` is a keyed hash of it."""
+
+    LOOKUP, FEED, DEMO = "lookup", "feed", "demo"
+    SOURCES = [(LOOKUP, "a lookup"), (FEED, "the PostPlus feed"), (DEMO, "the demo")]
+
+    parcel_key = models.CharField(max_length=64, unique=True)
+    carrier = models.CharField(max_length=40)
+    service = models.CharField(max_length=100, blank=True)
+    destination = models.CharField(max_length=2, blank=True)
+    # From the carrier's first scan of the parcel itself to its delivery.
+    transit_seconds = models.PositiveIntegerField()
+    delivered_on = models.DateField()
+    source = models.CharField(max_length=10, choices=SOURCES)
+
+    class Meta:
+        indexes = [models.Index(fields=["carrier", "destination", "service", "-delivered_on"], name="observation_lane")]
+        verbose_name = "delivery observation"
+
+    def __str__(self) -> str:
+        return f"{self.carrier} to {self.destination or '?'}: {self.transit_seconds // 3600} h"
+
+
 # --- Following a parcel (defined in tracking_site/following/models.py, one app label for the site) -----------
 from tracking_site.following.models import (  # noqa: E402
     EmailSubscription,
@@ -63,6 +89,7 @@ from tracking_site.following.models import (  # noqa: E402
 
 __all__ = [
     "POSTPLUS_FEED",
+    "DeliveryObservation",
     "EmailSubscription",
     "FeedCursor",
     "FollowedParcel",

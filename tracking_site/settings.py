@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import redis
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -124,14 +125,37 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and DATABASE_POOL_SIZE 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_text("REDIS_URL")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "tracking",
-        }
+# --- Resilience: Redis is a helper, not a single point of failure ---------------------------------
+# A paused or unreachable Redis costs a caller at most these timeouts; then nobody in the process asks it for
+# REDIS_RETRY_SECONDS (one caller tries again after that). Meanwhile caches are skipped and counters are kept
+# in this process (tracking_site/resilience/).
+REDIS_CONNECT_TIMEOUT_SECONDS = env_float("REDIS_CONNECT_TIMEOUT_SECONDS", 0.5)
+REDIS_SOCKET_TIMEOUT_SECONDS = env_float("REDIS_SOCKET_TIMEOUT_SECONDS", 0.5)
+REDIS_RETRY_SECONDS = env_float("REDIS_RETRY_SECONDS", 5.0)
+
+
+def redis_caches(url: str) -> dict[str, dict[str, object]]:
+    """Django's caches over the Redis at `url`, each answering without Redis when it fails."""
+    shared: dict[str, object] = {
+        "BACKEND": "tracking_site.resilience.redis_cache.ResilientRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "tracking",
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
+            "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+        },
     }
+    return {
+        # A failing Redis reads as a miss and drops writes ("skip").
+        "default": shared,
+        # Visitors' rate-limit counters go on counting in this process's memory while Redis fails ("local").
+        "rate_limits": {**shared, "FALLBACK": "local"},
+    }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
+    RATELIMIT_USE_CACHE = "rate_limits"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracking"}}
 
@@ -254,6 +278,27 @@ METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 # Where every gunicorn worker writes its metrics (gunicorn.conf.py sets it); unset: this process's own.
 PROMETHEUS_MULTIPROC_DIR = env_text("PROMETHEUS_MULTIPROC_DIR")
 
+# --- Resilience: carrier circuit breakers, bulkheads and the search deadline ---------------------------
+# A carrier whose calls failed (timeouts, 5xx, bad answers, failed token fetches) this many times in a row, none
+# older than the window, is not called for CARRIER_BREAKER_OPEN_SECONDS: its numbers are answered at once (the
+# last good answer, marked stale, or a 503 with Retry-After). Then one probe call, in any worker, decides whether
+# it closes again; a probe that never reports frees the way for another after CARRIER_BREAKER_PROBE_SECONDS.
+# The window is long enough to see three of the carriers' 10 s read timeouts in a row.
+CARRIER_BREAKER_FAILURES = env_int("CARRIER_BREAKER_FAILURES", 3)
+CARRIER_BREAKER_WINDOW_SECONDS = env_float("CARRIER_BREAKER_WINDOW_SECONDS", 60.0)
+CARRIER_BREAKER_OPEN_SECONDS = env_float("CARRIER_BREAKER_OPEN_SECONDS", 30.0)
+CARRIER_BREAKER_PROBE_SECONDS = env_float("CARRIER_BREAKER_PROBE_SECONDS", 15.0)
+# At most this many calls (or visitors waiting) on one carrier at once in each worker process; beyond, "busy" at
+# once, so a hanging carrier cannot take the threads other pages need (GUNICORN_THREADS: 8 by default).
+CARRIER_BULKHEAD_SIZE = env_int("CARRIER_BULKHEAD_SIZE", 4)
+# A multi-number search shows what it has after this long and says which carriers are still being asked.
+SEARCH_DEADLINE_SECONDS = env_float("SEARCH_DEADLINE_SECONDS", 3.0)
+# While Redis is unavailable each process keeps 1/N of every carrier's call budget (N: the processes that share
+# it; gunicorn.conf.py's default worker count unless WEB_CONCURRENCY says otherwise).
+CARRIER_RATE_PROCESSES = env_int(
+    "CARRIER_RATE_PROCESSES", env_int("WEB_CONCURRENCY", min((os.cpu_count() or 1) * 2 + 1, 8))
+)
+
 # --- Abuse resistance -----------------------------------------------------------------------------
 # Client IP: REMOTE_ADDR, unless this many trusted proxies (load balancer, CDN) sit in front.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -357,7 +402,16 @@ AUTH_PASSWORD_VALIDATORS = [
 HUEY = {
     "name": "tracking",
     "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
-    "connection": {"url": REDIS_URL}
+    # Short timeouts, as for the cache (REDIS_*_SECONDS): a dead or paused Redis must not hold a request that
+    # queues a task (resilience/task_queue.py runs it in the request instead). The consumer's blocking reads
+    # wait up to Huey's read_timeout (1 s), so its socket waits that much longer.
+    "connection": {
+        "connection_pool": redis.ConnectionPool.from_url(
+            REDIS_URL,
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+            socket_timeout=1 + REDIS_SOCKET_TIMEOUT_SECONDS,
+        )
+    }
     if REDIS_URL
     else {"filename": env_text("HUEY_SQLITE_PATH") or str(BASE_DIR / "huey.sqlite3")},
     "results": False,  # nothing reads task results: keep the queue's storage small
@@ -405,3 +459,6 @@ DEFAULT_FROM_EMAIL = env_text("DEFAULT_FROM_EMAIL") or "Parcel tracking <noreply
 VAPID_PRIVATE_KEY = env_text("VAPID_PRIVATE_KEY")
 VAPID_SUBJECT = env_text("VAPID_SUBJECT") or "mailto:noreply@localhost"
 WEB_PUSH_TIMEOUT_SECONDS = float(env_text("WEB_PUSH_TIMEOUT_SECONDS") or 5)
+
+# --- Arrival estimates (estimates/): rebuild missing lane figures in a background thread of the web process.
+ESTIMATES_BACKGROUND_REBUILD = env_bool("ESTIMATES_BACKGROUND_REBUILD", True)

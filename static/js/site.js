@@ -2,25 +2,59 @@
 (function () {
   "use strict";
 
-  // Copy-link buttons: shown only when the Clipboard API can work; the read-only field works without JS.
-  function setUpCopyButtons() {
+  // Enter searches, Shift+Enter starts a new line (without this script Enter adds a line and the button searches).
+  function setUpEnterToSearch() {
+    document.querySelectorAll("form.search textarea").forEach(function (box) {
+      box.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.altKey || event.ctrlKey || event.metaKey) {
+          return;
+        }
+        event.preventDefault();
+        if (box.form.requestSubmit) {
+          box.form.requestSubmit();
+        } else {
+          box.form.submit();
+        }
+      });
+    });
+  }
+
+  // Sharing: the system's share sheet where there is one (phones), else a copy-link button; the read-only field
+  // with the link works without either.
+  function setUpSharing() {
     document.querySelectorAll(".share").forEach(function (share) {
-      var button = share.querySelector(".copy-link");
       var field = share.querySelector(".share-link");
       var status = share.querySelector(".share-status");
-      if (!button || !field || !navigator.clipboard || !window.isSecureContext) {
+      var shareButton = share.querySelector(".share-native");
+      var copyButton = share.querySelector(".copy-link");
+      if (!field) {
         return;
       }
-      button.hidden = false;
-      button.addEventListener("click", function () {
-        navigator.clipboard.writeText(field.value).then(
-          function () { status.textContent = share.dataset.copied; },
-          function () {
+      var data = { title: share.dataset.shareTitle || document.title, url: field.value };
+      if (shareButton && navigator.share && (!navigator.canShare || navigator.canShare(data))) {
+        shareButton.hidden = false;
+        shareButton.addEventListener("click", function () {
+          navigator.share(data).catch(function (error) {
+            if (error && error.name === "AbortError") {
+              return; // the visitor closed the sheet
+            }
             field.select();
             status.textContent = share.dataset.copyFailed;
-          }
-        );
-      });
+          });
+        });
+      }
+      if (copyButton && navigator.clipboard && window.isSecureContext) {
+        copyButton.hidden = false;
+        copyButton.addEventListener("click", function () {
+          navigator.clipboard.writeText(field.value).then(
+            function () { status.textContent = share.dataset.copied; },
+            function () {
+              field.select();
+              status.textContent = share.dataset.copyFailed;
+            }
+          );
+        });
+      }
     });
   }
 
@@ -34,21 +68,39 @@
     return match[1] === "-" ? -minutes : minutes;
   }
 
+  function localDay(moment, offset) {
+    // The calendar day of `moment` at a UTC offset in minutes, as a comparable number.
+    return Math.floor((moment.getTime() + offset * 60000) / 86400000);
+  }
+
   function addViewerTimes() {
     var label = document.body.dataset.yourTime;
     if (!label || !window.Intl) {
       return;
     }
-    var format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+    var lang = document.body.dataset.dateLocale || document.documentElement.lang || undefined;
+    var full = new Intl.DateTimeFormat(lang, {
       weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
       timeZoneName: "short"
+    });
+    var clock = new Intl.DateTimeFormat(lang, {
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short"
+    });
+    var clockOnOtherDay = new Intl.DateTimeFormat(lang, {
+      weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short"
     });
     document.querySelectorAll("time[data-viewer-time]").forEach(function (time) {
       var iso = time.getAttribute("datetime");
       var moment = new Date(iso);
       var shownOffset = offsetMinutes(iso);
-      if (isNaN(moment.getTime()) || shownOffset === null || shownOffset === -moment.getTimezoneOffset()) {
+      var viewerOffset = -moment.getTimezoneOffset();
+      if (isNaN(moment.getTime()) || shownOffset === null || shownOffset === viewerOffset) {
         return;
+      }
+      var format = full;
+      if (time.dataset.viewerTime === "clock") {
+        // A timeline row already sits under its day: name the visitor's day only when it is another one.
+        format = localDay(moment, shownOffset) === localDay(moment, viewerOffset) ? clock : clockOnOtherDay;
       }
       var viewer = document.createElement("span");
       viewer.className = "viewer-time";
@@ -58,7 +110,8 @@
   }
 
   function start() {
-    setUpCopyButtons();
+    setUpEnterToSearch();
+    setUpSharing();
     addViewerTimes();
   }
 

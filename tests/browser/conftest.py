@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, sync_playwright
 
+from tracking_site.estimates.flush import refresh_lane_figures
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -88,8 +90,12 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def site(live_server, transactional_db, settings) -> str:
     """The live server's base URL (the PostPlus page reads the feed store, hence the database), which is also
-    the site's canonical address: share links name it."""
+    the site's canonical address: share links name it.
+
+    The lane figures are built from the demo's observations first, as the periodic flush would have done.
+    """
     settings.SITE_URL = live_server.url
+    refresh_lane_figures()
     return live_server.url
 
 

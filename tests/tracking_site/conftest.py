@@ -14,9 +14,13 @@ from tracking_site.lookup.clients import install_carriers
 
 
 def make_parcel(
-    carrier: str, number: str, status: Status = Status.IN_TRANSIT, description: str = "Processed"
+    carrier: str,
+    number: str,
+    status: Status = Status.IN_TRANSIT,
+    description: str = "Processed",
+    start: datetime = datetime(2024, 5, 1, 9, tzinfo=UTC),
 ) -> Parcel:
-    start = datetime(2024, 5, 1, 9, tzinfo=UTC)
+    """Information received at `start`, then `status` five hours later."""
     return parcel_from_events(
         carrier=carrier,
         tracking_number=number,

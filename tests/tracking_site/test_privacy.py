@@ -36,3 +36,24 @@ def test_signed_deliveries_still_say_signed_without_the_name(client, planted_car
         for number in carrier_numbers
     ]
     assert any(signed)
+
+
+def test_delivery_observations_hold_no_private_field_and_no_tracking_number(client, planted_carriers):
+    from django.core.cache import cache
+
+    from tracking_site.estimates import flush_observations
+    from tracking_site.models import DeliveryObservation
+
+    DeliveryObservation.objects.all().delete()  # the demo's made-up observations are not under test
+    numbers = demo_numbers()
+    for slug, carrier_numbers in numbers.items():
+        client.get("/track/", {"q": " ".join(carrier_numbers), "carrier": slug})
+    slots = [value for slot in range(1, 50) if (value := cache.get(f"estimates:v1:buffer:{slot}"))]
+    assert len(slots) >= 2  # the delivered demo parcels were observed, or this proves nothing
+    buffered = repr(slots)
+    assert flush_observations() == len(slots)
+    stored = repr(list(DeliveryObservation.objects.values()))
+    everything = [number for carrier_numbers in numbers.values() for number in carrier_numbers]
+    for text in (buffered, stored):
+        assert MARKER_PREFIX not in text and MARKER_DIGITS not in text
+        assert not any(number in text for number in everything)

@@ -45,6 +45,7 @@ from tracking_site.lookup.service import LookupOutcome, lookup_parcels
 from tracking_site.presentation.failures import FAILURES, failure_text
 from tracking_site.presentation.status_words import carrier_name
 from tracking_site.protection.rate_limits import RateLimited, charge, charge_numbers, too_many_requests
+from tracking_site.resilience.task_queue import enqueue_or_run_here
 from tracking_site.web.http_caching import cache_control
 
 logger = logging.getLogger("tracking_site.following")
@@ -305,7 +306,8 @@ def follow_email(request: HttpRequest, carrier: str, number: str) -> HttpRespons
             },
         )
     if subscription.confirmed_at is None:
-        send_confirmation(subscription.pk)  # queued: the consumer sends it, no request waits on a mail server
+        # Queued: the consumer sends it, no request waits on a mail server (unless Redis, the queue, is down).
+        enqueue_or_run_here(send_confirmation, subscription.pk)
     # The same answer whether the address was new, waiting for confirmation or already following.
     logger.info("following channel=email carrier=%s number=%s", carrier, shorten_number(looked.number))
     return redirect("follow_email_sent", carrier=carrier, number=looked.number)

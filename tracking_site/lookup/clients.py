@@ -14,10 +14,11 @@ from django.dispatch import receiver
 from carriers.base import CarrierClient
 from carriers.registry import CarrierConfig, build_carriers
 from tracking_site.lookup import parcel_cache
-from tracking_site.lookup.gatherer import Gatherer, Linger, Timing
+from tracking_site.lookup.gatherer import Gatherer, GathererWithFallback, Gathers, Linger, Timing
 from tracking_site.postplus_feed.event_codes import extra_code_statuses
+from tracking_site.resilience.redis_outage import outage_for
 from tracking_site.shared_state.call_budget import CallBudget, budget_from_settings, transport_reserve
-from tracking_site.shared_state.gather_store import GatherStore, LocalGatherStore
+from tracking_site.shared_state.gather_store import LocalGatherStore
 from tracking_site.shared_state.gather_store_redis import RedisGatherStore
 from tracking_site.shared_state.redis_client import blocking_redis, shared_redis
 from tracking_site.shared_state.token_store import CacheTokenStore
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class LookupParts:
     carriers: dict[str, CarrierClient]
-    gatherer: Gatherer
+    gatherer: Gathers
     feed: FeedLookup | None  # PostPlus answered from its stored event feed while fresh
 
 
@@ -62,13 +63,6 @@ def timing_from_settings() -> Timing:
         ),
         background_keep_free=float(settings.GATHER_BACKGROUND_KEEP_FREE),
     )
-
-
-def gather_store_from_settings() -> GatherStore:
-    client, blocking = shared_redis(), blocking_redis()
-    if client is not None and blocking is not None:
-        return RedisGatherStore(client, blocking)
-    return LocalGatherStore()
 
 
 def carriers_from_settings(budget: CallBudget) -> dict[str, CarrierClient]:
@@ -106,14 +100,18 @@ def _parts_from_settings() -> LookupParts:
 def _assembled(
     carriers: dict[str, CarrierClient], feed: FeedLookup | None, budget: CallBudget | None = None
 ) -> LookupParts:
-    gatherer = Gatherer(
-        carriers,
-        gather_store_from_settings(),
-        budget or budget_from_settings(),
-        parcel_cache.put_many,
-        timing=timing_from_settings(),
+    budget = budget or budget_from_settings()
+    timing = timing_from_settings()
+    local = Gatherer(carriers, LocalGatherStore(), budget, parcel_cache.put_many, timing=timing)
+    client, blocking = shared_redis(), blocking_redis()
+    if client is None or blocking is None:
+        return LookupParts(carriers, local, feed)
+    # Every worker's numbers share calls through Redis; while Redis is down, this process gathers its own.
+    outage = outage_for(settings.REDIS_URL)
+    shared = Gatherer(
+        carriers, RedisGatherStore(client, blocking), budget, parcel_cache.put_many, timing=timing, outage=outage
     )
-    return LookupParts(carriers, gatherer, feed)
+    return LookupParts(carriers, GathererWithFallback(shared, local, outage), feed)
 
 
 def lookup_parts() -> LookupParts:
@@ -130,7 +128,7 @@ def get_carriers() -> dict[str, CarrierClient]:
     return lookup_parts().carriers
 
 
-def get_gatherer() -> Gatherer:
+def get_gatherer() -> Gathers:
     return lookup_parts().gatherer
 
 

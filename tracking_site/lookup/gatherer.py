@@ -31,12 +31,14 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol
 
 from carriers.base import CarrierClient
 from carriers.model import CarrierFailure, FailureReason, Found, NotFound, TrackingResult
 from tracking_site.lookup.carrier_calls import first_kind, next_kind
 from tracking_site.lookup.parcel_cache import CachedResult
 from tracking_site.metrics import instruments
+from tracking_site.resilience.redis_outage import REDIS_ERRORS, RedisOutage
 from tracking_site.shared_state.call_budget import CallBudget, headroom, prepaid_slot
 from tracking_site.shared_state.gather_store import (
     BACKGROUND,
@@ -114,7 +116,9 @@ class Gatherer:
         timing: Timing = Timing(),
         clock: WaitClock = MONOTONIC,
         run: Run = run_in_pool,
+        outage: RedisOutage | None = None,
     ) -> None:
+        self.outage = outage  # told of Redis failures in work done off the request's thread
         self.carriers = carriers
         self.store = store
         self.budget = budget
@@ -147,9 +151,20 @@ class Gatherer:
         lead = lead_id(request, carrier)
         try:
             self._lead(carrier, lead, own, priority, queue_deadline)
+        except REDIS_ERRORS as error:  # its waiters go on without Redis (GathererWithFallback)
+            self._redis_failed(error)
         except Exception:  # a bug here must not strand the waiters: the lease goes on, the store stays consistent
             logger.exception("carrier=%s outcome=leader_crashed", carrier)
-            self.store.step_down(carrier, lead, lease_seconds=self.timing.lease_seconds, hand_over=True)
+            try:
+                self.store.step_down(carrier, lead, lease_seconds=self.timing.lease_seconds, hand_over=True)
+            except REDIS_ERRORS as error:
+                self._redis_failed(error)
+
+    def _redis_failed(self, error: BaseException) -> None:
+        if self.outage is not None:
+            self.outage.failed(error)
+        else:
+            logger.warning("outcome=gather_store_failed error=%s", type(error).__name__)
 
     def _lead(self, carrier: str, lead: str, own: list[str], priority: int, queue_deadline: float) -> None:
         client = self.carriers[carrier]
@@ -255,9 +270,12 @@ class Gatherer:
             for number in numbers:
                 if number not in payloads and number not in requeue:
                     payloads[number] = CachedResult.now(CarrierFailure(carrier, number, FailureReason.BAD_RESPONSE))
-            self.store.settle(
-                carrier, payloads, stored=stored, requeue=requeue, lease_seconds=self.timing.lease_seconds
-            )
+            try:
+                self.store.settle(
+                    carrier, payloads, stored=stored, requeue=requeue, lease_seconds=self.timing.lease_seconds
+                )
+            except REDIS_ERRORS as error:  # the answers are in the parcel cache; waiters find them when they retry
+                self._redis_failed(error)
 
     def _call_carrier(self, client: CarrierClient, kind: str, numbers: list[str]) -> Mapping[str, TrackingResult]:
         started = time.perf_counter()
@@ -283,6 +301,38 @@ DONE_MARKER_SECONDS = 2.0
 def _marker(entry: CachedResult, stored_at: float) -> Marker:
     seconds = min(DONE_MARKER_SECONDS, (entry.fresh_until - entry.fetched_at).total_seconds())
     return Marker(seconds, stored_at)
+
+
+class Gathers(Protocol):
+    def gather(
+        self, pairs: Sequence[Pair], priority: int = VISITOR, *, cache_read_at: float = -math.inf
+    ) -> dict[Pair, CachedResult]: ...
+
+
+class GathererWithFallback:
+    """The gatherer every worker shares (Redis) while Redis answers; this process's own while it does not.
+
+    A request that meets a Redis failure starts over on the process's own store, so a Redis outage costs it
+    the socket timeout once, and costs later requests nothing until Redis is tried again (RedisOutage).
+    """
+
+    def __init__(self, shared: Gatherer, local: Gatherer, outage: RedisOutage) -> None:
+        self.shared = shared
+        self.local = local
+        self.outage = outage
+
+    def gather(
+        self, pairs: Sequence[Pair], priority: int = VISITOR, *, cache_read_at: float = -math.inf
+    ) -> dict[Pair, CachedResult]:
+        if self.outage.should_ask():
+            try:
+                answers = self.shared.gather(pairs, priority, cache_read_at=cache_read_at)
+            except REDIS_ERRORS as error:
+                self.outage.failed(error)
+            else:
+                self.outage.succeeded()
+                return answers
+        return self.local.gather(pairs, priority, cache_read_at=cache_read_at)
 
 
 class Waiting:

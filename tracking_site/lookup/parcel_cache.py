@@ -16,6 +16,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from carriers.model import Found, NotFound, Status, TrackingResult
+from tracking_site.estimates import observe
+from tracking_site.shared_state.cache_ops import set_many_each
 
 Now = Callable[[], datetime]
 
@@ -73,13 +75,13 @@ def put_many(answers: Sequence[tuple[str, Found | NotFound]], now: Now = timezon
     """`put` for many (carrier, answer) pairs, each keeping its own lifetime: one cache round trip per lifetime."""
     moment = now()
     entries: list[CachedResult] = []
-    by_lifetime: dict[int, dict[str, CachedResult]] = {}
+    stored: dict[str, tuple[CachedResult, int]] = {}
     for carrier, result in answers:
         fresh = fresh_seconds(result)
         entry = CachedResult(result=result, fetched_at=moment, fresh_until=moment + timedelta(seconds=fresh))
         keep = fresh if isinstance(result, NotFound) else fresh + settings.PARCEL_CACHE_STALE_SECONDS
-        by_lifetime.setdefault(max(keep, 1), {})[cache_key(carrier, result.tracking_number)] = entry
+        stored[cache_key(carrier, result.tracking_number)] = (entry, keep)
         entries.append(entry)
-    for lifetime, batch in by_lifetime.items():
-        cache.set_many(batch, timeout=lifetime)
+    set_many_each(cache, stored)
+    observe(result.parcel for _, result in answers if isinstance(result, Found))
     return entries

@@ -28,6 +28,7 @@ from django.utils import timezone
 from carriers.base import CarrierUnavailable
 from carriers.model import FailureReason
 from carriers.postplus import MAX_FEED_COUNT, FeedEvent, FeedPage, PostPlusClient
+from tracking_site.estimates.feed import observe_feed_page
 from tracking_site.models import POSTPLUS_FEED, FeedCursor
 from tracking_site.postplus_feed.store import store_events
 
@@ -151,6 +152,7 @@ def sync_feed(
         while True:
             page = client.fetch_feed_page(start_date, fetch_id, page_size)
             page_changed = store_page(page, owner=owner, start_date=start_date, now=clock(), store=store)
+            observe_feed_page(page)
             pages, events, changed = pages + 1, events + len(page.items), changed + page_changed
             on_page(PageStored(pages, len(page.items), page_changed, page.fetch_done))
             if page.fetch_done:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from django.utils import dateformat
-from django.utils.dates import MONTHS_3
+from django.utils.dates import MONTHS_3, WEEKDAYS
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
 from carriers.model import Parcel, TrackingEvent
+from tracking_site.presentation.status_words import TODAY, TOMORROW, YESTERDAY
 
 # The zone shown for a destination country when the carrier gave only UTC. Countries spanning several
 # zones are left out on purpose: a guessed zone would be a dishonest time, UTC is an honest one.
@@ -123,3 +124,41 @@ def shown_time(moment: datetime, now: datetime, utc_zone: ZoneInfo | None = None
 def event_shown_time(event: TrackingEvent, parcel: Parcel, now: datetime) -> ShownTime:
     """One event's honest local time, as a summary card shows it."""
     return shown_time(event.occurred_at, now, zone_for_utc_times(parcel))
+
+
+def parcel_zone(parcel: Parcel) -> tzinfo:
+    """Where the parcel is now, for "today" and "tomorrow": its newest scan's zone, else its destination's."""
+    utc_zone = zone_for_utc_times(parcel)
+    latest = parcel.latest_event
+    if latest is not None:
+        return where_it_happened(latest.occurred_at, utc_zone).tzinfo or UTC
+    return utc_zone or UTC
+
+
+def parcel_today(parcel: Parcel, now: datetime) -> date:
+    """Today where the parcel is: what "today", "tomorrow" and "late" on its page count from."""
+    return now.astimezone(parcel_zone(parcel)).date()
+
+
+def clock_text(moment: datetime) -> str:
+    """'14:31 CDT': a time of day where it happened, for a timeline already grouped by day."""
+    return f"{moment:%H:%M} {zone_label(moment)}"
+
+
+def long_date(day: date, today: date) -> str:
+    """'Tuesday 1 December' in the active language; the year only when it is not this year."""
+    return dateformat.format(day, "l j F" if day.year == today.year else "l j F Y")
+
+
+def day_words(day: date, today: date) -> str:
+    """'today', 'tomorrow', 'yesterday', a weekday within a week either way, else the date."""
+    distance = (day - today).days
+    if distance == 0:
+        return str(TODAY)
+    if distance == 1:
+        return str(TOMORROW)
+    if distance == -1:
+        return str(YESTERDAY)
+    if abs(distance) < 7:
+        return str(WEEKDAYS[day.weekday()])
+    return long_date(day, today)

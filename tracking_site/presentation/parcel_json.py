@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import get_language
 
 from carriers.model import Parcel, TrackingEvent
+from tracking_site.presentation.arrival import expected_delivery_of
 from tracking_site.presentation.status_words import carrier_name, status_label
 
 
@@ -29,8 +30,11 @@ def parcel_to_json(parcel: Parcel) -> dict[str, Any]:
     """The public model as JSON: ISO 8601 times with offsets, dates as YYYY-MM-DD.
 
     `status_label` is in the visitor's language, which `labels_language` names (Accept-Language or the
-    language cookie); `status` is the stable machine-readable value.
+    language cookie); `status` is the stable machine-readable value. `expected_delivery` is the carrier's
+    date (`source` "carrier", earliest = latest) or the estimate learned on the parcel's lane (`source`
+    "estimate", a range and `based_on` parcels), or null.
     """
+    expected = expected_delivery_of(parcel)
     return {
         "carrier": parcel.carrier,
         "carrier_name": carrier_name(parcel.carrier),
@@ -39,7 +43,7 @@ def parcel_to_json(parcel: Parcel) -> dict[str, Any]:
         "status_label": status_label(parcel.status),
         "labels_language": get_language() or "en",
         "delivered_at": parcel.delivered_at.isoformat() if parcel.delivered_at else None,
-        "expected_delivery": parcel.expected_delivery.isoformat() if parcel.expected_delivery else None,
+        "expected_delivery": expected.as_json() if expected else None,
         "signed": parcel.signed,
         "service": parcel.service,
         "destination_country": parcel.destination_country,

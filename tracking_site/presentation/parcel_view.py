@@ -1,61 +1,50 @@
-"""What a parcel page shows, worked out once: milestones, status words, honest times, last update."""
+"""What a parcel page shows, worked out once: the answer, what to do now, milestones, the timeline by day."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from django.utils import dateformat
-
-from carriers.model import Parcel, Place, Status
-from tracking_site.presentation.local_times import ShownTime, relative_text, shown_time, zone_for_utc_times
+from carriers.model import Parcel, Status
+from tracking_site.presentation.arrival import ExpectedDelivery
+from tracking_site.presentation.headline import Headline, build_headline
+from tracking_site.presentation.local_times import relative_text
 from tracking_site.presentation.milestones import MilestoneStep, milestone_steps
 from tracking_site.presentation.status_words import status_label
-
-
-@dataclass(frozen=True)
-class EventView:
-    time: ShownTime
-    status: Status
-    status_label: str
-    description: str  # as the carrier wrote it
-    place: Place
+from tracking_site.presentation.timeline import TimelineDay, timeline_days
+from tracking_site.presentation.what_now import Handover, WhatNow, handover, what_now
 
 
 @dataclass(frozen=True)
 class ParcelView:
     status: Status
     status_label: str
+    headline: Headline
+    expected: ExpectedDelivery | None
+    what_now: WhatNow | None
+    handover: Handover | None
     steps: list[MilestoneStep]
-    events: list[EventView]
-    delivered: ShownTime | None
-    expected_delivery: date | None
-    expected_delivery_text: str
+    days: list[TimelineDay]
     last_updated: str  # '3 minutes ago', empty when unknown
 
 
-def build_parcel_view(parcel: Parcel, *, now: datetime, fetched_at: datetime | None = None) -> ParcelView:
-    """The parcel page's view model; `now` is injected so pages and tests agree on 'N minutes ago'."""
-    utc_zone = zone_for_utc_times(parcel)
-    events = [
-        EventView(
-            time=shown_time(event.occurred_at, now, utc_zone),
-            status=event.status,
-            status_label=status_label(event.status),
-            description=event.description or status_label(event.status),
-            place=event.place,
-        )
-        for event in parcel.events
-    ]
+def build_parcel_view(
+    parcel: Parcel,
+    *,
+    now: datetime,
+    page_language: str,
+    expected: ExpectedDelivery | None = None,
+    fetched_at: datetime | None = None,
+) -> ParcelView:
+    """The parcel page's view model; `now` is injected so pages and tests agree on 'today' and 'N minutes ago'."""
     return ParcelView(
         status=parcel.status,
         status_label=status_label(parcel.status),
+        headline=build_headline(parcel, expected, now),
+        expected=expected,
+        what_now=what_now(parcel, now, page_language),
+        handover=handover(parcel),
         steps=milestone_steps(parcel),
-        events=events,
-        delivered=shown_time(parcel.delivered_at, now, utc_zone) if parcel.delivered_at else None,
-        expected_delivery=parcel.expected_delivery,
-        expected_delivery_text=dateformat.format(parcel.expected_delivery, "l j F Y")
-        if parcel.expected_delivery
-        else "",
+        days=timeline_days(parcel, now, page_language),
         last_updated=relative_text(fetched_at, now) if fetched_at else "",
     )

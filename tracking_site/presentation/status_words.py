@@ -35,3 +35,46 @@ def status_label(status: Status | str) -> str:
 def carrier_name(slug: str) -> str:
     """The carrier's name as its client spells it; the slug itself for a carrier we do not know."""
     return CARRIER_NAMES.get(slug, slug)
+
+
+# --- The answer a parcel page opens with: the status in words with its "when" -------------------------------------
+# %(day)s, %(first)s and %(last)s are day words: today, tomorrow, a weekday within a week, else a date.
+ARRIVING = _("%(status)s: arriving %(day)s")
+LIKELY_ON = _("%(status)s: likely %(day)s")
+LIKELY_BETWEEN = _("%(status)s: likely %(first)s to %(last)s")
+SLOWER_THAN_USUAL = _("%(status)s: taking longer than usual")
+LATE = _("Late: was expected %(day)s")
+OUT_FOR_DELIVERY_TODAY = _("Out for delivery: arriving today")
+OUT_FOR_DELIVERY_SINCE = _("Out for delivery since %(day)s")
+DELIVERED_ON = _("Delivered %(day)s %(time)s")
+WAITING_FOR_YOU = _("Waiting for you at the pickup point")
+# Statuses whose answer is a fixed phrase rather than the label with a "when".
+HEADLINE_WORDS: dict[Status, Promise] = {
+    Status.OUT_FOR_DELIVERY: OUT_FOR_DELIVERY_TODAY,
+    Status.AWAITING_PICKUP: WAITING_FOR_YOU,
+    Status.EXCEPTION: _("Held up on the way"),
+    Status.UNKNOWN: STATUS_LABELS[Status.UNKNOWN],
+}
+
+TODAY, TOMORROW, YESTERDAY = _("today"), _("tomorrow"), _("yesterday")
+
+# --- What to do now, for the statuses that need the recipient -------------------------------------------------------
+WHAT_NOW_ADVICE: dict[Status, Promise] = {
+    Status.AWAITING_PICKUP: _("Collect it in person: take the tracking number and some photo ID with you."),
+    Status.DELIVERY_FAILED: _(
+        "The carrier could not deliver it. It usually tries again or takes it to a pickup point; its own page "
+        "lets you choose a new day or place."
+    ),
+    Status.EXCEPTION: _(
+        "Something is holding it up. The carrier's own page may say what it needs from you; if nothing changes "
+        "in a few days, ask the sender."
+    ),
+    Status.RETURNED: _("It is going back to the sender. Ask the sender whether they will send it again or refund you."),
+}
+# The link to the carrier's own page, worded for what the visitor goes there to do.
+WHAT_NOW_LINK: dict[Status, Promise] = {
+    Status.AWAITING_PICKUP: _("See the pickup details on the %(name)s website"),
+    Status.DELIVERY_FAILED: _("Choose a new delivery on the %(name)s website"),
+    Status.EXCEPTION: _("Ask %(name)s on its website"),
+    Status.RETURNED: _("Ask %(name)s on its website"),
+}

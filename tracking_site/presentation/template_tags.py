@@ -10,12 +10,13 @@ from django import template
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from carriers.model import Parcel, Status, TrackingEvent
 from tracking_site.presentation.links import absolute_url
 from tracking_site.presentation.local_times import ShownTime, event_shown_time, local_text
-from tracking_site.presentation.parcel_view import ParcelView, build_parcel_view
+from tracking_site.presentation.number_groups import number_groups
 from tracking_site.presentation.status_words import status_label as translated_status_label
 
 register = template.Library()
@@ -54,7 +55,40 @@ STATUS_ICONS = {
     Status.RETURNED: "↩",
     Status.OUT_FOR_DELIVERY: "→",
     Status.AWAITING_PICKUP: "⌂",
+    Status.IN_TRANSIT: "⇢",
+    Status.INFO_RECEIVED: "○",
 }
+
+
+@register.simple_tag
+def status_icon(status: Status | str) -> str:
+    """`{% status_icon parcel.status %}`: the status's icon alone, for the headline and cards."""
+    return STATUS_ICONS.get(Status(status), "•")
+
+
+@register.simple_tag
+def grouped_number(number: str) -> str:
+    """`{% grouped_number number %}`: the number in groups that never break, copied whole (no spaces in it)."""
+    groups = format_html_join(
+        mark_safe("<wbr>"), '<span class="group">{}</span>', ((g,) for g in number_groups(number))
+    )
+    return format_html('<span class="number" translate="no">{}</span>', groups)
+
+
+# Open Graph names a locale with its territory; ours are the languages' home countries.
+OG_LOCALES = {"en": "en_GB", "nl": "nl_NL"}
+
+
+@register.filter
+def og_locale(language: str) -> str:
+    """'nl' -> 'nl_NL', for og:locale."""
+    return OG_LOCALES.get(language.split("-")[0], language.replace("-", "_"))
+
+
+@register.filter
+def date_locale(language: str) -> str:
+    """'en' -> 'en-GB': the script writes the visitor's times in the order the page writes its own (day month)."""
+    return og_locale(language).replace("_", "-")
 
 
 @register.simple_tag
@@ -66,13 +100,6 @@ def status_badge(parcel: Parcel) -> str:
         STATUS_ICONS.get(parcel.status, "•"),
         translated_status_label(parcel.status),
     )
-
-
-@register.simple_tag
-def parcel_view(parcel: Parcel, outcome: object = None) -> ParcelView:
-    """`{% parcel_view parcel outcome as view %}`: milestones, times and last update for a parcel page."""
-    fetched_at = getattr(outcome, "fetched_at", None)
-    return build_parcel_view(parcel, now=timezone.now(), fetched_at=fetched_at)
 
 
 @register.simple_tag

@@ -26,6 +26,9 @@ from django.conf import settings
 
 from carriers.throttle import RateLimit, Reserve, next_slot
 from tracking_site.metrics import instruments
+from tracking_site.resilience.budget_fallback import process_share
+from tracking_site.resilience.redis_outage import RedisOutage, outage_for
+from tracking_site.resilience.shared_or_local import SharedOrLocal
 from tracking_site.shared_state.redis_client import key, shared_redis
 
 
@@ -199,13 +202,30 @@ def rate_limits_from_settings() -> dict[str, RateLimit]:
     return {carrier: RateLimit(calls, window) for carrier, calls in settings.CARRIER_RATE_LIMITS.items() if calls}
 
 
+class SharedOrLocalBudget:
+    """The Redis budget while Redis answers; while it does not, this process's share of each limit (never a 5xx:
+    the carrier still sees at most the whole budget, however many processes fall back)."""
+
+    def __init__(self, shared: CallBudget, local: CallBudget, outage: RedisOutage) -> None:
+        self._budgets = SharedOrLocal(shared, local, outage)
+
+    def limit(self, carrier: str) -> RateLimit | None:
+        return self._budgets.shared.limit(carrier)
+
+    def reserve(self, carrier: str, max_wait_seconds: float, *, keep_free: int = 0, peek: bool = False) -> Reservation:
+        return self._budgets.run(
+            lambda budget: budget.reserve(carrier, max_wait_seconds, keep_free=keep_free, peek=peek)
+        )
+
+
 def budget_from_settings() -> CallBudget:
     """The process's budget: shared through Redis when REDIS_URL is set; demo fakes have no rate to respect."""
     limits = {} if settings.TRACKING_DEMO else rate_limits_from_settings()
     client = shared_redis()
-    if client is not None:
-        return RedisBudget(client, limits)
-    return LocalBudget(limits)
+    if client is None:
+        return LocalBudget(limits)
+    share = LocalBudget(process_share(limits, settings.CARRIER_RATE_PROCESSES))
+    return SharedOrLocalBudget(RedisBudget(client, limits), share, outage_for(settings.REDIS_URL))
 
 
 _prepaid: ContextVar[frozenset[str]] = ContextVar("prepaid_call_slots", default=frozenset())

@@ -14,9 +14,6 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-# A paused or unreachable Redis costs a fraction of a second, never a worker's thread for long.
-CONNECT_TIMEOUT_SECONDS = 0.5
-SOCKET_TIMEOUT_SECONDS = 1.0
 # The longest single blocking read (BLPOP) the site makes; the blocking client's socket waits a little longer.
 MAX_BLOCK_SECONDS = 5.0
 KEY_PREFIX = "tracking:"
@@ -32,12 +29,12 @@ def key(*parts: str) -> str:
 
 def shared_redis() -> redis.Redis | None:
     """The process's pooled, thread-safe client with short timeouts; None without REDIS_URL."""
-    return _client("plain", SOCKET_TIMEOUT_SECONDS)
+    return _client("plain", float(settings.REDIS_SOCKET_TIMEOUT_SECONDS))
 
 
 def blocking_redis() -> redis.Redis | None:
     """A client for blocking reads of up to MAX_BLOCK_SECONDS (its own pool: its socket timeout is longer)."""
-    return _client("blocking", MAX_BLOCK_SECONDS + SOCKET_TIMEOUT_SECONDS)
+    return _client("blocking", MAX_BLOCK_SECONDS + float(settings.REDIS_SOCKET_TIMEOUT_SECONDS))
 
 
 def _client(name: str, socket_timeout: float) -> redis.Redis | None:
@@ -51,7 +48,8 @@ def _client(name: str, socket_timeout: float) -> redis.Redis | None:
             if client is None:
                 client = redis.Redis.from_url(
                     url,
-                    socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                    # A paused or unreachable Redis costs a fraction of a second (REDIS_*_TIMEOUT_SECONDS).
+                    socket_connect_timeout=float(settings.REDIS_CONNECT_TIMEOUT_SECONDS),
                     socket_timeout=socket_timeout,
                     health_check_interval=30,
                 )
@@ -69,5 +67,5 @@ def forget_clients() -> None:
 
 @receiver(setting_changed)
 def _rebuild_on_settings_change(*, setting: str, **kwargs: object) -> None:
-    if setting == "REDIS_URL":
+    if setting.startswith("REDIS_"):
         forget_clients()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
@@ -25,11 +27,21 @@ def shown(raw: str) -> str:
     return raw if len(raw) <= 24 else raw[:20] + "…"
 
 
+@dataclass(frozen=True)
+class RejectedEntry:
+    """Something typed that is not a tracking number, and why (in the visitor's language)."""
+
+    shown: str
+    reason: str
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(
         label=_("Tracking numbers"),
         max_length=MAX_QUERY_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false", "enterkeyhint": "search"}
+        ),
         help_text=format_lazy(
             _("One or more, separated by spaces, commas or new lines (up to {limit})."), limit=MAX_NUMBERS_PER_SEARCH
         ),
@@ -44,8 +56,14 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["carrier"].choices = carrier_choices(enabled_carriers)
         self.fields["carrier"].initial = AUTO
+        # Entries that are not tracking numbers: the valid ones are tracked all the same, these are named.
+        self.rejected: list[RejectedEntry] = []
 
     def clean_q(self) -> list[str]:
+        """The valid numbers, normalized and without repeats; invalid entries go to `rejected`.
+
+        Only a search with no valid number at all is an error.
+        """
         parts = split_numbers(self.cleaned_data["q"])
         if not parts:
             raise forms.ValidationError(gettext("Type at least one tracking number."), code="required")
@@ -55,21 +73,23 @@ class SearchForm(forms.Form):
                 code="too_many",
                 params={"limit": MAX_NUMBERS_PER_SEARCH, "count": len(parts)},
             )
-        numbers, rejected = [], []
+        numbers: list[str] = []
+        rejected: list[RejectedEntry] = []
         for part in parts:
             try:
                 numbers.append(normalize_number(part))
-            except InvalidNumber:
-                rejected.append(shown(part))
-        if rejected:
+            except InvalidNumber as exc:
+                rejected.append(RejectedEntry(shown(part), gettext(str(exc))))
+        if rejected and not numbers:
             raise forms.ValidationError(
                 gettext(
                     "These are not tracking numbers: %(rejected)s. A tracking number has 5 to 40 letters, "
                     "digits or hyphens."
                 ),
                 code="invalid_number",
-                params={"rejected": ", ".join(rejected)},
+                params={"rejected": ", ".join(entry.shown for entry in rejected)},
             )
+        self.rejected = rejected
         return list(dict.fromkeys(numbers))
 
     def clean_carrier(self) -> str | None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware import locale
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language
@@ -25,6 +26,7 @@ from django.utils.translation import get_language
 from carriers.model import Found, Status
 from tracking_site.lookup.service import LookupOutcome
 from tracking_site.presentation.links import absolute_url
+from tracking_site.presentation.local_times import parcel_today
 from tracking_site.presentation.parcel_json import parcel_to_json
 
 # Browsers and CDNs reuse a parcel answer this long, then may show it while revalidating this much longer.
@@ -59,6 +61,8 @@ def parcel_etag(request: HttpRequest, outcome: LookupOutcome, representation: st
         # A page names its own address (share link, og:url) and path (the language form returns there);
         # the JSON does not, so its ETag does not change with either.
         "address": absolute_url(request.get_full_path()) if representation == "page" else "",
+        # A page says "today", "tomorrow" or "late" from the parcel's own day: a new day is a new page.
+        "today": parcel_today(outcome.result.parcel, timezone.now()).isoformat() if representation == "page" else "",
         "parcel": parcel_to_json(outcome.result.parcel),
         "incomplete": outcome.result.incomplete,
         "stale": outcome.stale,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from carriers.detect import MAX_LENGTH, MIN_LENGTH
 from carriers.model import Status
+from tracking_site.estimates.figures import MIN_OBSERVATIONS
 from tracking_site.lookup.clients import get_carriers
 from tracking_site.presentation.failures import FAILURES
 from tracking_site.presentation.links import site_url
@@ -237,11 +238,30 @@ def _schemas(carriers: list[str]) -> dict[str, Any]:
                 "status_label": {**text, "description": "The status in words, in `labels_language`."},
                 "labels_language": {"type": "string", "enum": languages},
                 "delivered_at": nullable_time,
-                "expected_delivery": {"type": ["string", "null"], "format": "date"},
+                "expected_delivery": {
+                    "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/ExpectedDelivery"}],
+                    "description": "The carrier's date, else an estimate learned on the parcel's lane, else null.",
+                },
                 "signed": {"type": "boolean", "description": "Someone signed for it (who, we never say)."},
                 "service": text,
                 "destination_country": {**text, "description": "ISO 3166-1 alpha-2, or empty."},
                 "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+            }
+        ),
+        "ExpectedDelivery": _closed(
+            {
+                "source": {"type": "string", "enum": ["carrier", "estimate"]},
+                "earliest": {"type": "string", "format": "date"},
+                "latest": {
+                    "type": "string",
+                    "format": "date",
+                    "description": "The same as earliest for a carrier's date.",
+                },
+                "based_on": {
+                    "type": ["integer", "null"],
+                    "minimum": MIN_OBSERVATIONS,
+                    "description": "For an estimate: how many delivered parcels on this lane it rests on.",
+                },
             }
         ),
         "Event": _closed(

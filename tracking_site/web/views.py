@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from carriers.base import InvalidNumber
 from carriers.detect import normalize_number
-from carriers.model import CarrierFailure, Found
+from carriers.model import CarrierFailure, Found, Status
+from tracking_site.estimates.figures import ensure_figures
 from tracking_site.lookup.clients import get_carriers
-from tracking_site.lookup.service import LookupOutcome, lookup_parcels
+from tracking_site.lookup.service import LookupOutcome, carriers_to_ask, lookup_parcels
+from tracking_site.presentation.arrival import ExpectedDelivery, expected_deliveries, expected_delivery_of
+from tracking_site.presentation.carrier_text import place_case
 from tracking_site.presentation.failures import FAILURES, failure_text
+from tracking_site.presentation.headline import answer_for, current_place
 from tracking_site.presentation.local_times import event_shown_time
+from tracking_site.presentation.milestones import milestone_steps
+from tracking_site.presentation.parcel_view import build_parcel_view
+from tracking_site.presentation.results_summary import ResultCounts, names_or, summary_line
 from tracking_site.presentation.status_words import carrier_name
+from tracking_site.presentation.what_now import NEEDS_YOU
 from tracking_site.protection.rate_limits import charge_numbers, rate_limited
 from tracking_site.web import answer_cache
-from tracking_site.web.forms import SearchForm
+from tracking_site.web.forms import MAX_QUERY_LENGTH, SearchForm
 from tracking_site.web.http_caching import conditional_parcel_response, errors_not_cached
 
 logger = logging.getLogger("tracking_site")
@@ -43,6 +53,7 @@ def _demo_groups() -> list[dict[str, object]]:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    ensure_figures()
     form = SearchForm(enabled_carriers=list(get_carriers()))
     return render(request, "home.html", _home_context(form))
 
@@ -50,25 +61,34 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @rate_limited("search")
 def track(request: HttpRequest) -> HttpResponse:
-    """The search: one number found goes to its page; several get a summary card each."""
+    """The search: one number found goes to its page; several get a summary card each.
+
+    Entries that are not tracking numbers do not stop the others: they are named on the results page.
+    """
     form = SearchForm(request.GET, enabled_carriers=list(get_carriers()))
     if not form.is_valid():
         return render(request, "home.html", _home_context(form), status=400)
     charge_numbers(request, len(form.cleaned_data["q"]))
     outcomes = lookup_parcels(form.cleaned_data["q"], form.cleaned_data["carrier"])
-    if len(outcomes) == 1 and outcomes[0].found:
+    if len(outcomes) == 1 and outcomes[0].found and not form.rejected:
         return redirect(permalink(outcomes[0]))
     status, retry_after = 200, None
-    if len(outcomes) == 1:
+    if len(outcomes) == 1 and not outcomes[0].found:
         result = outcomes[0].result
         status = 404 if not isinstance(result, CarrierFailure) else FAILURES[result.reason].http_status
         if isinstance(result, CarrierFailure):
             retry_after = FAILURES[result.reason].retry_after_seconds
-    cards = [_card(outcome) for outcome in outcomes]
+    cards = result_cards(outcomes, form.cleaned_data["carrier"])
     response = render(
         request,
         "results.html",
-        {"cards": cards, "form": form, "query": " ".join(form.cleaned_data["q"])},
+        {
+            "cards": cards,
+            "form": form,
+            "rejected": form.rejected,
+            "summary": summary_line(_counts(cards, len(form.rejected))),
+            "query": " ".join(form.cleaned_data["q"]),
+        },
         status=status,
     )
     if retry_after:
@@ -76,18 +96,58 @@ def track(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _card(outcome: LookupOutcome) -> dict[str, object]:
+def result_cards(outcomes: list[LookupOutcome], chosen: str | None) -> list[dict[str, object]]:
+    """One card per outcome; the lane figures for every estimate are read in one go."""
+    now = timezone.now()
+    found = [outcome.result.parcel for outcome in outcomes if isinstance(outcome.result, Found)]
+    expected = expected_deliveries(found)
+    enabled = list(get_carriers())
+    return [_card(outcome, expected, chosen, enabled, now) for outcome in outcomes]
+
+
+def _card(
+    outcome: LookupOutcome,
+    expected: dict[tuple[str, str], ExpectedDelivery | None],
+    chosen: str | None,
+    enabled: list[str],
+    now: datetime,
+) -> dict[str, object]:
+    # Worked out here rather than by template tags: a results page renders up to 25 cards at once.
     result = outcome.result
     card: dict[str, object] = {"outcome": outcome, "number": outcome.number}
     if isinstance(result, Found):
-        card.update(parcel=result.parcel, url=permalink(outcome), carrier=carrier_name(result.carrier))
-        latest = result.parcel.latest_event
-        if latest:
-            # Worked out here rather than by template tags: a results page renders up to 25 cards at once.
-            card.update(latest=latest, latest_time=event_shown_time(latest, result.parcel, timezone.now()))
+        parcel = result.parcel
+        latest = parcel.latest_event
+        card.update(
+            parcel=parcel,
+            url=permalink(outcome),
+            carrier=carrier_name(result.carrier),
+            answer=answer_for(parcel, expected.get((parcel.carrier, parcel.tracking_number)), now),
+            steps=milestone_steps(parcel),
+            place=place_case(current_place(parcel).label),
+            latest_time=event_shown_time(latest, parcel, now) if latest else None,
+            needs_you=parcel.status in NEEDS_YOU,
+        )
     elif isinstance(result, CarrierFailure):
         card.update(failure=failure_text(result.carrier, result.reason), carrier=carrier_name(result.carrier))
+    else:
+        asked = carriers_to_ask(outcome.number, chosen, enabled)
+        names = [carrier_name(slug) for slug in asked]
+        card.update(not_found=True, asked=names, asked_names=names_or(names))
     return card
+
+
+def _counts(cards: list[dict[str, object]], rejected: int) -> ResultCounts:
+    found = [card for card in cards if "parcel" in card]
+    return ResultCounts(
+        searched=len(cards),
+        found=len(found),
+        arriving_today=sum(1 for card in found if getattr(card["answer"], "arriving_today", False)),
+        delivered=sum(1 for card in found if getattr(card["parcel"], "status", None) is Status.DELIVERED),
+        need_you=sum(1 for card in found if card["needs_you"]),
+        unanswered=sum(1 for card in cards if "failure" in card),
+        rejected=rejected,
+    )
 
 
 def parse_permalink(carrier: str, number: str) -> tuple[str, str | None]:
@@ -104,22 +164,39 @@ def parse_permalink(carrier: str, number: str) -> tuple[str, str | None]:
 def parcel_page(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
     """The permalink timeline that support staff share."""
     if carrier not in get_carriers():
-        return render(request, "not_found.html", {"reason": "carrier", "carrier_slug": carrier}, status=404)
+        unknown = {"reason": "carrier", "carrier_slug": carrier, "form": _search_again(number)}
+        return render(request, "not_found.html", unknown, status=404)
     normalized, error = parse_permalink(carrier, number)
     if error:
-        return render(request, "bad_number.html", {"error": error}, status=400)
+        bad = {"error": error, "form": _search_again(number[:MAX_QUERY_LENGTH])}
+        return render(request, "bad_number.html", bad, status=400)
     if normalized != number:
         return redirect("parcel", carrier=carrier, number=normalized, permanent=True)
     charge_numbers(request, 1)
     if kept := answer_cache.kept_response(request, "page"):
         return kept
     outcome = lookup_parcels([normalized], carrier)[0]
-    context = {"outcome": outcome, "number": normalized, "carrier": carrier_name(carrier), "carrier_slug": carrier}
+    context: dict[str, object] = {
+        "outcome": outcome,
+        "number": normalized,
+        "carrier": carrier_name(carrier),
+        "carrier_slug": carrier,
+    }
     if isinstance(outcome.result, Found):
-        context["parcel"] = outcome.result.parcel
-        response = conditional_parcel_response(
-            request, outcome, "page", lambda: render(request, "parcel.html", context)
-        )
+        parcel = outcome.result.parcel
+        context["parcel"] = parcel
+
+        def page() -> HttpResponse:
+            context["view"] = build_parcel_view(
+                parcel,
+                now=timezone.now(),
+                page_language=get_language() or settings.LANGUAGE_CODE,
+                expected=expected_delivery_of(parcel),
+                fetched_at=outcome.fetched_at,
+            )
+            return render(request, "parcel.html", context)
+
+        response = conditional_parcel_response(request, outcome, "page", page)
         return answer_cache.keep(request, "page", outcome, response)
     if isinstance(outcome.result, CarrierFailure):
         failure = FAILURES[outcome.result.reason]
@@ -127,4 +204,10 @@ def parcel_page(request: HttpRequest, carrier: str, number: str) -> HttpResponse
         response = render(request, "carrier_failure.html", context, status=failure.http_status)
         response["Retry-After"] = str(failure.retry_after_seconds)
         return response
-    return render(request, "not_found.html", {**context, "reason": "parcel"}, status=404)
+    context.update(reason="parcel", form=_search_again(normalized))
+    return render(request, "not_found.html", context, status=404)
+
+
+def _search_again(typed: str) -> SearchForm:
+    """A search box holding what was typed, for pages that could not show a parcel."""
+    return SearchForm(initial={"q": typed}, enabled_carriers=list(get_carriers()))

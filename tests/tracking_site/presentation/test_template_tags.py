@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from carriers.model import Status
 from tests.tracking_site.conftest import make_parcel
@@ -35,8 +38,14 @@ def test_the_words_follow_the_language():
     assert "Delivered" not in dutch and dutch.endswith("</span>")
 
 
-@pytest.mark.parametrize("path", [f"/track/nzpost/{NUMBER}/", f"/track/?q={NUMBER}+CL000000000NZ"])
-def test_pages_show_the_badge(client, carriers, path):
-    carriers["nzpost"].parcels[NUMBER] = make_parcel("nzpost", NUMBER, Status.OUT_FOR_DELIVERY)
+@pytest.mark.parametrize(
+    ("path", "icon_class"),
+    [(f"/track/nzpost/{NUMBER}/", "headline-icon"), (f"/track/?q={NUMBER}+CL000000000NZ", "card-icon")],
+)
+def test_pages_show_the_status_icon_beside_the_words(client, carriers, path, icon_class):
+    start = timezone.now() - timedelta(hours=6)  # out for delivery today
+    carriers["nzpost"].parcels[NUMBER] = make_parcel("nzpost", NUMBER, Status.OUT_FOR_DELIVERY, start=start)
     body = client.get(path).content.decode()
-    assert '<span class="badge status-out_for_delivery"><span class="badge-icon" aria-hidden="true">→</span>' in body
+    assert re.search(
+        f'<span class="{icon_class}" aria-hidden="true">→</span> (<span[^>]*>)?Out for delivery: arriving today', body
+    )

@@ -17,7 +17,7 @@ WORKER = Path(__file__).with_name("rate_limit_worker.py")
 
 def test_database_is_postgresql_and_cache_is_redis():
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "tracking_site.resilience.redis_cache.ResilientRedisCache"
 
 
 def test_healthz_is_ok_on_postgresql_and_redis(client):

@@ -1,0 +1,70 @@
+"""The timeline: grouped by the local day of each scan, one time each, carrier text readable and marked."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from carriers.model import Place, Status, TrackingEvent, parcel_from_events
+from tracking_site.presentation.results_summary import ResultCounts, names_or, summary_line
+from tracking_site.presentation.timeline import timeline_days
+
+NEW_YORK = ZoneInfo("America/New_York")
+NOW = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)  # Tuesday 15:00 in New York
+
+
+def test_scans_are_grouped_by_the_day_they_happened_there_newest_first():
+    events = [
+        TrackingEvent(
+            datetime(2026, 11, 29, 23, 50, tzinfo=NEW_YORK), Status.IN_TRANSIT, "DEPARTED", Place(city="Newark")
+        ),
+        TrackingEvent(
+            datetime(2026, 11, 30, 0, 10, tzinfo=NEW_YORK), Status.IN_TRANSIT, "ARRIVED", Place(city="Brooklyn")
+        ),
+        TrackingEvent(
+            datetime(2026, 12, 1, 7, 5, tzinfo=NEW_YORK), Status.OUT_FOR_DELIVERY, "", Place(city="Brooklyn")
+        ),
+    ]
+    parcel = parcel_from_events(carrier="dhl-ecommerce", tracking_number="GM2951173225174494", events=events)
+    days = timeline_days(parcel, NOW, "en")
+    assert [(day.heading, day.relative) for day in days] == [
+        ("Tuesday 1 December", "today"),
+        ("Monday 30 November", "yesterday"),
+        ("Sunday 29 November", ""),
+    ]
+    assert [[event.clock for event in day.events] for day in days] == [["07:05 EST"], ["00:10 EST"], ["23:50 EST"]]
+    newest = days[0].events[0]
+    assert newest.description == "Out for delivery" and newest.lang == ""  # our words where the carrier said none
+    assert days[1].events[0].description == "Arrived" and days[1].events[0].place == "Brooklyn"
+
+
+def test_carrier_text_carries_its_language_on_a_page_in_another():
+    parcel = parcel_from_events(
+        carrier="nzpost",
+        tracking_number="CL092594238NZ",
+        events=[TrackingEvent(NOW - timedelta(hours=2), Status.IN_TRANSIT, "Processing at depot")],
+    )
+    assert timeline_days(parcel, NOW, "nl")[0].events[0].lang == "en"
+    assert timeline_days(parcel, NOW, "en")[0].events[0].lang == ""
+
+
+def test_nz_post_utc_scans_fall_on_new_zealand_days():
+    late_utc = datetime(2026, 12, 1, 12, 30, tzinfo=UTC)  # 01:30 on Wednesday in Auckland
+    parcel = parcel_from_events(
+        carrier="nzpost", tracking_number="CL092594238NZ", events=[TrackingEvent(late_utc, Status.IN_TRANSIT, "Scan")]
+    )
+    [day] = timeline_days(parcel, NOW, "en")
+    assert day.iso == "2026-12-02" and day.events[0].clock == "01:30 NZDT"
+
+
+def test_the_summary_line_counts_what_matters_and_leaves_out_zeros():
+    assert summary_line(ResultCounts(searched=4, found=3, arriving_today=1)) == "3 of 4 found · 1 arriving today"
+    line = summary_line(ResultCounts(searched=5, found=4, delivered=2, need_you=1, unanswered=1, rejected=2))
+    assert line == "4 of 5 found · 1 needs you · 2 delivered · 1 not checked · 2 not tracking numbers"
+
+
+def test_carriers_asked_are_listed_with_or():
+    assert names_or([]) == ""
+    assert names_or(["NZ Post"]) == "NZ Post"
+    assert names_or(["NZ Post", "PostPlus"]) == "NZ Post or PostPlus"
+    assert names_or(["DHL eCommerce", "NZ Post", "PostPlus"]) == "DHL eCommerce, NZ Post or PostPlus"

@@ -1,0 +1,114 @@
+"""What to do now: where, until when, what the carrier said, its page; and handovers to a last-mile carrier."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from carriers.model import LastMile, Parcel, Place, Status, TrackingEvent, parcel_from_events
+from tracking_site.presentation.carrier_links import PUBLIC_TRACKING_PAGES, public_tracking_page
+from tracking_site.presentation.what_now import deadline_in, handover, what_now
+
+NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # Tuesday 15:00 in New Zealand
+SAID_ON = date(2026, 12, 1)
+
+
+LAMBTON_QUAY = Place(depot="PostShop Lambton Quay")
+
+
+def nz(status: Status, description: str, place: Place = LAMBTON_QUAY) -> Parcel:
+    return parcel_from_events(
+        carrier="nzpost",
+        tracking_number="RN277193855NZ",
+        events=[
+            TrackingEvent(NOW - timedelta(days=2), Status.IN_TRANSIT, "Picked up", Place(depot="Tauranga Fleet")),
+            TrackingEvent(NOW - timedelta(hours=3), status, description, place),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline"),
+    [
+        ("Ready to collect. Please collect by 12 December.", date(2026, 12, 12)),
+        ("Collect before Friday 4 Dec 2026, bring ID", date(2026, 12, 4)),
+        ("Held until December 9th at the counter", date(2026, 12, 9)),
+        ("Pick it up by the 3rd of January", date(2027, 1, 3)),  # no year: the next 3 January
+        ("Available until 2026-12-15", date(2026, 12, 15)),
+        ("Please collect within 7 days", date(2026, 12, 8)),
+        ("Ready to collect from PostShop Lambton Quay. Bring photo ID.", None),
+        ("Collect by 31 February", None),
+        ("until Smarch 3", None),
+    ],
+)
+def test_a_deadline_the_carrier_wrote_is_found(text, deadline):
+    assert deadline_in(text, SAID_ON) == deadline
+
+
+def test_awaiting_pickup_says_where_until_when_what_the_carrier_said_and_links_its_page():
+    parcel = nz(Status.AWAITING_PICKUP, "READY TO COLLECT FROM POSTSHOP LAMBTON QUAY. COLLECT BY 12 DECEMBER.")
+    box = what_now(parcel, NOW, "nl")
+    assert box is not None
+    assert box.place == "PostShop Lambton Quay"
+    assert box.until == "Saturday 12 December"
+    assert box.carrier_said == "Ready to collect from PostShop Lambton Quay. Collect by 12 December."
+    assert box.carrier_said_lang == "en"  # the page is Dutch, the carrier wrote English
+    assert box.carrier_page == public_tracking_page("nzpost", "RN277193855NZ")
+    assert box.carrier_page.url == "https://www.nzpost.co.nz/tools/tracking?trackid=RN277193855NZ"
+    assert box.link_text == "See the pickup details on the NZ Post website"
+    assert what_now(parcel, NOW, "en").carrier_said_lang == ""
+
+
+@pytest.mark.parametrize("status", [Status.DELIVERY_FAILED, Status.EXCEPTION, Status.RETURNED])
+def test_the_other_statuses_that_need_the_recipient_get_a_box_with_the_scans_place(status):
+    box = what_now(nz(status, "Something happened", Place(depot="Christchurch Fleet")), NOW, "en")
+    assert box is not None and box.status is status
+    assert box.place == "Christchurch Fleet" and box.until == "" and box.advice
+
+
+@pytest.mark.parametrize("status", [Status.IN_TRANSIT, Status.OUT_FOR_DELIVERY, Status.DELIVERED])
+def test_parcels_on_their_way_get_no_box(status):
+    assert what_now(nz(status, "Scan"), NOW, "en") is None
+
+
+def postplus_handed_to(carrier: str, number: str) -> Parcel:
+    parcel = replace(nz(Status.DELIVERY_FAILED, "Delivery unsuccessful"), carrier="postplus")
+    return replace(parcel, tracking_number="LX603928515SE", last_mile=LastMile(carrier, number))
+
+
+def test_a_handover_names_the_last_mile_carrier_its_number_and_its_page():
+    moved = handover(postplus_handed_to("PostNord", "00370712345678901234"))
+    assert moved is not None and (moved.carrier, moved.number) == ("PostNord", "00370712345678901234")
+    assert moved.page is not None and moved.page.url == "https://tracking.postnord.com/?id=00370712345678901234"
+    # The box links the carrier that has the parcel now: PostPlus has no public page of its own.
+    box = what_now(postplus_handed_to("PostNord", "00370712345678901234"), NOW, "en")
+    assert box is not None and box.carrier_page == moved.page
+
+
+def test_a_handover_to_a_carrier_without_a_known_page_is_named_without_a_link():
+    moved = handover(postplus_handed_to("Latvijas Pasts", "RR204817360LV"))
+    assert moved is not None and moved.page is None
+    assert what_now(postplus_handed_to("Latvijas Pasts", "RR204817360LV"), NOW, "en").carrier_page is None
+
+
+def test_a_handover_under_our_own_number_does_not_repeat_it():
+    moved = handover(postplus_handed_to("Posti", "LX603928515SE"))
+    assert moved is not None and moved.number == ""
+    assert moved.page is not None and moved.page.url.endswith("/LX603928515SE")
+
+
+def test_no_handover_without_a_last_mile_carrier_or_to_the_same_carrier():
+    assert handover(nz(Status.IN_TRANSIT, "Scan")) is None
+    assert handover(replace(nz(Status.IN_TRANSIT, "Scan"), last_mile=LastMile("NZ Post", "X"))) is None
+    assert handover(replace(nz(Status.IN_TRANSIT, "Scan"), last_mile=LastMile(" ", "X"))) is None
+
+
+def test_the_table_of_public_pages_is_keyed_by_slug_or_name_and_quotes_numbers():
+    assert (
+        public_tracking_page("Posti", "CE310477291FI").url == "https://www.posti.fi/en/tracking#/lahetys/CE310477291FI"
+    )
+    assert public_tracking_page("U.S.P.S.", "9400 1").url.endswith("tLabels=9400%201")
+    assert public_tracking_page("postplus", "LB123456785EE") is None
+    assert all(template.startswith("https://") for _, template in PUBLIC_TRACKING_PAGES.values())

@@ -1,0 +1,48 @@
+"""The line above a search's cards: '3 of 4 found · 1 arriving today'."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext, ngettext
+
+
+@dataclass(frozen=True)
+class ResultCounts:
+    searched: int
+    found: int
+    arriving_today: int = 0
+    delivered: int = 0
+    need_you: int = 0
+    unanswered: int = 0  # carriers that could not answer
+    rejected: int = 0  # entries that are not tracking numbers
+
+
+def summary_line(counts: ResultCounts) -> str:
+    """The counts that are not zero, most important first, in the visitor's language."""
+    parts = [
+        ngettext("%(found)d of %(searched)d found", "%(found)d of %(searched)d found", counts.searched)
+        % {"found": counts.found, "searched": counts.searched}
+    ]
+    optional = (
+        (
+            counts.arriving_today,
+            ngettext("%(count)d arriving today", "%(count)d arriving today", counts.arriving_today),
+        ),
+        (counts.need_you, ngettext("%(count)d needs you", "%(count)d need you", counts.need_you)),
+        (counts.delivered, ngettext("%(count)d delivered", "%(count)d delivered", counts.delivered)),
+        (counts.unanswered, ngettext("%(count)d not checked", "%(count)d not checked", counts.unanswered)),
+        (
+            counts.rejected,
+            ngettext("%(count)d not a tracking number", "%(count)d not tracking numbers", counts.rejected),
+        ),
+    )
+    parts += [text % {"count": count} for count, text in optional if count]
+    return " · ".join(parts)
+
+
+def names_or(names: list[str]) -> str:
+    """'NZ Post', 'NZ Post or PostPlus', 'DHL eCommerce, NZ Post or PostPlus'."""
+    if len(names) < 2:
+        return "".join(names)
+    return gettext("%(first)s or %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}

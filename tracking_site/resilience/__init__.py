@@ -1,0 +1,1 @@
+"""Keeping answers coming when a dependency fails: Redis outages, carrier circuit breakers and bulkheads."""
