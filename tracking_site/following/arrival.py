@@ -1,8 +1,8 @@
 """The day a followed parcel arrives, as calendar entries and messages tell it.
 
-The seam for estimates: today this is the carrier's own expected day. Where the carrier gives none, the
-delivery estimate (tracking_site/estimates/, learned from delivered parcels of the same lane) belongs in
-`expected_day`; the calendar entry and every message pick it up from here.
+Messages speak of the carrier's own expected day only (an estimate moves with every parcel the site sees
+delivered: announcing each move would be noise); the calendar entry spans the estimated days
+(tracking_site/estimates/, learned from delivered parcels of the same lane) where the carrier gives none.
 """
 
 from __future__ import annotations
@@ -10,12 +10,19 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from carriers.model import Parcel
+from tracking_site.presentation.arrival import expected_delivery_of
 from tracking_site.presentation.local_times import where_it_happened, zone_for_utc_times
 
 
 def expected_day(parcel: Parcel) -> date | None:
-    """The day the parcel is expected (None once delivered or returned, or when nobody can say)."""
+    """The day the carrier expects the parcel (None once delivered or returned, or when it does not say)."""
     return parcel.expected_delivery
+
+
+def expected_days(parcel: Parcel) -> tuple[date, date] | None:
+    """The first and last day it may arrive: the carrier's day, else the lane's estimate (read from the cache)."""
+    expected = expected_delivery_of(parcel)
+    return (expected.earliest, expected.latest) if expected is not None else None
 
 
 def delivered_day(parcel: Parcel) -> date | None:

@@ -1,4 +1,5 @@
-"""A parcel's calendar entry (RFC 5545): one all-day VEVENT on its expected (or delivered) day.
+"""A parcel's calendar entry (RFC 5545): one all-day VEVENT on its expected (or delivered) day, or across the
+estimated days where the carrier names none.
 
 The UID is the same for a parcel on every fetch, so a calendar that imported or subscribed to the entry moves
 it when the day moves; SEQUENCE grows with time, so the newer copy always wins.
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 from django.utils.translation import gettext as _
 
 from carriers.model import Parcel
-from tracking_site.following.arrival import delivered_day, expected_day
+from tracking_site.following.arrival import delivered_day, expected_days
 from tracking_site.following.messages import permalink
 from tracking_site.presentation.links import site_url
 from tracking_site.presentation.status_words import carrier_name, status_label
@@ -28,6 +29,12 @@ MAX_LINE_OCTETS = 75
 class CalendarDay:
     day: date
     delivered: bool
+    last_day: date | None = None  # an estimate's last day: the entry spans day .. last_day
+
+    @property
+    def end(self) -> date:
+        """DTEND of an all-day entry: the day after its last day."""
+        return max(self.last_day or self.day, self.day) + timedelta(days=1)
 
 
 def calendar_day(parcel: Parcel) -> CalendarDay | None:
@@ -35,8 +42,11 @@ def calendar_day(parcel: Parcel) -> CalendarDay | None:
     delivered = delivered_day(parcel)
     if delivered is not None:
         return CalendarDay(delivered, delivered=True)
-    expected = expected_day(parcel)
-    return CalendarDay(expected, delivered=False) if expected is not None else None
+    days = expected_days(parcel)
+    if days is None:
+        return None
+    first, last = days
+    return CalendarDay(first, delivered=False, last_day=last if last != first else None)
 
 
 def event_uid(parcel: Parcel) -> str:
@@ -96,7 +106,7 @@ def calendar_document(parcel: Parcel, day: CalendarDay, now: datetime) -> str:
         f"LAST-MODIFIED:{utc_stamp(now)}",
         f"SEQUENCE:{sequence}",
         f"DTSTART;VALUE=DATE:{day.day:%Y%m%d}",
-        f"DTEND;VALUE=DATE:{day.day + timedelta(days=1):%Y%m%d}",
+        f"DTEND;VALUE=DATE:{day.end:%Y%m%d}",
         f"SUMMARY:{escape_text(summary)}",
         f"DESCRIPTION:{escape_text(description)}",
         f"URL:{link}",

@@ -162,3 +162,26 @@ def test_calendar_text_is_escaped_and_parses_back():
     document = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTAMP:20260310T000000Z\r\n"
     document += f"DTSTART;VALUE=DATE:20260312\r\n{fold(line)}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     assert str(icalendar.Calendar.from_ical(document).walk("VEVENT")[0]["SUMMARY"]) == raw
+
+
+def test_without_a_carrier_date_the_entry_spans_the_lanes_estimated_days(client, carriers):
+    from django.utils import timezone
+
+    from tracking_site.estimates.figures import LaneFigure, store_figures
+    from tracking_site.estimates.observations import Lane
+
+    accepted = timezone.now() - timedelta(hours=30)
+    parcel = parcel_from_events(
+        carrier="nzpost",
+        tracking_number="CL092594238NZ",
+        events=[TrackingEvent(accepted, Status.IN_TRANSIT, "Picked up", Place(depot="Hamilton Fleet"))],
+    )
+    carriers["nzpost"].parcels[parcel.tracking_number] = parcel
+    path = f"/track/nzpost/{parcel.tracking_number}/calendar.ics"
+    assert client.get(path).status_code == 404  # no carrier date and no figures for the lane yet
+    store_figures({Lane("nzpost", "", "NZ"): LaneFigure(2 * 86400, 4 * 86400, 33)})
+    event = icalendar.Calendar.from_ical(client.get(path).content).walk("VEVENT")[0]
+    auckland = ZoneInfo("Pacific/Auckland")
+    first = (accepted + timedelta(days=2)).astimezone(auckland).date()
+    last = (accepted + timedelta(days=4)).astimezone(auckland).date()
+    assert (event.decoded("DTSTART"), event.decoded("DTEND")) == (first, last + timedelta(days=1))
