@@ -52,9 +52,10 @@ test: install-test browser nginx
 test-services: install-test
 	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(BIN)/pytest -m services
 
-# Benchmarks: prints the six performance figures; needs the Redis (and PostgreSQL) above. Not a test.
+# Benchmarks: prints the six performance figures and the capacity figures; needs Redis and PostgreSQL. Not a test.
 bench: install
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.capacity
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,16 +1,22 @@
 """gunicorn settings: `gunicorn tracking_site.wsgi` picks this file up from the project folder.
 
-Threads per worker let one worker wait on carriers for several visitors at once; several workers (and
-machines) share the cache, rate limits and OAuth tokens through Redis (REDIS_URL).
+Threaded workers (gthread). A visitor whose parcel is being fetched waits, blocked on Redis, for the answer another
+request's call brings (tracking_site/lookup/gatherer.py): cheap for the machine, but one thread each, so a
+worker has many (bench/RESULTS.md: why threads and not ASGI, and why this many). Public pages never hold a
+database connection (the feed store is read on a small pool of its own), so threads do not multiply connections.
+Several workers (and machines) share the cache, the gatherer's queues, budgets and OAuth tokens through Redis.
 """
 
+import glob
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2 + 1, 8)))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+threads = int(os.environ.get("GUNICORN_THREADS", "64"))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
@@ -21,3 +27,35 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 access_log_format = '%(h)s "%(m)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Prometheus multiprocess mode: each worker writes its metrics to files here and /metrics adds them up. Set before
+# any worker starts (they inherit it); a folder of our own unless PROMETHEUS_MULTIPROC_DIR names one.
+_made_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+if _made_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="tracking-metrics-")
+
+
+def on_starting(server):
+    """A previous run's values would be added to this one's: start from an empty folder."""
+    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(directory, exist_ok=True)
+    for stale in glob.glob(os.path.join(directory, "*.db")):
+        os.remove(stale)
+
+
+def post_worker_init(worker):
+    """Ready before the first visitor: code loaded, clients built, stores connected, OAuth tokens fetched."""
+    from tracking_site.lookup.warm import warm_up
+
+    warm_up()
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _made_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -40,6 +40,28 @@ def _hammer(url: str, seconds: float, connections: int) -> int:
     return sum(counts)
 
 
+def one_visit(url: str, timeout: float = 30.0) -> tuple[int, float]:
+    """One visitor's request on its own connection: (status, seconds); status 0 when it failed.
+
+    http.client rather than an httpx.Client per visitor: building an httpx client (its TLS context) costs tens of
+    milliseconds of CPU, which a burst of visitors would charge to the site on a 2-core machine.
+    """
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        status = response.status
+    except (OSError, http.client.HTTPException):
+        status = 0
+    finally:
+        conn.close()
+    return status, time.perf_counter() - started
+
+
 def throughput(url: str, *, seconds: float = 5.0, processes: int = 2, connections: int = 8) -> float:
     """Successful requests per second against `url`."""
     with ProcessPoolExecutor(processes) as pool:

@@ -31,7 +31,7 @@ from carriers.fakes import postplus as fake_postplus
 
 from .fake_carrier import FakeCarrierProcess
 from .gunicorn_server import free_port, gunicorn_serving
-from .load import throughput
+from .load import one_visit, throughput
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LATENCY = 0.150
@@ -54,13 +54,18 @@ MIXED_25 = (
 
 
 class Carriers:
-    """The three fake carriers on loopback, each in its own process, with their call logs."""
+    """The three fake carriers on loopback, each in its own process, with their call logs.
 
-    def __init__(self) -> None:
-        self.postplus = FakeCarrierProcess("postplus", LATENCY)
-        self.dhl = FakeCarrierProcess("dhl-ecommerce", LATENCY)
-        self.nzpost = FakeCarrierProcess("nzpost", LATENCY)
+    Each enforces its carrier's own budget (bench/fake_carrier.py: PostPlus and DHL answer 429 over it, NZ Post
+    queues), as the real ones do, and knows `parcels` generated parcels besides the demo ones.
+    """
+
+    def __init__(self, parcels: int = 0) -> None:
+        self.postplus = FakeCarrierProcess("postplus", LATENCY, budget=True, parcels=parcels)
+        self.dhl = FakeCarrierProcess("dhl-ecommerce", LATENCY, budget=True, parcels=parcels)
+        self.nzpost = FakeCarrierProcess("nzpost", LATENCY, budget=True, parcels=parcels)
         self.all = (self.postplus, self.dhl, self.nzpost)
+        self.by_slug = {server.slug: server for server in self.all}
 
     def reset(self) -> None:
         for server in self.all:
@@ -85,13 +90,17 @@ class Carriers:
             "NZPOST_TOKEN_URL": f"{self.nzpost.url}/as/token.oauth2",
         }
 
+    def over_budget(self) -> int:
+        """Requests a fake refused (429) or queued for being over its carrier's budget since the last reset."""
+        return sum(1 for server in self.all for call in server.carried() if call["status"] == 429 or call["queued"])
+
     def close(self) -> None:
         for server in self.all:
             server.close()
 
 
 @contextmanager
-def gunicorn_site(carriers: Carriers) -> Iterator[str]:
+def gunicorn_site(carriers: Carriers, **extra: str) -> Iterator[str]:
     """The site under gunicorn with its own config file, DEBUG off, Redis, after collectstatic."""
     port = free_port()
     static_root = tempfile.mkdtemp(prefix="bench-static-")
@@ -110,6 +119,7 @@ def gunicorn_site(carriers: Carriers) -> Iterator[str]:
         "RATELIMIT_ENABLE": "0",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_ACCESS_LOG": "/dev/null",
+        **extra,
     }
     log_path = os.environ.get("BENCH_SERVER_LOG", os.devnull)
     with open(log_path, "w") as server_log, gunicorn_serving(env, port, stderr=server_log) as base:
@@ -117,9 +127,9 @@ def gunicorn_site(carriers: Carriers) -> Iterator[str]:
 
 
 def forget_parcels() -> None:
-    """Drop cached parcels, finished pages and single-flight keys; OAuth tokens and rate-limit slots stay."""
+    """Drop cached parcels, finished pages and the gatherer's state; OAuth tokens and budget slots stay."""
     store = redis.Redis.from_url(REDIS_URL)
-    for pattern in ("*parcel:v1:*", "*flight:v1:*", "*answer:v1:*"):
+    for pattern in ("*parcel:v1:*", "*gather:v1:*", "*answer:v1:*"):
         keys = list(store.scan_iter(match=pattern, count=1000))
         if keys:
             store.delete(*keys)
@@ -240,9 +250,8 @@ def thundering_herd(site: str, requests: int) -> dict[str, float]:
     statuses: list[int] = []
 
     def one() -> None:
-        with httpx.Client(timeout=30) as own:
-            start.wait()
-            statuses.append(own.get(f"{site}/track/postplus/{number}/").status_code)
+        start.wait()
+        statuses.append(one_visit(f"{site}/track/postplus/{number}/")[0])
 
     threads = [threading.Thread(target=one) for _ in range(requests)]
     started = time.perf_counter()
@@ -273,8 +282,7 @@ def sustained_over_limit(site: str, seconds: float, limit: int = 5) -> dict[str,
         delay = t0 + index / rate - time.monotonic()
         if delay > 0:
             time.sleep(delay)  # open loop: request i leaves at i/rate whatever the others do
-        with httpx.Client(timeout=30) as own:
-            statuses.append(own.get(f"{site}/api/v1/parcels/postplus/{numbers[index]}").status_code)
+        statuses.append(one_visit(f"{site}/api/v1/parcels/postplus/{numbers[index]}")[0])
 
     with ThreadPoolExecutor(max_workers=count) as pool:
         list(pool.map(one, range(count)))

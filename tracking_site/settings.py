@@ -110,6 +110,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL, optionally: a small pool per process instead of a connection per thread that used one (public pages
+# use none; staff pages and commands do). Django's pool wants CONN_MAX_AGE 0. Off by default: the database fault
+# tests move the server's address under live connections, which a pool made earlier would not see.
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and DATABASE_POOL_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 0,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": 5,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_text("REDIS_URL")
@@ -236,9 +248,7 @@ PARCEL_CACHE_STALE_SECONDS = env_int("PARCEL_CACHE_STALE_SECONDS", 24 * 3600)
 # times on it ("5 minutes ago") may lag by as much, as they would in a browser's or CDN's copy.
 RENDERED_PAGE_SECONDS = env_int("RENDERED_PAGE_SECONDS", 30)
 
-# --- Performance: single flight and the carriers' own rate limits ----------------------
-# Requests for a parcel another request is fetching wait this long for its answer, then fend for themselves.
-SINGLE_FLIGHT_WAIT_SECONDS = float(env_text("SINGLE_FLIGHT_WAIT_SECONDS") or 10)
+# --- Capacity: carrier budgets, the gatherer, metrics ----------------------------------------------------
 # Calls per second all our workers together may make to each carrier (their documented limits; DHL publishes
 # none, so a modest default). 0 switches a carrier's limit off.
 CARRIER_RATE_LIMITS = {
@@ -246,8 +256,27 @@ CARRIER_RATE_LIMITS = {
     "dhl-ecommerce": env_int("CARRIER_RATE_DHL_ECOMMERCE", 10),
     "nzpost": env_int("CARRIER_RATE_NZPOST", 15),
 }
-# A call over the budget waits at most this long for its turn, then fails as rate limited (stale answer shown).
+# Calls are spaced as if a second lasted this much longer (bench/RESULTS.md: jitter on a loaded machine).
+CARRIER_RATE_MARGIN_SECONDS = float(env_text("CARRIER_RATE_MARGIN_SECONDS") or 0.2)
+# A visitor's number waits at most this long for a call to carry it (the budget spent, numbers gathering), then
+# the page shows the last good answer (marked stale) or "busy".
 CARRIER_RATE_MAX_WAIT_SECONDS = float(env_text("CARRIER_RATE_MAX_WAIT_SECONDS") or 2)
+# Background lookups (refreshing followed parcels) wait longer: they ride on budget visitors leave unused.
+LOOKUP_BACKGROUND_WAIT_SECONDS = float(env_text("LOOKUP_BACKGROUND_WAIT_SECONDS") or 10)
+# The longest a lookup waits for a call already in flight (its process could have died mid-call).
+LOOKUP_DEADLINE_SECONDS = float(env_text("LOOKUP_DEADLINE_SECONDS") or 15)
+# A leader at its slot lingers while a burst is still arriving: until no other number joined for the quiet
+# period, at most the linger. A lone lookup never lingers (bench/RESULTS.md: how these were chosen).
+GATHER_QUIET_SECONDS = float(env_text("GATHER_QUIET_SECONDS") or 0.02)
+GATHER_LINGER_SECONDS = float(env_text("GATHER_LINGER_SECONDS") or 0.1)
+# A call carrying only background numbers leaves this share of the carrier's window unused for visitors.
+GATHER_BACKGROUND_KEEP_FREE = float(env_text("GATHER_BACKGROUND_KEEP_FREE") or 0.5)
+# The public PostPlus page waits at most this long for the feed store, then asks the API.
+POSTPLUS_FEED_READ_SECONDS = float(env_text("POSTPLUS_FEED_READ_SECONDS") or 0.5)
+# /metrics (Prometheus) answers only these client addresses or networks; others get a 404.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+# Where every gunicorn worker writes its metrics (gunicorn.conf.py sets it); unset: this process's own.
+PROMETHEUS_MULTIPROC_DIR = env_text("PROMETHEUS_MULTIPROC_DIR")
 
 # --- Resilience: carrier circuit breakers, bulkheads and the search deadline ---------------------------
 # A carrier whose calls failed (timeouts, 5xx, bad answers, failed token fetches) this many times in a row, none
@@ -302,7 +331,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     # Behind a TLS-terminating proxy, redirect only what the proxy marks as plain HTTP.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]  # probes and scrapers inside the network
     if TRUSTED_PROXY_COUNT:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True

@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
+from tracking_site.metrics.endpoint import metrics
 from tracking_site.web import api, health, openapi, views
 
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("api/v1/parcels/<slug:carrier>/<str:number>", api.parcel_api, name="parcel_api"),
     path("api/v1/openapi.json", openapi.openapi_document, name="openapi"),
     path("healthz", health.healthz, name="healthz"),
+    # Prometheus metrics, for METRICS_ALLOWED_IPS only (a 404 for anyone else).
+    path("metrics", metrics, name="metrics"),
     # The language switcher posts here without a CSRF token: the worst a forged post can do is switch a
     # visitor's language, and a token would make every public page personal, so no browser or CDN could share
     # it. Django's set_language still refuses off-site `next` addresses.

@@ -58,3 +58,18 @@ def test_static_files_are_fingerprinted_compressed_and_cached_for_ever(productio
 def test_a_missing_parcel_is_a_friendly_404_not_a_500(production_site):
     response = httpx.get(f"{production_site}/track/nzpost/ZZ999999999NZ/")
     assert response.status_code == 404
+
+
+def test_metrics_add_up_every_workers_values_for_a_local_scraper(production_site):
+    numbers = [number for number, _ in DEMO_NUMBERS[:4]]
+    for number in numbers:  # spread over both workers by the kernel; each worker writes its own file
+        assert httpx.get(f"{production_site}/track/nzpost/{number}/").status_code in (200, 404)
+    metrics = httpx.get(f"{production_site}/metrics")
+    assert metrics.status_code == 200
+    lookups = [
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics.text.splitlines()
+        if line.startswith('tracking_parcel_cache_lookups_total{carrier="nzpost"')
+    ]
+    assert sum(lookups) >= len(numbers)
+    assert not any(number in metrics.text for number in numbers)

@@ -1,8 +1,11 @@
-"""The process's carrier clients, built once from settings (one pooled httpx client per carrier)."""
+"""The process's carrier clients (one pooled httpx client per carrier), its gatherer and feed lookup, built once
+from settings."""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -10,12 +13,29 @@ from django.dispatch import receiver
 
 from carriers.base import CarrierClient
 from carriers.registry import CarrierConfig, build_carriers
+from tracking_site.lookup import parcel_cache
+from tracking_site.lookup.gatherer import Gatherer, GathererWithFallback, Gathers, Linger, Timing
 from tracking_site.postplus_feed.event_codes import extra_code_statuses
-from tracking_site.shared_state.call_budget import reserve_from_settings
+from tracking_site.resilience.redis_outage import outage_for
+from tracking_site.shared_state.call_budget import CallBudget, budget_from_settings, transport_reserve
+from tracking_site.shared_state.gather_store import LocalGatherStore
+from tracking_site.shared_state.gather_store_redis import RedisGatherStore
+from tracking_site.shared_state.redis_client import blocking_redis, shared_redis
 from tracking_site.shared_state.token_store import CacheTokenStore
 
+if TYPE_CHECKING:
+    from tracking_site.postplus_feed.store import FeedLookup
+
+
+@dataclass(frozen=True)
+class LookupParts:
+    carriers: dict[str, CarrierClient]
+    gatherer: Gathers
+    feed: FeedLookup | None  # PostPlus answered from its stored event feed while fresh
+
+
 _lock = threading.Lock()
-_carriers: dict[str, CarrierClient] | None = None
+_parts: LookupParts | None = None
 
 
 def carrier_config_from_settings() -> CarrierConfig:
@@ -33,7 +53,19 @@ def carrier_config_from_settings() -> CarrierConfig:
     )
 
 
-def carriers_from_settings() -> dict[str, CarrierClient]:
+def timing_from_settings() -> Timing:
+    return Timing(
+        wait_seconds=float(settings.CARRIER_RATE_MAX_WAIT_SECONDS),
+        background_wait_seconds=float(settings.LOOKUP_BACKGROUND_WAIT_SECONDS),
+        deadline_seconds=float(settings.LOOKUP_DEADLINE_SECONDS),
+        linger=Linger(
+            quiet_seconds=float(settings.GATHER_QUIET_SECONDS), max_seconds=float(settings.GATHER_LINGER_SECONDS)
+        ),
+        background_keep_free=float(settings.GATHER_BACKGROUND_KEEP_FREE),
+    )
+
+
+def carriers_from_settings(budget: CallBudget) -> dict[str, CarrierClient]:
     """The carriers settings enable: the real APIs, or in demo mode the built-in fakes."""
     token_store = CacheTokenStore()
     if settings.TRACKING_DEMO:
@@ -42,45 +74,75 @@ def carriers_from_settings() -> dict[str, CarrierClient]:
         # The demo's in-process fakes have no rate to respect; real carriers share one budget.
         latency = getattr(settings, "TRACKING_DEMO_LATENCY", 0.0)
         return build_demo_carriers(latency, token_store=token_store, postplus_code_statuses=extra_code_statuses)
+    # One budget: the gatherer reserves each batch's slot; every other request reserves its own at the transport.
+    reserve = transport_reserve(
+        budget,
+        float(settings.CARRIER_RATE_MAX_WAIT_SECONDS),
+        background_wait_seconds=float(settings.LOOKUP_BACKGROUND_WAIT_SECONDS),
+        keep_free_share=float(settings.GATHER_BACKGROUND_KEEP_FREE),
+    )
     return build_carriers(
         carrier_config_from_settings(),
         token_store=token_store,
-        reserve=reserve_from_settings(),
+        reserve=reserve,
         postplus_code_statuses=extra_code_statuses,
     )
 
 
+def _parts_from_settings() -> LookupParts:
+    budget = budget_from_settings()
+    carriers = carriers_from_settings(budget)
+    from tracking_site.postplus_feed.store import FeedLookup  # imports the models: only once apps are ready
+
+    return _assembled(carriers, FeedLookup(read_seconds=float(settings.POSTPLUS_FEED_READ_SECONDS)), budget)
+
+
+def _assembled(
+    carriers: dict[str, CarrierClient], feed: FeedLookup | None, budget: CallBudget | None = None
+) -> LookupParts:
+    budget = budget or budget_from_settings()
+    timing = timing_from_settings()
+    local = Gatherer(carriers, LocalGatherStore(), budget, parcel_cache.put_many, timing=timing)
+    client, blocking = shared_redis(), blocking_redis()
+    if client is None or blocking is None:
+        return LookupParts(carriers, local, feed)
+    # Every worker's numbers share calls through Redis; while Redis is down, this process gathers its own.
+    outage = outage_for(settings.REDIS_URL)
+    shared = Gatherer(
+        carriers, RedisGatherStore(client, blocking), budget, parcel_cache.put_many, timing=timing, outage=outage
+    )
+    return LookupParts(carriers, GathererWithFallback(shared, local, outage), feed)
+
+
+def lookup_parts() -> LookupParts:
+    global _parts
+    if _parts is None:
+        with _lock:
+            if _parts is None:
+                _parts = _parts_from_settings()
+    return _parts
+
+
 def get_carriers() -> dict[str, CarrierClient]:
     """The enabled carriers, keyed by slug."""
-    global _carriers
-    if _carriers is None:
-        with _lock:
-            if _carriers is None:
-                _carriers = with_feed_backed_postplus(carriers_from_settings())
-    return _carriers
+    return lookup_parts().carriers
 
 
-def with_feed_backed_postplus(carriers: dict[str, CarrierClient]) -> dict[str, CarrierClient]:
-    """PostPlus answered from the stored event feed while it is fresh, the API otherwise."""
-    from tracking_site.postplus_feed.store import (  # imports the models: only once apps are ready
-        FeedBackedPostPlus,
-        postplus_api,
-    )
-
-    api = postplus_api(carriers.get("postplus"))
-    if api is not None and not isinstance(carriers["postplus"], FeedBackedPostPlus):
-        carriers["postplus"] = FeedBackedPostPlus(api)
-    return carriers
+def get_gatherer() -> Gathers:
+    return lookup_parts().gatherer
 
 
-def install_carriers(carriers: dict[str, CarrierClient] | None) -> None:
-    """Replace the process's carriers (tests inject fakes this way; None rebuilds from settings)."""
-    global _carriers
+def install_carriers(carriers: dict[str, CarrierClient] | None, *, feed: FeedLookup | None = None) -> None:
+    """Replace the process's carriers, and the feed in front of PostPlus (tests inject fakes this way; None
+    rebuilds everything from settings)."""
+    global _parts
     with _lock:
-        _carriers = carriers
+        _parts = None if carriers is None else _assembled(carriers, feed)
 
 
 @receiver(setting_changed)
 def _rebuild_on_settings_change(*, setting: str, **kwargs: object) -> None:
-    if setting.startswith(("TRACKING_", "POSTPLUS_", "DHL_", "NZPOST_", "CARRIER_RATE_")):
+    if setting.startswith(
+        ("TRACKING_", "POSTPLUS_", "DHL_", "NZPOST_", "CARRIER_RATE_", "GATHER_", "LOOKUP_", "REDIS_")
+    ):
         install_carriers(None)

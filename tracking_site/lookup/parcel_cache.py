@@ -72,7 +72,7 @@ def put(carrier: str, result: Found | NotFound, now: Now = timezone.now) -> Cach
 
 
 def put_many(answers: Sequence[tuple[str, Found | NotFound]], now: Now = timezone.now) -> list[CachedResult]:
-    """`put` for many (carrier, answer) pairs in one cache round trip, each keeping its own lifetime."""
+    """`put` for many (carrier, answer) pairs, each keeping its own lifetime: one cache round trip per lifetime."""
     moment = now()
     entries: list[CachedResult] = []
     stored: dict[str, tuple[CachedResult, int]] = {}

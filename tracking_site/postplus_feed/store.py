@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, connections
 from django.db.models import Q
 from django.utils import timezone
 
 from carriers.base import CarrierClient
-from carriers.model import Found, Parcel, Status, TrackingEvent, TrackingResult, parcel_from_events
+from carriers.model import Parcel, Status, TrackingEvent, parcel_from_events
 from carriers.postplus import FeedEvent, PostPlusClient, last_mile, place_from_location, status_for_event
 from tracking_site.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
 from tracking_site.postplus_feed.event_codes import extra_code_statuses
 
 logger = logging.getLogger("tracking_site.feed")
+
+T = TypeVar("T")
 
 
 def version_is_newer(candidate: str, current: str) -> bool:
@@ -105,35 +111,92 @@ def caught_up_recently(caught_up: datetime | None, now: datetime) -> bool:
     return caught_up is not None and now - caught_up <= timedelta(seconds=settings.POSTPLUS_FEED_FRESH_SECONDS)
 
 
-class FeedFreshness:
-    """`feed_is_fresh`, reading the cursor at most every `recheck_seconds`.
+class FeedStoreUnreadable(Exception):
+    """The store did not answer within its deadline (a hanging database), or failed."""
 
-    Every PostPlus lookup asks; without this, each would pay two database round trips (a connection check
-    and the cursor) before its API call, mostly to learn that nothing changed. The time of the last catch-up
-    is what is remembered, so a feed going stale is noticed at once; one catching up, within `recheck_seconds`.
+
+# A handful of reads at once per process; a read stuck on a hanging database holds one of these, never a visitor.
+READERS = 4
+_reads = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="feed-store")
+
+
+def bounded_read(read: Callable[[], T], seconds: float) -> T:
+    """`read()` against the database, given up after `seconds`: a public page never waits on a hanging database.
+
+    The read runs on a small pool and closes its connection when done, so no connection outlives it. Inside a
+    transaction (a test, a management command) it runs right here: only this connection sees the transaction's rows.
+    """
+    if connection.in_atomic_block:
+        return read()
+    future = _reads.submit(_closing_connections, read)
+    try:
+        return future.result(timeout=seconds)
+    except FutureTimeout as exc:
+        raise FeedStoreUnreadable("the feed store did not answer in time") from exc
+    except DatabaseError as exc:
+        raise FeedStoreUnreadable(type(exc).__name__) from exc
+
+
+def _closing_connections(read: Callable[[], T]) -> T:
+    try:
+        return read()
+    finally:
+        connections.close_all()
+
+
+class FeedFreshness:
+    """`feed_is_fresh`, reading the cursor at most every `recheck_seconds`, each read bounded by `read_seconds`.
+
+    Every PostPlus lookup asks; without this, each would pay a database round trip before its API call, mostly to
+    learn that nothing changed. The time of the last catch-up is what is remembered, so a feed going stale is
+    noticed at once; one catching up, within `recheck_seconds`. An unreadable store counts as stale (the API
+    answers) until the next recheck.
     """
 
-    def __init__(self, recheck_seconds: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        recheck_seconds: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+        read_seconds: float = 0.5,
+    ) -> None:
         self.recheck_seconds = recheck_seconds
+        self.read_seconds = read_seconds
         self.clock = clock
         self._caught_up: datetime | None = None
         self._read_at: float | None = None
+        self._lock = threading.Lock()
 
     def __call__(self) -> bool:
         moment = self.clock()
         if self._read_at is None or moment - self._read_at >= self.recheck_seconds:
-            try:
-                _usable_connection()
-                self._caught_up = last_caught_up()
-            except DatabaseError as exc:  # the API still answers: one warning per recheck, not per lookup
-                logger.warning("feed=postplus outcome=store_unreadable error=%s", type(exc).__name__)
-                self._caught_up = None
-            self._read_at = moment
+            with self._lock:  # one reader per recheck; the others use what it read
+                if self._read_at is None or moment - self._read_at >= self.recheck_seconds:
+                    self._caught_up = self._read()
+                    self._read_at = moment
         return caught_up_recently(self._caught_up, timezone.now())
+
+    def _read(self) -> datetime | None:
+        try:
+            return bounded_read(last_caught_up, self.read_seconds)
+        except (FeedStoreUnreadable, DatabaseError) as exc:  # the API still answers: one warning per recheck
+            logger.warning("feed=postplus outcome=store_unreadable error=%s", _error_name(exc))
+            return None
 
     def forget(self) -> None:
         """Read the cursor again on the next call."""
         self._read_at = None
+
+    def distrust(self) -> None:
+        """The store just failed a read: count the feed as stale until the next recheck."""
+        self._caught_up = None
+        self._read_at = self.clock()
+
+
+def _error_name(exc: Exception) -> str:
+    cause = exc.__cause__
+    if isinstance(exc, FeedStoreUnreadable) and isinstance(cause, DatabaseError):
+        return type(cause).__name__
+    return type(exc).__name__
 
 
 def stored_parcels(numbers: Sequence[str], extra_codes: Mapping[str, Status] | None = None) -> dict[str, Parcel]:
@@ -171,56 +234,38 @@ def parcel_from_rows(number: str, rows: list[StoredFeedEvent], extra_codes: Mapp
     )
 
 
-class FeedBackedPostPlus(CarrierClient):
-    """PostPlus answered from stored feed events while the feed is fresh; the API for the rest or when stale."""
+class FeedLookup:
+    """The PostPlus parcels the stored feed can answer, asked by the lookup service before the carrier is.
+
+    Only while the feed is fresh, and never for longer than `read_seconds`; a failing or hanging store answers
+    nothing, so the API is asked for everything.
+    """
 
     def __init__(
         self,
-        api: PostPlusClient,
         *,
         is_fresh: Callable[[], bool] | None = None,
         code_statuses: Callable[[PostPlusClient], Mapping[str, Status]] = extra_code_statuses,
+        read_seconds: float = 0.5,
     ) -> None:
-        super().__init__(api.http)
-        self.api = api
-        self.slug = api.slug  # type: ignore[misc]
-        self.name = api.name  # type: ignore[misc]
-        self.batch_size = api.batch_size  # type: ignore[misc]
-        self.freshness: Callable[[], bool] = is_fresh or FeedFreshness()
+        self.freshness: Callable[[], bool] = is_fresh or FeedFreshness(read_seconds=read_seconds)
+        self.read_seconds = read_seconds
         self._code_statuses = code_statuses
 
-    def __repr__(self) -> str:
-        return f"FeedBackedPostPlus({self.api!r})"
-
-    def accepts(self, number: str) -> bool:
-        return self.api.accepts(number)
-
-    def identifier_kinds(self, number: str) -> tuple[str, ...]:
-        return self.api.identifier_kinds(number)
-
-    def track_batch(self, numbers: Sequence[str], kind: str = "") -> Mapping[str, TrackingResult]:
-        found: dict[str, TrackingResult] = {}
+    def parcels(self, api: PostPlusClient, numbers: Sequence[str]) -> dict[str, Parcel]:
+        """Parcels built from stored events, keyed by the asked number; {} when the feed is stale or unreadable."""
+        if not numbers or not self.freshness():
+            return {}
+        statuses = self._code_statuses(api)
         try:
-            if self.freshness():
-                _usable_connection()
-                found = {n: Found(p) for n, p in stored_parcels(numbers, self._code_statuses(self.api)).items()}
-        except DatabaseError as exc:
-            logger.warning("feed=postplus outcome=store_unreadable error=%s", type(exc).__name__)
-            found = {}
-        missing = [number for number in numbers if number not in found]
-        if missing:
-            found = {**found, **self.api.track_batch(missing, kind)}
-        return found
-
-
-def _usable_connection() -> None:
-    """The lookup's worker threads never see request_started: drop a dead or too-old connection here."""
-    if not connection.in_atomic_block:
-        connection.close_if_unusable_or_obsolete()
+            return bounded_read(lambda: stored_parcels(numbers, statuses), self.read_seconds)
+        except (FeedStoreUnreadable, DatabaseError) as exc:
+            logger.warning("feed=postplus outcome=store_unreadable error=%s", _error_name(exc))
+            if isinstance(self.freshness, FeedFreshness):
+                self.freshness.distrust()
+            return {}
 
 
 def postplus_api(client: CarrierClient | None) -> PostPlusClient | None:
-    """The PostPlus API client behind whatever the registry installed for the postplus slug."""
-    if isinstance(client, FeedBackedPostPlus):
-        return client.api
+    """The PostPlus API client among the enabled carriers, if PostPlus is on."""
     return client if isinstance(client, PostPlusClient) else None

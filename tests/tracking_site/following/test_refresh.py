@@ -216,12 +216,13 @@ def test_followed_postplus_parcels_come_from_a_fresh_feed_not_the_api(push_servi
     from django.utils import timezone
 
     from carriers.fakes import postplus as fake_postplus
-    from tracking_site.lookup.clients import install_carriers, with_feed_backed_postplus
+    from tracking_site.lookup.clients import install_carriers
     from tracking_site.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
+    from tracking_site.postplus_feed.store import FeedLookup
 
     api = fake_postplus.FakePostPlus()
     carriers = build_carriers(demo_config(), transports={"postplus": httpx.WSGITransport(app=api)})
-    install_carriers(with_feed_backed_postplus({"postplus": carriers["postplus"]}))
+    install_carriers({"postplus": carriers["postplus"]}, feed=FeedLookup())
     FeedCursor.objects.create(feed=POSTPLUS_FEED, last_caught_up_at=timezone.now())
     number = "PPL250113000001"
     for index, (code, message) in enumerate([("IN_TRANSIT", "In transit"), ("OUT_FOR_DELIVERY", "Out for delivery")]):

@@ -10,8 +10,10 @@ from carriers.fakes.postplus import EVENT_CODES_PATH
 from carriers.model import Status
 from carriers.registry import CarrierConfig, build_carriers
 from tests.tracking_site.postplus_feed.feed_fakes import feed_client, feed_item
+from tracking_site.lookup.clients import install_carriers
+from tracking_site.lookup.service import lookup_parcels
 from tracking_site.postplus_feed.event_codes import event_codes, extra_code_statuses, statuses_for_codes
-from tracking_site.postplus_feed.store import FeedBackedPostPlus
+from tracking_site.postplus_feed.store import FeedLookup
 from tracking_site.postplus_feed.sync import sync_feed
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +59,8 @@ def test_stored_events_with_a_code_only_the_list_knows_get_its_status(monkeypatc
     item = feed_item("PPL1000001", "E1", "1", code="LOCKER_DROP", message="Your parcel is waiting for you")
     client, _ = feed_client([item])
     sync_feed(client, since=date(2025, 1, 13))
-    parcel = FeedBackedPostPlus(client).track("PPL1000001").parcel
+    install_carriers({"postplus": client}, feed=FeedLookup())
+    parcel = lookup_parcels(["PPL1000001"], "postplus")[0].result.parcel
     assert parcel.status is Status.AWAITING_PICKUP
 
 
@@ -68,9 +71,10 @@ def test_an_unknown_code_falls_back_to_the_events_own_message_then_to_unknown():
     ]
     client, _ = feed_client(items)
     sync_feed(client, since=date(2025, 1, 13))
-    backed = FeedBackedPostPlus(client)
-    assert backed.track("PPL1000001").parcel.status is Status.IN_TRANSIT
-    assert backed.track("PPL1000002").parcel.status is Status.UNKNOWN
+    install_carriers({"postplus": client}, feed=FeedLookup())
+    first, second = lookup_parcels(["PPL1000001", "PPL1000002"], "postplus")
+    assert first.result.parcel.status is Status.IN_TRANSIT
+    assert second.result.parcel.status is Status.UNKNOWN
 
 
 def test_a_code_only_the_list_knows_reads_the_same_through_the_api_and_through_the_feed(monkeypatch):
@@ -82,7 +86,8 @@ def test_a_code_only_the_list_knows_reads_the_same_through_the_api_and_through_t
 
     client, _ = feed_client([item])
     sync_feed(client, since=date(2025, 1, 13))
-    through_feed = FeedBackedPostPlus(client).track("PPL1000001").parcel.status
+    install_carriers({"postplus": client}, feed=FeedLookup())
+    through_feed = lookup_parcels(["PPL1000001"], "postplus")[0].result.parcel.status
 
     assert api.track("PPL1000001").parcel.status is through_feed is Status.AWAITING_PICKUP
 

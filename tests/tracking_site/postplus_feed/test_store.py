@@ -1,18 +1,23 @@
-"""The public PostPlus page answers from stored feed events while the feed is fresh, and from the API otherwise."""
+"""The public PostPlus page answers from stored feed events while the feed is fresh, and from the API otherwise;
+the feed store is asked in the request's thread, bounded, and leaves no database connection open behind it."""
 
+import threading
 from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection, connections
+from django.db.backends.signals import connection_created
 from django.utils import timezone
 
 from carriers.fakes.postplus import PARCEL_NRS_PATH
 from carriers.model import Found, LastMile, NotFound, Status
 from tests.tracking_site.postplus_feed.feed_fakes import feed_client, feed_item
-from tracking_site.lookup.clients import get_carriers, install_carriers
+from tracking_site.lookup.clients import install_carriers, lookup_parts
+from tracking_site.lookup.service import lookup_parcels
 from tracking_site.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
 from tracking_site.postplus_feed import store
-from tracking_site.postplus_feed.store import FeedBackedPostPlus, version_is_newer
+from tracking_site.postplus_feed.store import FeedLookup, version_is_newer
 from tracking_site.postplus_feed.sync import sync_feed
 from tracking_site.web.answer_cache import local_copies
 
@@ -36,6 +41,17 @@ def synced():
     return client, feed
 
 
+def feed_in_front(client, **options) -> FeedLookup:
+    """PostPlus as the site wires it: the feed asked first, the API for the rest."""
+    feed = FeedLookup(**options)
+    install_carriers({"postplus": client}, feed=feed)
+    return feed
+
+
+def track(*numbers):
+    return [outcome.result for outcome in lookup_parcels(list(numbers), "postplus")]
+
+
 @pytest.mark.parametrize(
     ("candidate", "current", "newer"),
     [("10", "9", True), ("9", "10", False), ("7", "7", False), ("b", "a", True), ("", "1", False)],
@@ -46,7 +62,8 @@ def test_versions_compare_as_numbers_when_both_are_digits(candidate, current, ne
 
 def test_a_fresh_feed_answers_from_the_database_without_asking_postplus(synced):
     client, feed = synced
-    result = FeedBackedPostPlus(client).track(STORED)
+    feed_in_front(client)
+    [result] = track(STORED)
     assert isinstance(result, Found)
     assert result.parcel.status is Status.DELIVERED
     assert [event.description for event in result.parcel.events] == [
@@ -64,7 +81,8 @@ def test_stored_rows_name_the_delivering_carrier_as_the_last_mile():
     client, feed = feed_client([first, handed])
     sync_feed(client, since=date(2025, 1, 13))
 
-    parcel = FeedBackedPostPlus(client).track(STORED).parcel
+    feed_in_front(client)
+    parcel = track(STORED)[0].parcel
 
     assert parcel.last_mile == LastMile(carrier="Omniva", number="CE310477291EE")
     assert feed.calls_to(PARCEL_NRS_PATH) == 0
@@ -73,12 +91,14 @@ def test_stored_rows_name_the_delivering_carrier_as_the_last_mile():
 
 def test_a_placeholder_carrier_in_stored_rows_is_no_last_mile(synced):
     client, _ = synced
-    assert FeedBackedPostPlus(client).track(STORED).parcel.last_mile is None
+    feed_in_front(client)
+    assert track(STORED)[0].parcel.last_mile is None
 
 
 def test_numbers_the_fresh_feed_lacks_are_asked_of_the_api(synced):
     client, feed = synced
-    results = FeedBackedPostPlus(client).track_many([STORED, NOT_STORED_YET, "PPL999999999999"])
+    feed_in_front(client)
+    results = track(STORED, NOT_STORED_YET, "PPL999999999999")
     assert [type(result) for result in results] == [Found, Found, NotFound]
     assert feed.calls_to(PARCEL_NRS_PATH) == 1
     assert results[1].parcel.events[0].description == "Parcel in transit"
@@ -89,7 +109,8 @@ def test_a_stale_feed_falls_back_to_the_api(synced, settings):
     FeedCursor.objects.filter(feed=POSTPLUS_FEED).update(last_caught_up_at=timezone.now() - timedelta(minutes=11))
     settings.POSTPLUS_FEED_FRESH_SECONDS = 600
     StoredFeedEvent.objects.update(event_message="only in the database")
-    result = FeedBackedPostPlus(client).track(STORED)
+    feed_in_front(client)
+    [result] = track(STORED)
     assert feed.calls_to(PARCEL_NRS_PATH) == 1
     assert "only in the database" not in [event.description for event in result.parcel.events]
 
@@ -97,26 +118,26 @@ def test_a_stale_feed_falls_back_to_the_api(synced, settings):
 def test_a_feed_that_never_caught_up_is_not_trusted():
     client, feed = feed_client([feed_item(STORED, "E1", "1")])
     FeedCursor.objects.create(feed=POSTPLUS_FEED, next_fetch_id="abc")
-    FeedBackedPostPlus(client).track(STORED)
+    feed_in_front(client)
+    track(STORED)
     assert feed.calls_to(PARCEL_NRS_PATH) == 1
 
 
-def test_the_registry_puts_the_feed_in_front_of_the_postplus_api():
+def test_the_site_puts_the_feed_in_front_of_the_postplus_api():
     install_carriers(None)
-    assert isinstance(get_carriers()["postplus"], FeedBackedPostPlus)
+    assert isinstance(lookup_parts().feed, FeedLookup)
 
 
 def test_the_public_page_shows_stored_events_when_fresh_and_the_api_when_stale(client, synced):
     postplus, _ = synced
-    feed_backed = FeedBackedPostPlus(postplus)
-    install_carriers({"postplus": feed_backed})
+    feed = feed_in_front(postplus)
     StoredFeedEvent.objects.filter(event_id="E2").update(event_message="Delivered (from the stored feed)")
     assert "Delivered (from the stored feed)" in client.get(f"/track/postplus/{STORED}/").content.decode()
 
     FeedCursor.objects.update(last_caught_up_at=timezone.now() - timedelta(days=1))
     cache.clear()  # the parcel cache would otherwise keep the first answer for a minute ...
     local_copies.clear()  # ... and this process its finished page for a few seconds
-    feed_backed.freshness.forget()  # (the cursor is read again every few seconds)
+    feed.freshness.forget()  # (the cursor is read again every few seconds)
     page = client.get(f"/track/postplus/{STORED}/").content.decode()
     assert "Delivered (from the stored feed)" not in page and "Parcel delivered" in page
 
@@ -173,6 +194,87 @@ def test_a_store_failing_mid_lookup_falls_back_to_the_api(synced, monkeypatch):
         raise OperationalError("connection lost")
 
     monkeypatch.setattr(store, "stored_parcels", broken)
-    result = FeedBackedPostPlus(client, is_fresh=lambda: True).track(STORED)
+    feed_in_front(client, is_fresh=lambda: True)
+    [result] = track(STORED)
     assert isinstance(result, Found)
     assert feed.calls_to(PARCEL_NRS_PATH) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hanging_store_is_given_up_on_and_the_api_answers(synced, monkeypatch, caplog):
+    client, feed = synced
+    hanging = threading.Event()
+
+    def hangs(*args, **kwargs):
+        assert hanging.wait(10)
+        return {}
+
+    monkeypatch.setattr(store, "stored_parcels", hangs)
+    lookup = feed_in_front(client, is_fresh=lambda: True, read_seconds=0.05)
+    try:
+        [result] = track(STORED)
+        assert isinstance(result, Found)  # from the API
+        assert feed.calls_to(PARCEL_NRS_PATH) == 1
+        assert "outcome=store_unreadable error=FeedStoreUnreadable" in caplog.text
+        assert lookup.parcels(client, [STORED]) == {}
+    finally:
+        hanging.set()
+
+
+def _searches_of_postplus_numbers(count: int) -> None:
+    for _ in range(count):
+        cache.clear()
+        local_copies.clear()
+        lookup_parts().feed.freshness.forget()
+        outcomes = lookup_parcels([STORED, NOT_STORED_YET, "PPL999999999999"], "postplus")
+        assert [type(outcome.result) for outcome in outcomes] == [Found, Found, NotFound]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_database_connection_outlives_a_search_of_postplus_numbers(synced, monkeypatch):
+    client, _ = synced
+    feed_in_front(client)
+    here = threading.current_thread().name
+    opened: list[tuple[str, object]] = []
+    closed: list[object] = []
+    wrapper_class = type(connections["default"])
+    close = wrapper_class.close
+
+    def closing(wrapper):  # the test database is in memory, which Django never really closes: count the calls
+        closed.append(wrapper)
+        close(wrapper)
+
+    def record(sender, connection, **kwargs):
+        opened.append((threading.current_thread().name, connection))
+
+    monkeypatch.setattr(wrapper_class, "close", closing)
+    connection_created.connect(record)
+    try:
+        _searches_of_postplus_numbers(3)
+    finally:
+        connection_created.disconnect(record)
+
+    elsewhere = [wrapper for thread, wrapper in opened if thread != here]
+    assert elsewhere, "the feed store was read in this thread: nothing bounded the read"
+    assert all(any(wrapper is done for done in closed) for wrapper in elsewhere)  # each closed after its read
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_searches_leave_no_idle_connection_per_thread_behind(synced):
+    client, _ = synced
+    feed_in_front(client, read_seconds=5.0)
+
+    def ours() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+            return int(cursor.fetchone()[0])
+
+    before = ours()
+    searchers = [threading.Thread(target=_searches_of_postplus_numbers, args=(5,)) for _ in range(12)]
+    for searcher in searchers:
+        searcher.start()
+    for searcher in searchers:
+        searcher.join(30)
+    # At most the feed store's own readers (a handful, pooled), never one per searching thread.
+    assert ours() - before <= store.READERS

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import redis
+
 from carriers.throttle import LocalSlots, RateLimit
 from tests.clocks import FakeClock
-from tests.tracking_site.resilience.test_redis_cache import backend
 from tracking_site.resilience.budget_fallback import process_share, shared_or_local_reserve
 from tracking_site.resilience.redis_outage import outage_for
-from tracking_site.shared_state.call_budget import RedisSlots
+from tracking_site.shared_state.call_budget import LocalBudget, RedisBudget, SharedOrLocalBudget, transport_reserve
 
 LIMITS = {"postplus": RateLimit(5, 1.0), "nzpost": RateLimit(15, 1.0)}
 
@@ -18,12 +19,38 @@ def test_each_process_keeps_its_share_of_every_budget_and_at_least_one_call():
     assert process_share(LIMITS, 1) == LIMITS
 
 
+def dead_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+
+
 def test_with_redis_dead_calls_are_counted_against_this_processs_share(dead_redis_url):
     clock = FakeClock()
-    shared = RedisSlots(backend(dead_redis_url), LIMITS, max_wait_seconds=0.0).reserve
+    shared = RedisBudget(dead_client(dead_redis_url), LIMITS)
+    local = LocalBudget(process_share(LIMITS, 5), clock=clock)
+    budget = SharedOrLocalBudget(shared, local, outage_for(dead_redis_url))
+    assert [budget.reserve("postplus", 0.0).granted for _ in range(3)] == [True, False, False]  # one a second
+    clock.now += 1.0
+    assert budget.reserve("postplus", 0.0).granted
+    assert outage_for(dead_redis_url).down
+    assert budget.limit("postplus") == LIMITS["postplus"]  # background headroom still reckons with the whole
+
+
+def test_the_transport_gate_over_a_dead_redis_budget_never_raises(dead_redis_url):
+    clock = FakeClock()
+    local = LocalBudget(process_share(LIMITS, 5), clock=clock)
+    budget = SharedOrLocalBudget(RedisBudget(dead_client(dead_redis_url), LIMITS), local, outage_for(dead_redis_url))
+    reserve = transport_reserve(budget, 0.0)
+    assert [reserve("postplus") for _ in range(2)] == [0.0, None]
+
+
+def test_reserve_callables_fall_back_the_same_way(dead_redis_url):
+    clock = FakeClock()
+
+    def shared(carrier: str) -> float | None:
+        dead_client(dead_redis_url).ping()
+        return 0.0
+
     local = LocalSlots(process_share(LIMITS, 5), max_wait_seconds=0.0, clock=clock).reserve
     reserve = shared_or_local_reserve(shared, local, outage_for(dead_redis_url))
-    assert [reserve("postplus") for _ in range(3)] == [0.0, None, None]  # one call a second is this process's
-    clock.now += 1.0
-    assert reserve("postplus") == 0.0
+    assert [reserve("postplus") for _ in range(3)] == [0.0, None, None]
     assert outage_for(dead_redis_url).down

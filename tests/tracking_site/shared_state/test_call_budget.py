@@ -1,4 +1,5 @@
-"""The carriers' rate limits as the site wires them: from settings, shared through Redis, stale answers when over."""
+"""Carrier call budgets: one slot per upstream call, shared through Redis, the gatherer's slots prepaid at the
+transport, background work only on headroom, stale answers when over."""
 
 from __future__ import annotations
 
@@ -16,22 +17,141 @@ from carriers.fakes import postplus as fake_postplus
 from carriers.model import CarrierFailure, FailureReason, Found
 from carriers.registry import CarrierConfig, build_carriers
 from carriers.throttle import RateLimit, ThrottledTransport
+from tests.clocks import FakeClock
 from tests.tracking_site.conftest import make_parcel
 from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.clients import get_carriers, install_carriers
 from tracking_site.lookup.service import lookup_parcels
-from tracking_site.shared_state.call_budget import RedisSlots, reserve_from_settings
+from tracking_site.shared_state.call_budget import (
+    LocalBudget,
+    RedisBudget,
+    background_calls,
+    budget_from_settings,
+    prepaid_slot,
+    rate_limits_from_settings,
+    transport_reserve,
+)
+from tracking_site.shared_state.redis_client import key, shared_redis
 
 WORKER = Path(__file__).with_name("throttle_worker.py")
 NUMBER = fake_postplus.DEMO_NUMBERS[0][0]
 
 
+@pytest.fixture(params=["local", pytest.param("redis", marks=pytest.mark.services)])
+def budget_on(request):
+    """A budget factory over local memory or Redis, both on an injected clock."""
+
+    def make(limits, clock):
+        if request.param == "local":
+            return LocalBudget(limits, clock=clock)
+        client = shared_redis()
+        client.delete(*[key("budget", "v2", carrier) for carrier in limits])
+        return RedisBudget(client, limits, clock=clock)
+
+    return make
+
+
+def waits(budget, count, carrier="postplus", max_wait=1.5, keep_free=0):
+    return [
+        (r.granted, round(r.wait_seconds, 6))
+        for r in (budget.reserve(carrier, max_wait, keep_free=keep_free) for _ in range(count))
+    ]
+
+
+def test_a_burst_goes_at_once_then_calls_are_spaced_a_window_apart(budget_on):
+    clock = FakeClock(5000.0)
+    budget = budget_on({"postplus": RateLimit(3, 1.0)}, clock)
+    assert waits(budget, 7) == [(True, 0.0)] * 3 + [(True, 1.0)] * 3 + [(False, 2.0)]
+    clock.now += 1.25
+    assert waits(budget, 1) == [(True, 0.75)]
+
+
+def test_background_gets_a_slot_only_at_once_and_only_with_headroom(budget_on):
+    clock = FakeClock(5000.0)
+    budget = budget_on({"postplus": RateLimit(4, 1.0)}, clock)
+    # Of 4 calls a window, background may use what leaves 2 unused: 2 calls.
+    assert waits(budget, 3, keep_free=2) == [(True, 0.0), (True, 0.0), (False, 1.0)]
+    assert waits(budget, 2) == [(True, 0.0), (True, 0.0)]  # visitors still have the rest
+    clock.now += 1.0
+    assert waits(budget, 1, keep_free=2) == [(True, 0.0)]  # the window moved on
+
+
+def test_background_never_waits_for_a_spent_budget(budget_on):
+    clock = FakeClock(5000.0)
+    budget = budget_on({"postplus": RateLimit(2, 1.0)}, clock)
+    waits(budget, 2)
+    granted, wait = waits(budget, 1, keep_free=1)[0]
+    assert not granted and wait == 1.0
+
+
+def test_a_peek_says_when_the_slot_would_be_and_reserves_nothing(budget_on):
+    clock = FakeClock(5000.0)
+    budget = budget_on({"postplus": RateLimit(2, 1.0)}, clock)
+    waits(budget, 2)
+    peeked = [budget.reserve("postplus", 5.0, peek=True) for _ in range(3)]
+    assert [(r.granted, r.wait_seconds) for r in peeked] == [(True, 1.0)] * 3
+    clock.now += 1.0
+    assert waits(budget, 3) == [(True, 0.0), (True, 0.0), (True, 1.0)]  # the peeks took none of them
+
+
+def test_an_unlimited_carrier_always_goes_at_once(budget_on):
+    budget = budget_on({"postplus": RateLimit(1, 1.0)}, FakeClock())
+    assert waits(budget, 5, carrier="nzpost") == [(True, 0.0)] * 5
+
+
 def test_settings_set_each_carriers_budget(settings):
+    settings.TRACKING_DEMO = False
     settings.CARRIER_RATE_LIMITS = {"postplus": 2, "nzpost": 0}
-    settings.CARRIER_RATE_MAX_WAIT_SECONDS = 0
-    reserve = reserve_from_settings()
-    assert [reserve("postplus") for _ in range(3)] == [0.0, 0.0, None]
-    assert [reserve("nzpost") for _ in range(20)] == [0.0] * 20  # 0 switches the limit off
+    budget = budget_from_settings()
+    assert [r.granted for r in (budget.reserve("postplus", 0) for _ in range(3))] == [True, True, False]
+    assert all(budget.reserve("nzpost", 0).granted for _ in range(20))  # 0 switches the limit off
+
+
+def test_calls_are_spaced_by_a_window_stretched_for_jitter(settings):
+    settings.CARRIER_RATE_LIMITS = {"postplus": 5, "nzpost": 0}
+    settings.CARRIER_RATE_MARGIN_SECONDS = 0.2
+    assert rate_limits_from_settings() == {"postplus": RateLimit(5, 1.2)}
+
+
+def test_the_demo_fakes_have_no_budget(settings):
+    settings.TRACKING_DEMO = True
+    budget = budget_from_settings()
+    assert all(budget.reserve("postplus", 0).granted for _ in range(50))
+
+
+def test_a_prepaid_slot_serves_the_first_request_only_and_only_inside_its_block():
+    clock = FakeClock()
+    budget = LocalBudget({"postplus": RateLimit(2, 1.0)}, clock=clock)
+    reserve = transport_reserve(budget, max_wait_seconds=0)
+    with prepaid_slot("postplus"):
+        assert reserve("postplus") == 0.0  # the gatherer's slot: nothing new reserved
+        assert reserve("postplus") == 0.0  # a token fetch or a next page: a slot of its own
+    assert reserve("postplus") == 0.0
+    assert reserve("postplus") is None  # two slots used in all, the budget's two
+
+
+def test_background_requests_wait_for_headroom_and_leave_it_to_visitors():
+    clock = FakeClock()
+    budget = LocalBudget({"postplus": RateLimit(4, 1.0)}, clock=clock)
+    reserve = transport_reserve(
+        budget, max_wait_seconds=0, background_wait_seconds=5, keep_free_share=0.5, clock=clock, sleep=clock.sleep
+    )
+    with background_calls():
+        assert [reserve("postplus") for _ in range(2)] == [0.0, 0.0]  # 2 of 4 used: 2 left for visitors
+        assert clock.slept == []
+        assert reserve("postplus") == 0.0  # the third waited for the window to move on
+        assert sum(clock.slept) == 1.0
+    assert [reserve("postplus") for _ in range(4)] == [0.0, 0.0, 0.0, None]  # visitors: the rest of the window
+
+
+def test_background_requests_give_up_when_no_headroom_comes_in_time():
+    clock = FakeClock()
+    budget = LocalBudget({"postplus": RateLimit(2, 10.0)}, clock=clock)
+    reserve = transport_reserve(budget, max_wait_seconds=0, background_wait_seconds=3, clock=clock, sleep=clock.sleep)
+    reserve("postplus")
+    with background_calls():
+        assert reserve("postplus") is None
+    assert sum(clock.slept) == 3.0
 
 
 def test_real_carriers_are_throttled_and_demo_fakes_are_not(settings):
@@ -69,29 +189,19 @@ def test_over_budget_without_an_old_answer_the_api_says_rate_limited(client):
     response = client.get(f"/api/v1/parcels/postplus/{NUMBER}")
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "carrier_rate_limited"
+    assert int(response["Retry-After"]) > 0
 
 
 # --- Redis: one budget for every worker ----------------------------------------------------------------------------
 
 
 @pytest.mark.services
-def test_redis_slots_burst_then_space_calls_on_the_given_clock():
-    now = [5000.0]
-    store = caches["default"]
-    store.clear()
-    slots = RedisSlots(store, {"postplus": RateLimit(3, 1.0)}, max_wait_seconds=1.5, clock=lambda: now[0])
-    assert [slots.reserve("postplus") for _ in range(7)] == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, None]
-    now[0] += 1.25
-    assert slots.reserve("postplus") == pytest.approx(0.75)
-
-
-@pytest.mark.services
 def test_two_worker_processes_never_reserve_more_than_the_limit_in_a_window():
-    caches["default"].clear()
+    shared_redis().delete(key("budget", "v2", "postplus"))
     env = {**os.environ, "PYTHONPATH": str(settings.BASE_DIR)}
     workers = [
         subprocess.Popen(
-            [sys.executable, str(WORKER), "postplus", "10", "25"],
+            [sys.executable, str(WORKER), "postplus", "10", "25", "7000.0"],
             stdout=subprocess.PIPE,
             text=True,
             env=env,
@@ -104,3 +214,4 @@ def test_two_worker_processes_never_reserve_more_than_the_limit_in_a_window():
     # Any 11 consecutive slots span at least a window: never 11 calls in one.
     spans = [later - earlier for earlier, later in zip(slots, slots[10:], strict=False)]
     assert min(spans) >= 1.0 - 1e-6
+    assert slots[:10] == [7000.0] * 10  # and the first ten went at once

@@ -1,4 +1,4 @@
-"""A worker process for the shared carrier rate limit test: reserves N slots in Redis, prints them (server clock)."""
+"""A worker process for the shared carrier budget test: reserves N slots in Redis, prints each one's wait."""
 
 import os
 import sys
@@ -8,11 +8,10 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracking_site.settings")
 django.setup()
 
-from django.core.cache import caches  # noqa: E402
-
 from carriers.throttle import RateLimit  # noqa: E402
-from tracking_site.shared_state.call_budget import RedisSlots  # noqa: E402
+from tracking_site.shared_state.call_budget import RedisBudget  # noqa: E402
+from tracking_site.shared_state.redis_client import shared_redis  # noqa: E402
 
-carrier, calls, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-slots = RedisSlots(caches["default"], {carrier: RateLimit(calls, 1.0)}, max_wait_seconds=3600)
-print(" ".join(f"{slots.reserve_slot(carrier)[2]:.6f}" for _ in range(count)), flush=True)
+carrier, calls, count, now = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+budget = RedisBudget(shared_redis(), {carrier: RateLimit(calls, 1.0)}, clock=lambda: now)
+print(" ".join(f"{now + budget.reserve(carrier, 3600).wait_seconds:.6f}" for _ in range(count)), flush=True)

@@ -12,6 +12,7 @@ from carriers.postplus import MAX_FEED_COUNT
 from tracking_site.lookup.clients import get_carriers
 from tracking_site.postplus_feed.store import postplus_api
 from tracking_site.postplus_feed.sync import FeedBusy, FeedNotStarted, PageStored, sync_feed
+from tracking_site.shared_state.call_budget import background_calls
 
 
 def iso_day(value: str) -> date:
@@ -38,7 +39,8 @@ class Command(BaseCommand):
         if client is None:
             raise CommandError("PostPlus is not configured: set POSTPLUS_API_KEY (or run in demo mode).")
         try:
-            summary = sync_feed(client, since=start, page_size=page_size, on_page=self._progress)
+            with background_calls():  # the feed rides on budget visitors leave unused
+                summary = sync_feed(client, since=start, page_size=page_size, on_page=self._progress)
         except (FeedBusy, FeedNotStarted) as exc:
             raise CommandError(str(exc)) from None
         except CarrierUnavailable as exc:

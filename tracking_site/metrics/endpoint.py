@@ -1,0 +1,50 @@
+"""`/metrics`: the Prometheus exposition of every worker's instruments, for allowed addresses only.
+
+Not public: anyone else gets the site's 404, as if there were nothing here. The address is the client's as
+rate limits see it (TRUSTED_PROXY_COUNT), so a request through our own proxy is not mistaken for a local one.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+from tracking_site.protection.rate_limits import client_ip
+
+logger = logging.getLogger("tracking_site.metrics")
+
+
+def is_allowed(address: str) -> bool:
+    """Whether `address` is one of METRICS_ALLOWED_IPS (addresses or networks)."""
+    try:
+        client = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for entry in settings.METRICS_ALLOWED_IPS:
+        try:
+            if client in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            logger.warning("metrics outcome=bad_allowed_entry")
+    return False
+
+
+@require_safe
+def metrics(request: HttpRequest) -> HttpResponse:
+    if not is_allowed(client_ip(request)):
+        raise Http404
+    if settings.PROMETHEUS_MULTIPROC_DIR:  # gunicorn: every worker's values, added up
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=settings.PROMETHEUS_MULTIPROC_DIR)
+    else:
+        registry = REGISTRY
+    response = HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
