@@ -44,13 +44,15 @@ LOOKUP_PATHS = ("/get-many", "/tracking/v4/package/open", "/parceltrack/v4/parce
 
 # A mixed 25-number search: every number's shape routes it to carriers that hold it (a DHL-shaped number
 # DHL does not know is retried with its other identifier kinds, a second round trip by design).
-NZ_UNKNOWN_TICKETS = [f"{6640213398700200 + index}AKL007CP" for index in range(7)]
-MIXED_25 = (
+KNOWN_NUMBERS = (
     [n for n, _ in fake_postplus.DEMO_NUMBERS if candidate_carriers(n) == ("postplus",)]
     + [n for n, _ in fake_dhl.DEMO_NUMBERS]
     + [n for n, _ in fake_nzpost.DEMO_NUMBERS if not n.isdigit()]
-    + NZ_UNKNOWN_TICKETS
 )
+# CourierPost tickets no carrier knows fill the search up to 25, however many demo parcels the fakes hold.
+NZ_UNKNOWN_TICKETS = [f"{6640213398700200 + index}AKL007CP" for index in range(25 - len(KNOWN_NUMBERS))]
+MIXED_25 = KNOWN_NUMBERS + NZ_UNKNOWN_TICKETS
+assert len(MIXED_25) == 25, len(MIXED_25)
 
 
 class Carriers:

@@ -288,9 +288,12 @@ CARRIER_BREAKER_FAILURES = env_int("CARRIER_BREAKER_FAILURES", 3)
 CARRIER_BREAKER_WINDOW_SECONDS = env_float("CARRIER_BREAKER_WINDOW_SECONDS", 60.0)
 CARRIER_BREAKER_OPEN_SECONDS = env_float("CARRIER_BREAKER_OPEN_SECONDS", 30.0)
 CARRIER_BREAKER_PROBE_SECONDS = env_float("CARRIER_BREAKER_PROBE_SECONDS", 15.0)
-# At most this many calls (or visitors waiting) on one carrier at once in each worker process; beyond, "busy" at
-# once, so a hanging carrier cannot take the threads other pages need (GUNICORN_THREADS: 8 by default).
-CARRIER_BULKHEAD_SIZE = env_int("CARRIER_BULKHEAD_SIZE", 4)
+# Bulkheads, per carrier in each worker process: at most CARRIER_BULKHEAD_CALLS calls in flight and at most
+# CARRIER_BULKHEAD_WAITERS visitors waiting on one carrier at once; beyond, "busy" at once (the last good answer,
+# marked stale, where there is one). A hanging carrier then cannot take the call pool other carriers' calls need,
+# nor the request threads cached pages need (a quarter of GUNICORN_THREADS stays free of any one carrier).
+CARRIER_BULKHEAD_CALLS = env_int("CARRIER_BULKHEAD_CALLS", 8)
+CARRIER_BULKHEAD_WAITERS = env_int("CARRIER_BULKHEAD_WAITERS", env_int("GUNICORN_THREADS", 64) * 3 // 4)
 # A multi-number search shows what it has after this long and says which carriers are still being asked.
 SEARCH_DEADLINE_SECONDS = env_float("SEARCH_DEADLINE_SECONDS", 3.0)
 # While Redis is unavailable each process keeps 1/N of every carrier's call budget (N: the processes that share

@@ -16,6 +16,7 @@ from carriers.registry import CarrierConfig, build_carriers
 from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.gatherer import Gatherer, GathererWithFallback, Gathers, Linger, Timing
 from tracking_site.postplus_feed.event_codes import extra_code_statuses
+from tracking_site.resilience.carrier_guard import guard_from_settings
 from tracking_site.resilience.redis_outage import outage_for
 from tracking_site.shared_state.call_budget import CallBudget, budget_from_settings, transport_reserve
 from tracking_site.shared_state.gather_store import LocalGatherStore
@@ -102,14 +103,21 @@ def _assembled(
 ) -> LookupParts:
     budget = budget or budget_from_settings()
     timing = timing_from_settings()
-    local = Gatherer(carriers, LocalGatherStore(), budget, parcel_cache.put_many, timing=timing)
     client, blocking = shared_redis(), blocking_redis()
-    if client is None or blocking is None:
+    outage = outage_for(settings.REDIS_URL) if client is not None else None
+    guard = guard_from_settings(client, outage)  # one per process: both gatherers count the same calls
+    local = Gatherer(carriers, LocalGatherStore(), budget, parcel_cache.put_many, timing=timing, guard=guard)
+    if client is None or blocking is None or outage is None:
         return LookupParts(carriers, local, feed)
     # Every worker's numbers share calls through Redis; while Redis is down, this process gathers its own.
-    outage = outage_for(settings.REDIS_URL)
     shared = Gatherer(
-        carriers, RedisGatherStore(client, blocking), budget, parcel_cache.put_many, timing=timing, outage=outage
+        carriers,
+        RedisGatherStore(client, blocking),
+        budget,
+        parcel_cache.put_many,
+        timing=timing,
+        outage=outage,
+        guard=guard,
     )
     return LookupParts(carriers, GathererWithFallback(shared, local, outage), feed)
 
@@ -142,7 +150,5 @@ def install_carriers(carriers: dict[str, CarrierClient] | None, *, feed: FeedLoo
 
 @receiver(setting_changed)
 def _rebuild_on_settings_change(*, setting: str, **kwargs: object) -> None:
-    if setting.startswith(
-        ("TRACKING_", "POSTPLUS_", "DHL_", "NZPOST_", "CARRIER_RATE_", "GATHER_", "LOOKUP_", "REDIS_")
-    ):
+    if setting.startswith(("TRACKING_", "POSTPLUS_", "DHL_", "NZPOST_", "CARRIER_", "GATHER_", "LOOKUP_", "REDIS_")):
         install_carriers(None)

@@ -13,10 +13,14 @@ next call (it took the carrier's lease) or waits in its inbox for the answers. T
 4. stores every answer in the parcel cache and wakes everyone waiting for them; a number one identifier kind did
    not find is queued again under the next kind (DHL's packageId, dhlPackageId, trackingId batch across requests).
 
+Each carrier's guard (tracking_site.resilience.carrier_guard) answers at once for a carrier whose breaker is open,
+or on which this process already has as many visitors waiting, or calls in flight, as its bulkheads allow.
+
 A visitor's number waits at most `wait_seconds` for a call to carry it. A leader that cannot get a slot within its
 own deadline says so at once, and its request answers "busy" (or the last good answer, marked stale, which the
 lookup service adds) for those numbers; a later request with more time left leads instead. Numbers already in
-flight are waited for until their call ends (carrier timeouts bound it), or `deadline_seconds` at most.
+flight are waited for until their call ends (carrier timeouts bound it), or `deadline_seconds` at most; a search
+that must answer sooner (`answer_within`) leaves them to finish without it: their answers land in the parcel cache.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from carriers.model import CarrierFailure, FailureReason, Found, NotFound, Track
 from tracking_site.lookup.carrier_calls import first_kind, next_kind
 from tracking_site.lookup.parcel_cache import CachedResult
 from tracking_site.metrics import instruments
+from tracking_site.resilience.carrier_guard import CarrierGuard
 from tracking_site.resilience.redis_outage import REDIS_ERRORS, RedisOutage
 from tracking_site.shared_state.call_budget import CallBudget, headroom, prepaid_slot
 from tracking_site.shared_state.gather_store import (
@@ -117,8 +122,10 @@ class Gatherer:
         clock: WaitClock = MONOTONIC,
         run: Run = run_in_pool,
         outage: RedisOutage | None = None,
+        guard: CarrierGuard | None = None,
     ) -> None:
         self.outage = outage  # told of Redis failures in work done off the request's thread
+        self.guard = guard  # breakers and bulkheads; None: every call goes
         self.carriers = carriers
         self.store = store
         self.budget = budget
@@ -130,18 +137,24 @@ class Gatherer:
         self._requests = itertools.count()
 
     def gather(
-        self, pairs: Sequence[Pair], priority: int = VISITOR, *, cache_read_at: float = -math.inf
+        self,
+        pairs: Sequence[Pair],
+        priority: int = VISITOR,
+        *,
+        cache_read_at: float = -math.inf,
+        answer_within: float | None = None,
     ) -> dict[Pair, CachedResult]:
         """An answer for every (carrier, number): the carrier's, or a CarrierFailure (busy, timeout, failed call).
 
         `cache_read_at` (epoch seconds): when the caller found these missing from the parcel cache; an answer
         stored before then and missing since (evicted, cleared) is asked again, not taken from a done marker.
+        `answer_within` (seconds): pairs whose call is still in flight by then are left out of the answers.
         """
         pairs = list(dict.fromkeys(pairs))
         if not pairs:
             return {}
         request = f"{self._process}-{next(self._requests)}"
-        waited = Waiting(self, request, pairs, priority, cache_read_at)
+        waited = Waiting(self, request, pairs, priority, cache_read_at, answer_within)
         return waited.run()
 
     # --- Leading a carrier's calls ---------------------------------------------------------------------------
@@ -279,9 +292,13 @@ class Gatherer:
 
     def _call_carrier(self, client: CarrierClient, kind: str, numbers: list[str]) -> Mapping[str, TrackingResult]:
         started = time.perf_counter()
-        try:
+
+        def call() -> Mapping[str, TrackingResult]:
             with prepaid_slot(client.slug):
-                results = client.call_batch(numbers, kind)
+                return client.call_batch(numbers, kind)
+
+        try:
+            results = call() if self.guard is None else self.guard.call(client.slug, numbers, call)
         except Exception:  # a bug in one carrier module must not take the other carriers' answers down
             logger.exception("carrier=%s outcome=client_crashed", client.slug)
             results = {n: CarrierFailure(client.slug, n, FailureReason.BAD_RESPONSE) for n in numbers}
@@ -305,7 +322,12 @@ def _marker(entry: CachedResult, stored_at: float) -> Marker:
 
 class Gathers(Protocol):
     def gather(
-        self, pairs: Sequence[Pair], priority: int = VISITOR, *, cache_read_at: float = -math.inf
+        self,
+        pairs: Sequence[Pair],
+        priority: int = VISITOR,
+        *,
+        cache_read_at: float = -math.inf,
+        answer_within: float | None = None,
     ) -> dict[Pair, CachedResult]: ...
 
 
@@ -322,24 +344,35 @@ class GathererWithFallback:
         self.outage = outage
 
     def gather(
-        self, pairs: Sequence[Pair], priority: int = VISITOR, *, cache_read_at: float = -math.inf
+        self,
+        pairs: Sequence[Pair],
+        priority: int = VISITOR,
+        *,
+        cache_read_at: float = -math.inf,
+        answer_within: float | None = None,
     ) -> dict[Pair, CachedResult]:
         if self.outage.should_ask():
             try:
-                answers = self.shared.gather(pairs, priority, cache_read_at=cache_read_at)
+                answers = self.shared.gather(pairs, priority, cache_read_at=cache_read_at, answer_within=answer_within)
             except REDIS_ERRORS as error:
                 self.outage.failed(error)
             else:
                 self.outage.succeeded()
                 return answers
-        return self.local.gather(pairs, priority, cache_read_at=cache_read_at)
+        return self.local.gather(pairs, priority, cache_read_at=cache_read_at, answer_within=answer_within)
 
 
 class Waiting:
     """One request's wait for its numbers: leading where it holds a lease, woken by its inbox otherwise."""
 
     def __init__(
-        self, gatherer: Gatherer, request: str, pairs: list[Pair], priority: int, cache_read_at: float
+        self,
+        gatherer: Gatherer,
+        request: str,
+        pairs: list[Pair],
+        priority: int,
+        cache_read_at: float,
+        answer_within: float | None = None,
     ) -> None:
         self.g = gatherer
         self.cache_read_at = cache_read_at
@@ -350,23 +383,59 @@ class Waiting:
         wait = timing.background_wait_seconds if priority == BACKGROUND else timing.wait_seconds
         self.queue_deadline = self.started + wait
         self.deadline = self.started + max(timing.deadline_seconds, wait)
+        # Past this, numbers still in flight are left to their calls (their answers land in the parcel cache).
+        self.answer_by = self.deadline if answer_within is None else min(self.started + answer_within, self.deadline)
         self.wanted = {pair: Wanted(pair[0], pair[1], gatherer.first_kind(*pair)) for pair in pairs}
         self.pending: set[Pair] = set(pairs)
         self.answers: dict[Pair, CachedResult] = {}
         self.retry_at: float | None = None
         self.gave_up = False
+        self.waiting_on: list[str] = []  # carriers whose waiter bulkhead this request holds a place in
 
     def run(self) -> dict[Pair, CachedResult]:
-        self._join(list(self.wanted))
+        try:
+            self._admit()
+            if self.pending:
+                self._join([pair for pair in self.wanted if pair in self.pending])
+            self._wait()
+        finally:
+            guard = self.g.guard
+            for carrier in self.waiting_on:
+                assert guard is not None  # noqa: S101 - places are only taken from a guard
+                guard.done_waiting(carrier)
+        if self.g.clock.now() + INSTANT >= self.deadline:  # still in flight: the caller vanished or hangs
+            for carrier, number in self.pending:
+                self.answers[(carrier, number)] = CachedResult.now(
+                    CarrierFailure(carrier, number, FailureReason.TIMEOUT)
+                )
+        instruments.lookup_waited(
+            "background" if self.priority == BACKGROUND else "visitor", self.g.clock.now() - self.started
+        )
+        return self.answers
+
+    def _admit(self) -> None:
+        """Answer at once for carriers the guard refuses: an open breaker, or too many waiting on it here."""
+        guard = self.g.guard
+        if guard is None:
+            return
+        for carrier in dict.fromkeys(carrier for carrier, _ in self.wanted):
+            reason = guard.refused_reason(carrier)
+            if reason is None:
+                self.waiting_on.append(carrier)
+                continue
+            for pair in [pair for pair in self.pending if pair[0] == carrier]:
+                self._answer(pair, CachedResult.now(CarrierFailure(carrier, pair[1], reason)))
+
+    def _wait(self) -> None:
         try:
             while self.pending:
                 now = self.g.clock.now() + INSTANT
-                if now >= self.deadline:
+                if now >= self.answer_by:
                     break
                 if not self.gave_up and now >= self.queue_deadline:
                     self._give_up_queued(self.pending)
                     continue
-                until = min(self.deadline if self.gave_up else self.queue_deadline, now + RECHECK_SECONDS)
+                until = min(self.answer_by if self.gave_up else self.queue_deadline, now + RECHECK_SECONDS)
                 if self.retry_at is not None:
                     until = min(until, self.retry_at)
                 messages = self.g.store.receive(self.request, until - now)
@@ -381,12 +450,6 @@ class Waiting:
                 {carrier for carrier, _ in self.wanted},
                 lease_seconds=self.g.timing.lease_seconds,
             )
-        for carrier, number in self.pending:  # still in flight at the deadline: the caller vanished or hangs
-            self.answers[(carrier, number)] = CachedResult.now(CarrierFailure(carrier, number, FailureReason.TIMEOUT))
-        instruments.lookup_waited(
-            "background" if self.priority == BACKGROUND else "visitor", self.g.clock.now() - self.started
-        )
-        return self.answers
 
     def _join(self, pairs: list[Pair]) -> None:
         timing = self.g.timing

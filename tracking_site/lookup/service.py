@@ -4,7 +4,8 @@ Views call `lookup_parcels`; it decides which carriers to ask (auto-detection fr
 parcel cache holds fresh, then what the PostPlus feed store holds while the feed is fresh (both asked here, in the
 request's own thread), and hands the rest to the gatherer, which shares carrier calls with every other request and
 worker wanting the same carrier, within the carrier's budget. A number whose carrier failed, or that no call could
-carry in time, shows its last good answer (marked stale) when there is one.
+carry in time, shows its last good answer (marked stale) when there is one. A search that must answer within a
+deadline leaves numbers still being asked `pending`; their answers land in the parcel cache for the next look.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import datetime
 
 from carriers.base import shorten_number
 from carriers.detect import candidate_carriers
-from carriers.model import CarrierFailure, Found, NotFound, TrackingResult
+from carriers.model import CarrierFailure, FailureReason, Found, NotFound, TrackingResult
 from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.clients import lookup_parts
 from tracking_site.metrics import instruments
@@ -46,6 +47,7 @@ class LookupOutcome:
     stale: bool = False  # a cached answer shown because the carrier failed or was too busy just now
     failures: tuple[CarrierFailure, ...] = ()  # carriers that failed while another one answered
     fresh_until: datetime | None = None  # until then, asking again would give this very answer
+    pending: tuple[str, ...] = ()  # carriers still being asked when the search's deadline came (result: a timeout)
 
     @property
     def found(self) -> bool:
@@ -60,9 +62,16 @@ def carriers_to_ask(number: str, carrier: str | None, enabled: Sequence[str]) ->
 
 
 def lookup_parcels(
-    numbers: Sequence[str], carrier: str | None = None, *, priority: Priority = Priority.VISITOR
+    numbers: Sequence[str],
+    carrier: str | None = None,
+    *,
+    priority: Priority = Priority.VISITOR,
+    answer_within: float | None = None,
 ) -> list[LookupOutcome]:
-    """Track validated, normalized numbers; one outcome per distinct number, in order."""
+    """Track validated, normalized numbers; one outcome per distinct number, in order.
+
+    `answer_within` (seconds): a search's overall deadline; numbers whose carrier call is still in flight then come
+    back `pending` (the call goes on, and its answer is in the parcel cache for the next look)."""
     parts = lookup_parts()
     wanted = list(dict.fromkeys(numbers))
     plan = {number: carriers_to_ask(number, carrier, list(parts.carriers)) for number in wanted}
@@ -76,10 +85,17 @@ def lookup_parcels(
     missing = [pair for pair in pairs if pair not in answers]
     answers.update(_from_feed(missing))
     missing = [pair for pair in missing if pair not in answers]
+    pending: set[Pair] = set()
     if missing:
-        for pair, entry in parts.gatherer.gather(missing, int(priority), cache_read_at=read_at).items():
-            answers[pair] = _with_stale_fallback(entry, cached.get(pair))
-    return [_merge(number, plan[number], answers, carrier) for number in wanted]
+        gathered = parts.gatherer.gather(missing, int(priority), cache_read_at=read_at, answer_within=answer_within)
+        for pair in missing:
+            if pair in gathered:
+                answers[pair] = _with_stale_fallback(gathered[pair], cached.get(pair))
+            elif pair in cached:
+                answers[pair] = cached[pair].as_stale()  # still being asked: the last good answer meanwhile
+            else:
+                pending.add(pair)
+    return [_merge(number, plan[number], answers, carrier, pending) for number in wanted]
 
 
 def _cache_read(pair: Pair, cached: Mapping[Pair, object], fresh: Mapping[Pair, object]) -> str:
@@ -115,13 +131,19 @@ def _merge(
     slugs: list[str],
     answers: dict[Pair, parcel_cache.CachedResult],
     chosen: str | None,
+    pending: set[Pair],
 ) -> LookupOutcome:
-    """Found anywhere wins; else a carrier failure (we cannot say "not found"); else not found."""
+    """Found anywhere wins; else still being asked; else a carrier failure (we cannot say "not found"); else not
+    found."""
     cached = [answers[(slug, number)] for slug in slugs if (slug, number) in answers]
     failures = tuple(c.result for c in cached if isinstance(c.result, CarrierFailure))
     for entry in cached:
         if isinstance(entry.result, Found):
             return LookupOutcome(number, entry.result, entry.fetched_at, entry.stale, failures, entry.fresh_until)
+    asking = tuple(slug for slug in slugs if (slug, number) in pending)
+    if asking:
+        still = CarrierFailure(asking[0], number, FailureReason.TIMEOUT)
+        return LookupOutcome(number, still, None, False, failures, pending=asking)
     if failures:
         logger.info("number=%s outcome=carrier_failure carriers=%d", shorten_number(number), len(failures))
         first = next(c for c in cached if isinstance(c.result, CarrierFailure))

@@ -15,6 +15,7 @@ class ResultCounts:
     delivered: int = 0
     need_you: int = 0
     unanswered: int = 0  # carriers that could not answer
+    still_asking: int = 0  # carriers still being asked at the search's deadline
     rejected: int = 0  # entries that are not tracking numbers
 
 
@@ -32,6 +33,10 @@ def summary_line(counts: ResultCounts) -> str:
         (counts.need_you, ngettext("%(count)d needs you", "%(count)d need you", counts.need_you)),
         (counts.delivered, ngettext("%(count)d delivered", "%(count)d delivered", counts.delivered)),
         (counts.unanswered, ngettext("%(count)d not checked", "%(count)d not checked", counts.unanswered)),
+        (
+            counts.still_asking,
+            ngettext("%(count)d still being checked", "%(count)d still being checked", counts.still_asking),
+        ),
         (
             counts.rejected,
             ngettext("%(count)d not a tracking number", "%(count)d not tracking numbers", counts.rejected),

@@ -12,8 +12,6 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from django.conf import settings
-
 from tracking_site.resilience import instruments
 
 
@@ -58,7 +56,3 @@ class Bulkhead:
         finally:
             if admitted:
                 self.leave(carrier)
-
-
-def bulkhead_from_settings() -> Bulkhead:
-    return Bulkhead(int(settings.CARRIER_BULKHEAD_SIZE))

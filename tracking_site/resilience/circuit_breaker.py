@@ -263,6 +263,21 @@ class CircuitBreaker:
             logger.info("carrier=%s breaker=half_open outcome=probe", carrier)
         return permission
 
+    def refusal(self, carrier: str) -> Permission | None:
+        """The refusal `allow` would give now, without taking a probe: None when a call (or a probe) may go.
+
+        Lets a request answer at once for an open carrier without joining its queue."""
+        token = ""
+
+        def peek(record: BreakerRecord, now: float) -> tuple[None, Permission]:
+            return None, ask(record, now, self.policy, token)[1]
+
+        permission = self.store.change(carrier, peek)
+        if permission.allowed:
+            return None
+        instruments.breaker_refused(carrier)
+        return permission
+
     def record(self, carrier: str, permission: Permission, *, ok: bool) -> BreakerState:
         """How an allowed call ended; the breaker's state after it."""
 

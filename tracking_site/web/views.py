@@ -63,13 +63,17 @@ def home(request: HttpRequest) -> HttpResponse:
 def track(request: HttpRequest) -> HttpResponse:
     """The search: one number found goes to its page; several get a summary card each.
 
-    Entries that are not tracking numbers do not stop the others: they are named on the results page.
+    Entries that are not tracking numbers do not stop the others: they are named on the results page. Several
+    numbers answer within SEARCH_DEADLINE_SECONDS: a carrier still being asked then is named, with a link to
+    look again (its answer will be in the parcel cache by then).
     """
     form = SearchForm(request.GET, enabled_carriers=list(get_carriers()))
     if not form.is_valid():
         return render(request, "home.html", _home_context(form), status=400)
     charge_numbers(request, len(form.cleaned_data["q"]))
-    outcomes = lookup_parcels(form.cleaned_data["q"], form.cleaned_data["carrier"])
+    numbers = form.cleaned_data["q"]
+    deadline = float(settings.SEARCH_DEADLINE_SECONDS) if len(numbers) > 1 else None
+    outcomes = lookup_parcels(numbers, form.cleaned_data["carrier"], answer_within=deadline)
     if len(outcomes) == 1 and outcomes[0].found and not form.rejected:
         return redirect(permalink(outcomes[0]))
     status, retry_after = 200, None
@@ -88,6 +92,7 @@ def track(request: HttpRequest) -> HttpResponse:
             "rejected": form.rejected,
             "summary": summary_line(_counts(cards, len(form.rejected))),
             "query": " ".join(form.cleaned_data["q"]),
+            "look_again": request.get_full_path() if any(outcome.pending for outcome in outcomes) else None,
         },
         status=status,
     )
@@ -115,7 +120,9 @@ def _card(
     # Worked out here rather than by template tags: a results page renders up to 25 cards at once.
     result = outcome.result
     card: dict[str, object] = {"outcome": outcome, "number": outcome.number}
-    if isinstance(result, Found):
+    if outcome.pending:
+        card.update(pending=True, carrier=names_or([carrier_name(slug) for slug in outcome.pending]))
+    elif isinstance(result, Found):
         parcel = result.parcel
         latest = parcel.latest_event
         card.update(
@@ -146,6 +153,7 @@ def _counts(cards: list[dict[str, object]], rejected: int) -> ResultCounts:
         delivered=sum(1 for card in found if getattr(card["parcel"], "status", None) is Status.DELIVERED),
         need_you=sum(1 for card in found if card["needs_you"]),
         unanswered=sum(1 for card in cards if "failure" in card),
+        still_asking=sum(1 for card in cards if "pending" in card),
         rejected=rejected,
     )
 
