@@ -5,7 +5,8 @@ Three fakes in one process would answer a fan-out's parallel calls one after ano
 and that queueing would be charged to the site. With `--budget` the fake enforces the carrier's own rate limit
 as the real one does: PostPlus and DHL eCommerce answer 429 over it, NZ Post queues the call until it fits.
 With `--parcels` it also knows that many generated parcels (`bench_numbers`), so a benchmark can ask for
-hundreds of distinct parcels that exist.
+hundreds of distinct parcels that exist. With `--faults` it hangs or fails when the benchmark says so
+(`bench/carrier_faults.py`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from carriers.fakes import dhl_ecommerce as fake_dhl
 from carriers.fakes import nzpost as fake_nzpost
 from carriers.fakes import postplus as fake_postplus
 from carriers.fakes.loopback import LoopbackServer
+
+from .carrier_faults import FaultSwitch
 
 # The carriers' documented rates (DHL publishes none: the site's default), enforced over any 1 s window.
 CARRIER_BUDGETS = {"postplus": 5, "dhl-ecommerce": 10, "nzpost": 15}
@@ -190,10 +193,13 @@ def main() -> None:
     parser.add_argument("latency", type=float)
     parser.add_argument("--budget", type=int, default=0, help="calls per second; 0: no limit")
     parser.add_argument("--parcels", type=int, default=0, help="generated parcels to know besides the demo ones")
+    parser.add_argument("--faults", action="store_true", help="hang or fail on request (bench/carrier_faults.py)")
     args = parser.parse_args()
-    app = BudgetedCarrier(
+    app: Any = BudgetedCarrier(
         FAKES[args.slug](args.latency, args.parcels), calls=args.budget, queues=args.slug in QUEUES_OVER_BUDGET
     )
+    if args.faults:
+        app = FaultSwitch(app)
     with LoopbackServer(app) as server:
         print(server.url, flush=True)
         sys.stdin.read()  # until the parent closes our stdin (or dies)

@@ -53,6 +53,7 @@ def fresh_start(carriers: FaultyCarriers) -> None:
     """A recovered carrier, and an empty Redis database: breakers closed, nothing cached, tokens fetched anew."""
     for server in carriers.all:
         server.fault("recover")
+    time.sleep(1.0)  # calls the last run left hanging are answered now: their answers must not outlive the flush
     redis.Redis.from_url(REDIS_URL).flushdb()
     time.sleep(1.1)  # the workers' own copies of finished pages lapse; carriers' budget windows empty
 

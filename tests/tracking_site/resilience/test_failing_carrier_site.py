@@ -27,18 +27,25 @@ TOKEN_PATHS = {"/auth/v4/accesstoken", "/as/token.oauth2"}
 
 
 class CountingNzPost:
-    """NZ Post's fake behind a switch: `timing_out` makes every tracking call a read timeout; `hold` keeps calls
-    waiting until `release`. Counts tracking calls (token fetches aside)."""
+    """NZ Post's fake behind switches: `timing_out` makes every tracking call a read timeout, clearing `gate` keeps
+    tracking calls waiting until it is set again, `token_failing` makes every token fetch a 503. Counts tracking
+    calls and token fetches apart."""
 
     def __init__(self) -> None:
         self.fake = httpx.WSGITransport(app=fake_nzpost.FakeNzPost())
         self.calls = 0
+        self.token_fetches = 0
         self.timing_out = False
+        self.token_failing = False
         self.gate = threading.Event()
         self.gate.set()
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path not in TOKEN_PATHS:
+        if request.url.path in TOKEN_PATHS:
+            self.token_fetches += 1
+            if self.token_failing:
+                return httpx.Response(503, text="down")
+        else:
             self.calls += 1
             assert self.gate.wait(30), "the test never released the held call"
             if self.timing_out:
@@ -140,3 +147,16 @@ def test_the_still_waiting_notice_is_translated(client, nzpost, settings):
     body = client.get("/track/", {"q": f"{DHL} {NZPOST[0]}"}, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
 
     assert "Nog steeds aan het wachten op NZ Post" in body and "Opnieuw kijken" in body
+
+
+def test_a_failing_token_endpoint_opens_the_breaker_and_made_up_numbers_then_cost_nothing(client, nzpost):
+    nzpost.token_failing = True
+    assert [client.get(f"/track/nzpost/{number}/").status_code for number in NZPOST[:3]] == [503] * 3
+    fetches = nzpost.token_fetches
+    assert fetches >= 3
+
+    made_up = [f"66402133{index:08d}AKL007CP" for index in range(50)]
+    statuses = {client.get(f"/track/nzpost/{number}/").status_code for number in made_up}
+
+    assert statuses == {503}
+    assert nzpost.token_fetches == fetches and nzpost.calls == 0
