@@ -288,12 +288,14 @@ CARRIER_BREAKER_FAILURES = env_int("CARRIER_BREAKER_FAILURES", 3)
 CARRIER_BREAKER_WINDOW_SECONDS = env_float("CARRIER_BREAKER_WINDOW_SECONDS", 60.0)
 CARRIER_BREAKER_OPEN_SECONDS = env_float("CARRIER_BREAKER_OPEN_SECONDS", 30.0)
 CARRIER_BREAKER_PROBE_SECONDS = env_float("CARRIER_BREAKER_PROBE_SECONDS", 15.0)
-# Bulkheads, per carrier in each worker process: at most CARRIER_BULKHEAD_CALLS calls in flight and at most
-# CARRIER_BULKHEAD_WAITERS visitors waiting on one carrier at once; beyond, "busy" at once (the last good answer,
-# marked stale, where there is one). A hanging carrier then cannot take the call pool other carriers' calls need,
-# nor the request threads cached pages need (a quarter of GUNICORN_THREADS stays free of any one carrier).
-CARRIER_BULKHEAD_CALLS = env_int("CARRIER_BULKHEAD_CALLS", 8)
+# Bulkheads, per carrier in each worker process: at most CARRIER_BULKHEAD_CALLS calls in flight on one carrier;
+# and while the carrier is slow (a call in flight for CARRIER_SLOW_SECONDS), at most CARRIER_BULKHEAD_WAITERS
+# visitors waiting on it. Beyond, "busy" at once (the last good answer, marked stale, where there is one). A
+# hanging carrier then cannot take the call pool other carriers' calls need, nor the request threads cached pages
+# need (a quarter of GUNICORN_THREADS stays free of it); a healthy carrier's burst is never turned away.
+CARRIER_BULKHEAD_CALLS = env_int("CARRIER_BULKHEAD_CALLS", 16)
 CARRIER_BULKHEAD_WAITERS = env_int("CARRIER_BULKHEAD_WAITERS", env_int("GUNICORN_THREADS", 64) * 3 // 4)
+CARRIER_SLOW_SECONDS = env_float("CARRIER_SLOW_SECONDS", 3.0)
 # A multi-number search shows what it has after this long and says which carriers are still being asked.
 SEARCH_DEADLINE_SECONDS = env_float("SEARCH_DEADLINE_SECONDS", 3.0)
 # While Redis is unavailable each process keeps 1/N of every carrier's call budget (N: the processes that share

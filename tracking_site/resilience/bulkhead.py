@@ -30,11 +30,11 @@ class Bulkhead:
     def in_use(self, carrier: str) -> int:
         return self._in_use.get(carrier, 0)
 
-    def try_enter(self, carrier: str) -> bool:
-        """Take a place on `carrier`, or False at once when all are taken."""
+    def try_enter(self, carrier: str, *, force: bool = False) -> bool:
+        """Take a place on `carrier`, or False at once when all are taken (`force`: take one even then)."""
         with self._lock:
             taken = self._in_use.get(carrier, 0)
-            if taken >= self.size(carrier):
+            if taken >= self.size(carrier) and not force:
                 refused = True
             else:
                 self._in_use[carrier] = taken + 1

@@ -1,14 +1,18 @@
 """What stands between a request and a carrier: the carrier's circuit breaker and this process's bulkheads.
 
-The gatherer asks the guard twice. Before a request joins a carrier's queue: an open breaker, or as many visitors
-already waiting on that carrier as the bulkhead allows, answers at once. Before a call: the bulkhead on calls in
-flight, then the breaker (which may make this call its one probe); how the call went is recorded afterwards.
+The gatherer asks the guard twice. Before a request joins a carrier's queue: an open breaker answers at once, and
+so does a slow carrier (a call of this process has been in flight on it for `slow_seconds`) that already has as
+many visitors waiting here as the waiters' bulkhead allows. A healthy carrier's burst is never turned away: its
+calls end long before anyone could be kept from a cached page. Before a call: the bulkhead on calls in flight,
+then the breaker (which may make this call its one probe); how the call went is recorded afterwards.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import redis
 from django.conf import settings
@@ -21,24 +25,36 @@ from tracking_site.resilience.redis_outage import RedisOutage
 Call = Callable[[], Mapping[str, TrackingResult]]
 
 
-@dataclass(frozen=True)
+@dataclass
 class CarrierGuard:
     breaker: CircuitBreaker
     calls: Bulkhead  # calls in flight on one carrier, in this process
-    waiters: Bulkhead  # visitors' requests waiting on one carrier, in this process
+    waiters: Bulkhead  # visitors' requests waiting on one carrier, in this process (while it is slow)
+    slow_seconds: float = 3.0  # a call in flight this long makes its carrier slow
+    clock: Callable[[], float] = time.monotonic
+    _started: dict[str, list[float]] = field(default_factory=dict, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def refused_reason(self, carrier: str) -> FailureReason | None:
-        """Why a request must not wait on `carrier` now (None: it may); taking a waiter's place when it may.
+        """Why a request must not wait on `carrier` now (None: it may, and it holds a waiter's place).
 
         A request that was not refused calls `done_waiting(carrier)` when it stops waiting."""
         if self.breaker.refusal(carrier) is not None:
             return FailureReason.UNAVAILABLE
-        if not self.waiters.try_enter(carrier):
+        if not self.waiters.try_enter(carrier, force=not self.is_slow(carrier)):
             return FailureReason.RATE_LIMITED
         return None
 
     def done_waiting(self, carrier: str) -> None:
         self.waiters.leave(carrier)
+
+    def is_slow(self, carrier: str) -> bool:
+        """Whether a call of this process has been in flight on `carrier` for `slow_seconds` or more."""
+        with self._lock:
+            started = self._started.get(carrier)
+            if not started:
+                return False
+            return self.clock() - min(started) >= self.slow_seconds
 
     def call(self, carrier: str, numbers: Sequence[str], call: Call) -> Mapping[str, TrackingResult]:
         """`call()` unless the bulkhead is full ("busy") or the breaker is open ("unavailable"), at once."""
@@ -48,13 +64,26 @@ class CarrierGuard:
             permission = self.breaker.allow(carrier)
             if not permission.allowed:
                 return failures(carrier, numbers, FailureReason.UNAVAILABLE)
+            started = self._began(carrier)
             try:
                 results = call()
             except BaseException:
                 self.breaker.record(carrier, permission, ok=False)
                 raise
+            finally:
+                self._ended(carrier, started)
             self.breaker.record(carrier, permission, ok=not call_failed(results))
             return results
+
+    def _began(self, carrier: str) -> float:
+        moment = self.clock()
+        with self._lock:
+            self._started.setdefault(carrier, []).append(moment)
+        return moment
+
+    def _ended(self, carrier: str, started: float) -> None:
+        with self._lock:
+            self._started[carrier].remove(started)
 
 
 def failures(carrier: str, numbers: Sequence[str], reason: FailureReason) -> dict[str, TrackingResult]:
@@ -67,4 +96,5 @@ def guard_from_settings(client: redis.Redis | None, outage: RedisOutage | None =
         breaker_from_settings(client, outage),
         calls=Bulkhead(int(settings.CARRIER_BULKHEAD_CALLS)),
         waiters=Bulkhead(int(settings.CARRIER_BULKHEAD_WAITERS)),
+        slow_seconds=float(settings.CARRIER_SLOW_SECONDS),
     )

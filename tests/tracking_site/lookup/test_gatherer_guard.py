@@ -25,8 +25,9 @@ def h():
     return Harness()
 
 
-def guard(h: Harness, *, calls: int = 8, waiters: int = 48) -> CarrierGuard:
-    return CarrierGuard(CircuitBreaker(LocalBreakerStore(h.clock.now), POLICY), Bulkhead(calls), Bulkhead(waiters))
+def guard(h: Harness, *, calls: int = 16, waiters: int = 48) -> CarrierGuard:
+    breaker = CircuitBreaker(LocalBreakerStore(h.clock.now), POLICY)
+    return CarrierGuard(breaker, Bulkhead(calls), Bulkhead(waiters), slow_seconds=3.0, clock=h.clock.now)
 
 
 def gatherer(h: Harness, carriers, carrier_guard: CarrierGuard, **timing) -> Gatherer:
@@ -140,12 +141,14 @@ def test_made_up_numbers_do_not_open_the_breaker(h):
 # --- Bulkheads -----------------------------------------------------------------------------------------------------
 
 
-def test_a_visitor_beyond_the_waiters_bulkhead_hears_busy_at_once_and_joins_nothing(h):
+def test_while_a_carrier_is_slow_a_visitor_beyond_the_waiters_bulkhead_hears_busy_at_once_and_joins_nothing(h):
     carrier = RecordingCarrier(NZ, ["A", "B", "C"], clock=h.clock)
     carrier.hold()
     carrier_guard = guard(h, waiters=2)
-    g = gatherer(h, [carrier], carrier_guard)
+    g = gatherer(h, [carrier], carrier_guard, deadline_seconds=30.0)
     waiting = [h.request(g, [(NZ, number)]) for number in ("A", "B")]
+    h.advance(3.0)  # the call in flight has taken the slow time
+    assert carrier_guard.is_slow(NZ)
 
     turned_away = h.request(g, [(NZ, "C")])
 
@@ -155,8 +158,23 @@ def test_a_visitor_beyond_the_waiters_bulkhead_hears_busy_at_once_and_joins_noth
     carrier.release()
     h.settle()
     assert carrier_guard.waiters.in_use(NZ) == 0  # places freed on the way out
+    assert not carrier_guard.is_slow(NZ)
     assert "C" not in [number for call in carrier.numbers_called() for number in call]
     assert isinstance(h.request(g, [(NZ, "C")]).result(NZ, "C"), Found)
+
+
+def test_a_healthy_carriers_burst_is_never_turned_away_by_the_waiters_bulkhead(h):
+    wanted = [f"N{index:02d}" for index in range(10)]
+    carrier = RecordingCarrier(NZ, wanted, clock=h.clock)
+    carrier.hold()
+    carrier_guard = guard(h, waiters=2, calls=16)
+    g = gatherer(h, [carrier], carrier_guard)
+
+    burst = [h.request(g, [(NZ, number)]) for number in wanted]  # the first call is in flight, not yet slow
+    carrier.release()
+    h.settle()
+
+    assert all(isinstance(asked.result(NZ, number), Found) for asked, number in zip(burst, wanted, strict=True))
 
 
 def test_waiting_on_one_carrier_does_not_count_against_another(h):
