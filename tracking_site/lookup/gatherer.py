@@ -13,8 +13,9 @@ next call (it took the carrier's lease) or waits in its inbox for the answers. T
 4. stores every answer in the parcel cache and wakes everyone waiting for them; a number one identifier kind did
    not find is queued again under the next kind (DHL's packageId, dhlPackageId, trackingId batch across requests).
 
-Each carrier's guard (tracking_site.resilience.carrier_guard) answers at once for a carrier whose breaker is open,
-or on which this process already has as many visitors waiting, or calls in flight, as its bulkheads allow.
+The carriers' guard (tracking_site.resilience.carrier_guard) answers at once for a carrier whose breaker is open,
+on which this process already has as many calls in flight as its bulkhead allows, or which is slow and already
+has as many of this process's visitors waiting as their bulkhead allows.
 
 A visitor's number waits at most `wait_seconds` for a call to carry it. A leader that cannot get a slot within its
 own deadline says so at once, and its request answers "busy" (or the last good answer, marked stale, which the
@@ -395,9 +396,9 @@ class Waiting:
     def run(self) -> dict[Pair, CachedResult]:
         try:
             self._admit()
-            if self.pending:
+            if self.pending:  # nothing to join when the guard answered for every carrier
                 self._join([pair for pair in self.wanted if pair in self.pending])
-            self._wait()
+                self._wait()
         finally:
             guard = self.g.guard
             for carrier in self.waiting_on:
