@@ -98,6 +98,8 @@ def track(request: HttpRequest) -> HttpResponse:
     )
     if retry_after:
         response["Retry-After"] = str(retry_after)
+    if any(outcome.pending for outcome in outcomes):
+        response["Cache-Control"] = "no-cache"  # "Look again" must reach us, not a cache's copy of this page
     return response
 
 

@@ -125,6 +125,7 @@ def test_a_search_answers_by_its_deadline_naming_the_carrier_it_still_waits_for(
     assert f'href="/track/postplus/{POSTPLUS}/"' in body and f'href="/track/dhl-ecommerce/{DHL}/"' in body
     assert "Still waiting for NZ Post" in body
     assert "2 of 3 found" in body and "1 still being checked" in body
+    assert response["Cache-Control"] == "no-cache"
     look_again = response.context["look_again"]
     assert look_again == response.wsgi_request.get_full_path() and f'href="{look_again}"'.replace("&", "&amp;") in body
 
@@ -137,6 +138,7 @@ def test_a_search_answers_by_its_deadline_naming_the_carrier_it_still_waits_for(
 
     assert f'href="/track/nzpost/{NZPOST[0]}/"' in again.content.decode()
     assert "Still waiting" not in again.content.decode()
+    assert "no-cache" not in again.get("Cache-Control", "")
     assert nzpost.calls == 1
 
 
