@@ -70,6 +70,17 @@ def nzpost() -> CountingNzPost:
     carrier.gate.set()
 
 
+def release_held_call(nzpost: CountingNzPost, number: str) -> None:
+    """Lets NZ Post answer the call it holds and waits until that call, finishing without anyone waiting for it,
+    has stored its answer in the parcel cache (so it cannot land in the next test's cache)."""
+    nzpost.gate.set()
+    for _ in range(200):
+        if parcel_cache.get("nzpost", number) is not None:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the held call for {number} never stored its answer")
+
+
 def test_after_three_timeouts_the_next_pages_answer_503_without_calling_the_carrier(client, nzpost, settings):
     assert settings.CARRIER_BREAKER_FAILURES == 3
     nzpost.timing_out = True
@@ -129,11 +140,7 @@ def test_a_search_answers_by_its_deadline_naming_the_carrier_it_still_waits_for(
     look_again = response.context["look_again"]
     assert look_again == response.wsgi_request.get_full_path() and f'href="{look_again}"'.replace("&", "&amp;") in body
 
-    nzpost.gate.set()  # the call in flight finishes, without anyone waiting for it, into the parcel cache
-    for _ in range(200):
-        if parcel_cache.get("nzpost", NZPOST[0]) is not None:
-            break
-        time.sleep(0.05)
+    release_held_call(nzpost, NZPOST[0])
     again = client.get(look_again)
 
     assert f'href="/track/nzpost/{NZPOST[0]}/"' in again.content.decode()
@@ -149,6 +156,7 @@ def test_the_still_waiting_notice_is_translated(client, nzpost, settings):
     body = client.get("/track/", {"q": f"{DHL} {NZPOST[0]}"}, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
 
     assert "Nog steeds aan het wachten op NZ Post" in body and "Opnieuw kijken" in body
+    release_held_call(nzpost, NZPOST[0])
 
 
 def test_a_failing_token_endpoint_opens_the_breaker_and_made_up_numbers_then_cost_nothing(client, nzpost):
