@@ -59,7 +59,10 @@ class LoopbackServer:
         self.log = CallLog(app)
         self._server = make_server("127.0.0.1", 0, self.log, server_class=_ThreadingServer, handler_class=_QuietHandler)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-carrier", daemon=True)
+        # A short poll interval: shutdown() waits up to one interval for the serving loop to notice.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-carrier", daemon=True
+        )
         self._thread.start()
 
     def close(self) -> None:
