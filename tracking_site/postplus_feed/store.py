@@ -144,12 +144,18 @@ def _closing_connections(read: Callable[[], T]) -> T:
         connections.close_all()
 
 
+def _recheck_in_background(task: Callable[[], None]) -> None:
+    threading.Thread(target=task, name="feed-freshness", daemon=True).start()
+
+
 class FeedFreshness:
     """`feed_is_fresh`, reading the cursor at most every `recheck_seconds`, each read bounded by `read_seconds`.
 
     Every PostPlus lookup asks; without this, each would pay a database round trip before its API call, mostly to
     learn that nothing changed. The time of the last catch-up is what is remembered, so a feed going stale is
-    noticed at once; one catching up, within `recheck_seconds`. An unreadable store counts as stale (the API
+    noticed at once; one catching up, within `recheck_seconds` (plus one read). Only the first read is waited
+    for: a recheck runs on `run` (a thread of its own) while lookups go on with what was read last, so no visitor
+    pays for opening a database connection to learn the cursor moved. An unreadable store counts as stale (the API
     answers) until the next recheck.
     """
 
@@ -158,22 +164,34 @@ class FeedFreshness:
         recheck_seconds: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
         read_seconds: float = 0.5,
+        run: Callable[[Callable[[], None]], None] = _recheck_in_background,
     ) -> None:
         self.recheck_seconds = recheck_seconds
         self.read_seconds = read_seconds
         self.clock = clock
+        self.run = run
         self._caught_up: datetime | None = None
         self._read_at: float | None = None
         self._lock = threading.Lock()
 
     def __call__(self) -> bool:
         moment = self.clock()
-        if self._read_at is None or moment - self._read_at >= self.recheck_seconds:
-            with self._lock:  # one reader per recheck; the others use what it read
-                if self._read_at is None or moment - self._read_at >= self.recheck_seconds:
+        if self._read_at is None:
+            with self._lock:  # the first read: every lookup waits for it
+                if self._read_at is None:
                     self._caught_up = self._read()
                     self._read_at = moment
+        elif moment - self._read_at >= self.recheck_seconds and self._lock.acquire(blocking=False):
+            self._read_at = moment  # one recheck at a time; the others use what was read last
+            self.run(self._recheck)
         return caught_up_recently(self._caught_up, timezone.now())
+
+    def _recheck(self) -> None:
+        try:
+            self._caught_up = self._read()
+            self._read_at = self.clock()
+        finally:
+            self._lock.release()
 
     def _read(self) -> datetime | None:
         try:

@@ -2,6 +2,7 @@
 the feed store is asked in the request's thread, bounded, and leaves no database connection open behind it."""
 
 import threading
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -146,13 +147,20 @@ def test_the_cursor_is_read_every_few_seconds_not_on_every_lookup(synced, django
     from tracking_site.postplus_feed.store import FeedFreshness
 
     now = [0.0]
-    freshness = FeedFreshness(recheck_seconds=5, clock=lambda: now[0])
+    rechecks: list[Callable[[], None]] = []
+    freshness = FeedFreshness(recheck_seconds=5, clock=lambda: now[0], run=rechecks.append)
     with django_assert_num_queries(1):
         assert freshness() and freshness() and freshness()
     FeedCursor.objects.update(last_caught_up_at=timezone.now() - timedelta(days=1))
     assert freshness()  # remembered for a few seconds ...
     now[0] = 5.0
-    assert not freshness()  # ... then read again
+    with django_assert_num_queries(0):  # ... then read again, off the lookup's own thread: nobody waits for it
+        assert freshness() and freshness()
+    assert len(rechecks) == 1
+    with django_assert_num_queries(1):
+        rechecks[0]()
+    assert not freshness()
+    assert len(rechecks) == 1  # read at 5 s: the next recheck is due at 10 s
 
 
 def test_a_remembered_catch_up_still_goes_stale_on_time(synced, settings, monkeypatch):
@@ -176,7 +184,7 @@ def test_an_unreadable_store_is_tried_again_only_after_a_while(monkeypatch, capl
 
     monkeypatch.setattr(store, "last_caught_up", broken)
     now = [0.0]
-    freshness = store.FeedFreshness(recheck_seconds=5, clock=lambda: now[0])
+    freshness = store.FeedFreshness(recheck_seconds=5, clock=lambda: now[0], run=lambda recheck: recheck())
     assert not freshness() and not freshness()
     assert len(reads) == 1
     assert "outcome=store_unreadable error=OperationalError" in caplog.text
