@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 import json
 import logging
+import math
 import secrets
 import threading
 import time
@@ -160,6 +161,11 @@ class RedisBreakerStore:
     """Records in Redis for every worker: read in one round trip; changed under WATCH, so of two workers that
     both saw the breaker ready for a probe, only one makes it half-open with its own probe.
 
+    A record read as plainly closed is remembered for `closed_recheck_seconds`: a search asks the breaker about
+    every carrier before it waits and before and after each call, and on a healthy site every answer is "closed".
+    A breaker another worker opened is seen that much later here (a few more calls at most); this worker's own
+    failures always read and write the shared record.
+
     The clock is each worker's wall clock: breaker times are tens of seconds, machines' clocks agree to
     milliseconds."""
 
@@ -169,18 +175,27 @@ class RedisBreakerStore:
         *,
         prefix: str = "tracking:breaker:v1:",
         keep_seconds: int = 3600,
+        closed_recheck_seconds: float = 1.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.client = client
         self.prefix = prefix
         self.keep_seconds = keep_seconds  # a record untouched this long is forgotten (closed)
+        self.closed_recheck_seconds = closed_recheck_seconds
         self.clock = clock
+        self._closed_until: dict[str, float] = {}
 
     def change(self, carrier: str, decide: Decide[Result]) -> Result:
         key = self.prefix + carrier
-        changed, result = decide(decode(self.client.get(key)), self.clock())
-        if changed is None:
-            return result  # the common case (closed, a call that went well): one GET
+        now = self.clock()
+        remembered = self._closed_until.get(carrier, -math.inf) > now
+        record = CLOSED if remembered else decode(self.client.get(key))
+        changed, result = decide(record, now)
+        if changed is None:  # the common case (closed, a call that went well): one GET, or none
+            if record == CLOSED and not remembered:
+                self._closed_until[carrier] = now + self.closed_recheck_seconds
+            return result
+        self._closed_until.pop(carrier, None)
         with self.client.pipeline() as pipe:
             while True:
                 try:

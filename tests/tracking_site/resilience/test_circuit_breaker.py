@@ -257,6 +257,58 @@ def test_across_workers_exactly_one_of_many_callers_gets_the_probe(clock, carrie
     assert sum(p.allowed for p in permissions) == 1
 
 
+def shared_breaker(prefix: str, clock: FakeClock) -> CircuitBreaker:
+    """One worker's breaker over the shared records under `prefix`, on a connection of its own."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    return CircuitBreaker(RedisBreakerStore(client, prefix=prefix, clock=clock), POLICY)
+
+
+class CountingReads:
+    """A redis-py client that counts the plain GETs a breaker store makes."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.client = client
+        self.gets = 0
+
+    def get(self, key: str) -> object:
+        self.gets += 1
+        return self.client.get(key)
+
+    def pipeline(self) -> object:
+        return self.client.pipeline()
+
+
+@pytest.mark.services
+def test_a_closed_breaker_is_read_once_a_second_and_another_workers_opening_is_seen_within_it(clock, carrier):
+    prefix = f"test:breaker:{uuid.uuid4().hex}:"
+    here = CountingReads(redis.Redis.from_url(settings.REDIS_URL))
+    store = RedisBreakerStore(here, prefix=prefix, clock=clock, closed_recheck_seconds=1.0)  # type: ignore[arg-type]
+    breaker = CircuitBreaker(store, POLICY)
+    other = shared_breaker(prefix, clock)
+
+    for _ in range(5):
+        assert breaker.refusal(CARRIER) is None
+        ask(breaker, carrier)
+    assert here.gets == 1 and carrier.calls == 5
+
+    fail_times(other, carrier, 3)  # another worker opens it
+    assert breaker.allow(CARRIER).allowed  # not seen yet: remembered closed ...
+    clock.now += 1.0
+    assert breaker.refusal(CARRIER) is not None  # ... and seen a second later
+    assert not breaker.allow(CARRIER).allowed and here.gets == 3
+
+
+@pytest.mark.services
+def test_this_workers_own_failures_always_reach_the_shared_record(clock, carrier):
+    prefix = f"test:breaker:{uuid.uuid4().hex}:"
+    breaker, other = shared_breaker(prefix, clock), shared_breaker(prefix, clock)
+    ask(breaker, carrier)  # read closed, remembered
+    fail_times(breaker, carrier, 3)
+
+    assert other.state(CARRIER) is BreakerState.OPEN
+    assert isinstance(ask(breaker, carrier), Permission) and carrier.calls == 4
+
+
 def test_with_redis_dead_each_process_keeps_a_breaker_of_its_own(clock, carrier):
     dead = redis.Redis.from_url(f"redis://127.0.0.1:{unused_port()}/0", socket_connect_timeout=0.5)
     outage = RedisOutage("dead", clock=clock)
