@@ -11,11 +11,13 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from carriers.model import Parcel, Status, TrackingEvent
 from tracking_site.presentation.links import absolute_url
 from tracking_site.presentation.local_times import ShownTime, event_shown_time, local_text
+from tracking_site.presentation.milestones import MilestoneStep, StepState
 from tracking_site.presentation.number_groups import number_groups
 from tracking_site.presentation.status_words import status_label as translated_status_label
 
@@ -99,6 +101,31 @@ def status_badge(parcel: Parcel) -> str:
         parcel.status.value,
         STATUS_ICONS.get(parcel.status, "•"),
         translated_status_label(parcel.status),
+    )
+
+
+# The step a screen reader announces as where the parcel is now.
+ARIA_CURRENT = dict.fromkeys((StepState.CURRENT, StepState.PROBLEM), mark_safe(' aria-current="step"'))
+
+
+@register.simple_tag
+def milestones(steps: Iterable[MilestoneStep], compact: bool = False) -> SafeString:
+    """`{% milestones steps compact=True %}`: the milestone bar, each step's state in words as well as by icon and
+    colour (a tag, not an include: a results page draws 25 of them)."""
+    items = format_html_join(
+        "\n",
+        '<li class="step step-{}"{}><span class="step-icon" aria-hidden="true">{}</span> '
+        '<span class="step-label">{}</span><span class="visually-hidden"> ({})</span></li>',
+        (
+            (step.state.value, ARIA_CURRENT.get(step.state, ""), step.icon, step.label, step.state_words)
+            for step in steps
+        ),
+    )
+    return format_html(
+        '<ol class="milestones{}" aria-label="{}">\n{}\n</ol>',
+        " milestones-compact" if compact else "",
+        gettext("Progress"),
+        items,
     )
 
 

@@ -1,8 +1,10 @@
 """The milestone bar: the usual way, with detours replacing the step where the parcel left it."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.template import Context, Template
 from django.utils import translation
 
 from carriers.model import Status, TrackingEvent, parcel_from_events
@@ -84,3 +86,20 @@ def test_every_status_has_a_translated_label():
         english = {status: status_label(status) for status in Status}
     assert all(labels[status] != english[status] for status in Status), labels
     assert status_label("no-such-status") == "Status unknown"
+
+
+def test_the_bar_marks_the_step_needing_attention_as_current_and_says_every_state_in_words():
+    steps = milestone_steps(parcel_through(Status.IN_TRANSIT, Status.DELIVERY_FAILED))
+    template = Template("{% load tracking %}{% milestones steps compact=True %}")
+    with translation.override("nl"):
+        html = template.render(Context({"steps": steps}))
+
+    assert html.startswith('<ol class="milestones milestones-compact" aria-label="Voortgang">')
+    items = re.findall(r'<li class="step step-(\w+)"( aria-current="step")?>.*?\((.*?)\)</span></li>', html)
+    assert [(state, bool(current)) for state, current, _ in items] == [
+        ("done", False),
+        ("done", False),
+        ("problem", True),
+        ("todo", False),
+    ]
+    assert [words for _, _, words in items] == ["afgerond", "afgerond", "vraagt aandacht", "nog niet"]
