@@ -50,7 +50,7 @@ GATHER_WAIT_SECONDS = Histogram(
     ["priority"],
     buckets=LATENCY_BUCKETS,
 )
-# Breaker states (one gauge per carrier, multiprocess mode "max") belong beside these once the breakers exist.
+# The breakers' and bulkheads' instruments live beside them: tracking_site/resilience/instruments.py.
 
 
 def carrier_call(carrier: str, numbers: int, seconds: float, outcome: str) -> None:
