@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from urllib.parse import urlencode
@@ -10,9 +11,9 @@ from django import template
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from carriers.model import Parcel, Status, TrackingEvent
 from tracking_site.presentation.links import absolute_url
@@ -69,12 +70,10 @@ def status_icon(status: Status | str) -> str:
 
 
 @register.simple_tag
-def grouped_number(number: str) -> str:
+def grouped_number(number: str) -> SafeString:
     """`{% grouped_number number %}`: the number in groups that never break, copied whole (no spaces in it)."""
-    groups = format_html_join(
-        mark_safe("<wbr>"), '<span class="group">{}</span>', ((g,) for g in number_groups(number))
-    )
-    return format_html('<span class="number" translate="no">{}</span>', groups)
+    groups = "<wbr>".join(f'<span class="group">{escape(group)}</span>' for group in number_groups(number))
+    return mark_safe(f'<span class="number" translate="no">{groups}</span>')  # noqa: S308 - every group escaped
 
 
 # Open Graph names a locale with its territory; ours are the languages' home countries.
@@ -111,7 +110,13 @@ ARIA_CURRENT = dict.fromkeys((StepState.CURRENT, StepState.PROBLEM), mark_safe('
 @register.simple_tag
 def milestones(steps: Iterable[MilestoneStep], compact: bool = False) -> SafeString:
     """`{% milestones steps compact=True %}`: the milestone bar, each step's state in words as well as by icon and
-    colour (a tag, not an include: a results page draws 25 of them)."""
+    colour (a tag, not an include: a results page draws 25 of them, most of them alike, so each distinct bar is
+    drawn once per language)."""
+    return _milestone_bar(tuple(steps), compact, get_language())
+
+
+@functools.lru_cache(maxsize=512)
+def _milestone_bar(steps: tuple[MilestoneStep, ...], compact: bool, language: str | None) -> SafeString:
     items = format_html_join(
         "\n",
         '<li class="step step-{}"{}><span class="step-icon" aria-hidden="true">{}</span> '

@@ -103,3 +103,18 @@ def test_the_bar_marks_the_step_needing_attention_as_current_and_says_every_stat
         ("todo", False),
     ]
     assert [words for _, _, words in items] == ["afgerond", "afgerond", "vraagt aandacht", "nog niet"]
+
+
+def test_the_same_bar_drawn_in_two_languages_says_each_languages_words():
+    """A results page draws most bars alike, so each is drawn once per language: never one language's for both."""
+    steps = milestone_steps(parcel_through(Status.INFO_RECEIVED, Status.IN_TRANSIT))
+    template = Template("{% load tracking %}{% milestones steps %}")
+    drawn = {}
+    for language in ("en", "nl", "en"):
+        with translation.override(language):
+            drawn.setdefault(language, []).append(template.render(Context({"steps": steps})))
+
+    assert drawn["en"][0] == drawn["en"][1]
+    assert 'aria-label="Progress"' in drawn["en"][0] and "(current step)" in drawn["en"][0]
+    assert 'aria-label="Voortgang"' in drawn["nl"][0] and "(current step)" not in drawn["nl"][0]
+    assert '<ol class="milestones" ' in drawn["en"][0]  # compact is part of what is drawn, not remembered from before

@@ -49,3 +49,17 @@ def test_pages_show_the_status_icon_beside_the_words(client, carriers, path, ico
     assert re.search(
         f'<span class="{icon_class}" aria-hidden="true">→</span> (<span[^>]*>)?Out for delivery: arriving today', body
     )
+
+
+def test_a_grouped_number_keeps_its_groups_unbroken_and_escapes_what_it_is_given():
+    from tracking_site.presentation.template_tags import grouped_number
+
+    assert grouped_number("LB123456785EE") == (
+        '<span class="number" translate="no"><span class="group">LB</span><wbr><span class="group">123</span><wbr>'
+        '<span class="group">456</span><wbr><span class="group">785</span><wbr><span class="group">EE</span></span>'
+    )
+    hostile = grouped_number('<b>"&x')
+    assert hostile == (
+        '<span class="number" translate="no"><span class="group">&lt;b&gt;&quot;</span><wbr>'
+        '<span class="group">&amp;x</span></span>'
+    )
