@@ -5,7 +5,10 @@ carriers/ knows nothing of Django or languages; carrier descriptions are shown a
 
 from __future__ import annotations
 
+import functools
+
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from carriers.model import Status
@@ -26,6 +29,12 @@ STATUS_LABELS: dict[Status, Promise] = {
 
 def status_label(status: Status | str) -> str:
     """The status in words, in the visitor's language."""
+    return _label(status, get_language())
+
+
+@functools.lru_cache(maxsize=256)
+def _label(status: Status | str, language: str | None) -> str:
+    """Looked up once per status and language: a results page asks about a hundred times."""
     try:
         return str(STATUS_LABELS[Status(status)])
     except ValueError:
