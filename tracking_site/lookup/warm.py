@@ -13,11 +13,13 @@ import time
 from typing import Any
 
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.template.loader import get_template
 from django.urls import get_resolver
 from django.utils import translation
 
 from tracking_site.lookup.clients import lookup_parts
+from tracking_site.resilience.redis_outage import REDIS_ERRORS
 from tracking_site.shared_state import call_budget, gather_store_redis
 from tracking_site.shared_state.redis_client import blocking_redis, shared_redis
 
@@ -46,20 +48,29 @@ def warm_up(deadline_seconds: float = 3.0) -> bool:
     try:
         _load_code()
         parts = lookup_parts()
-        _connect_stores()
-        if parts.feed is not None:
-            parts.feed.freshness()
     except Exception:
         logger.exception("outcome=warm_up_failed")
         return False
-    fetched = _fetch_tokens(parts.carriers, started + deadline_seconds)
+    stores_ready = True
+    try:
+        _connect_stores()
+        if parts.feed is not None:
+            parts.feed.freshness()
+    except (*REDIS_ERRORS, DatabaseError) as error:  # a store that is down: one line, the site falls back
+        logger.warning("outcome=warm_up_store_unavailable error=%s", type(error).__name__)
+        stores_ready = False
+    except Exception:
+        logger.exception("outcome=warm_up_failed")
+        stores_ready = False
+    fetched = _fetch_tokens(parts.carriers, started + deadline_seconds)  # tokens do not need Redis
     logger.info(
-        "outcome=warmed_up seconds=%.3f tokens=%d/%d",
+        "outcome=warmed_up seconds=%.3f tokens=%d/%d stores=%s",
         time.monotonic() - started,
         sum(fetched.values()),
         len(fetched),
+        "ready" if stores_ready else "unavailable",
     )
-    return all(fetched.values())
+    return stores_ready and all(fetched.values())
 
 
 def _load_code() -> None:
