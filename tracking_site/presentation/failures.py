@@ -37,11 +37,19 @@ INVALID_NUMBER_MESSAGES = (
 
 
 def failure_text(carrier: str, reason: FailureReason) -> str:
-    """A sentence for visitors: what failed and when to try again."""
+    """A sentence for visitors: what failed and when to try again (the same wait as the answer's Retry-After)."""
     failure = FAILURES[reason]
-    minutes = max(failure.retry_after_seconds // 60, 1)
     what = gettext(failure.message) % {"carrier": carrier_name(carrier)}
-    when = ngettext(
+    return f"{what} {retry_words(failure.retry_after_seconds)}"
+
+
+def retry_words(seconds: int) -> str:
+    """'Please try again in about 30 seconds.' under a minute, in whole minutes from there."""
+    if seconds < 60:
+        return ngettext(
+            "Please try again in about %(seconds)d second.", "Please try again in about %(seconds)d seconds.", seconds
+        ) % {"seconds": seconds}
+    minutes = seconds // 60
+    return ngettext(
         "Please try again in about %(minutes)d minute.", "Please try again in about %(minutes)d minutes.", minutes
     ) % {"minutes": minutes}
-    return f"{what} {when}"

@@ -158,7 +158,9 @@ def test_dutch_parcel_page_translates_our_words_and_keeps_the_carriers(client, c
 def test_dutch_form_and_failure_messages(client, carriers):
     carriers["nzpost"].failure = FailureReason.TIMEOUT
     failure = client.get(f"/track/nzpost/{NZ}/", headers={"accept-language": "nl"})
-    assert "NZ Post antwoordde niet op tijd. Probeer het over ongeveer 1 minuut opnieuw." in text_of(failure)
+    # The page's wait is the answer's Retry-After (30 s for a timeout), in seconds while under a minute.
+    assert failure["Retry-After"] == "30"
+    assert "NZ Post antwoordde niet op tijd. Probeer het over ongeveer 30 seconden opnieuw." in text_of(failure)
     form = client.get("/track/", {"q": ""}, headers={"accept-language": "nl"})
     assert "Typ ten minste één trackingnummer." in text_of(form)
     bad = client.get("/track/nzpost/AB/", headers={"accept-language": "nl"})
@@ -167,8 +169,16 @@ def test_dutch_form_and_failure_messages(client, carriers):
 
 def test_english_failure_message_reads_as_one_sentence_pair(client, carriers):
     carriers["nzpost"].failure = FailureReason.AUTH
-    text = text_of(client.get(f"/track/nzpost/{NZ}/"))
-    assert "NZ Post refused our connection (we are on it). Please try again in about 5 minutes." in text
+    failure = client.get(f"/track/nzpost/{NZ}/")
+    assert failure["Retry-After"] == "300"
+    assert "NZ Post refused our connection (we are on it). Please try again in about 5 minutes." in text_of(failure)
+
+
+def test_a_busy_carrier_says_the_same_wait_as_its_retry_after(client, carriers):
+    carriers["nzpost"].failure = FailureReason.RATE_LIMITED
+    failure = client.get(f"/track/nzpost/{NZ}/")
+    assert failure.status_code == 503 and failure["Retry-After"] == "30"
+    assert "Please try again in about 30 seconds." in text_of(failure)
 
 
 def test_language_switcher_needs_no_token_and_sticks(carriers):
