@@ -130,12 +130,19 @@ def as_text(value: Any) -> str:
     return ""
 
 
+# What a parser raises on JSON of a shape it did not expect: the call fails as BAD_RESPONSE, never the page. A bug
+# of another kind (a NameError, say) is not hidden behind it.
+UNEXPECTED_SHAPE: tuple[type[Exception], ...] = (CarrierError, LookupError, TypeError, ValueError, AttributeError)
+
+
 class CarrierClient(abc.ABC):
     """A carrier's tracking API: many numbers in, one result per number out, in few upstream calls.
 
     A carrier implements `track_batch` (one upstream call) and, where it has several kinds of identifier,
     `identifier_kinds`; this class owns the rest: chunking to `batch_size`, catching a failed call into
-    per-number results, and trying the next kind for the numbers one kind did not find.
+    per-number results, and the order of kinds (`first_kind`, `next_kind`) for the numbers one kind did not find.
+    The site's gatherer (tracking_site/lookup/gatherer.py) uses `call_batch` and the kinds, and fills each batch
+    from many requests; `track_many` is the same plan for one caller alone (scripts, the bench, tests).
     """
 
     slug: ClassVar[str]
@@ -169,7 +176,7 @@ class CarrierClient(abc.ABC):
         except CarrierUnavailable as exc:
             logger.warning("carrier=%s outcome=%s numbers=%d", self.slug, exc.reason.value, len(asked))
             return self._failed(asked, exc.reason)
-        except (CarrierError, LookupError, TypeError, ValueError, AttributeError) as exc:
+        except UNEXPECTED_SHAPE as exc:
             # JSON of a shape the parser did not expect: that call fails, the page still renders.
             logger.error("carrier=%s outcome=unexpected_shape error=%s", self.slug, type(exc).__name__)
             return self._failed(asked, FailureReason.BAD_RESPONSE)
@@ -178,9 +185,21 @@ class CarrierClient(abc.ABC):
     def _failed(self, numbers: Sequence[str], reason: FailureReason) -> dict[str, TrackingResult]:
         return {number: CarrierFailure(self.slug, number, reason) for number in numbers}
 
+    def first_kind(self, number: str) -> str:
+        """The identifier kind a number is asked by first."""
+        return self._kinds(number)[0]
+
+    def next_kind(self, number: str, kind: str) -> str | None:
+        """The kind to try after `kind` did not find `number`, if any is left."""
+        kinds = self._kinds(number)
+        if kind not in kinds:
+            return None
+        position = kinds.index(kind)
+        return kinds[position + 1] if position + 1 < len(kinds) else None
+
     def plan_batches(self, numbers: Sequence[str]) -> list[tuple[str, list[str]]]:
         """The first round of calls `track_many` would make, (kind, numbers) each, so they can run in parallel."""
-        return self._batches({number: self._kinds(number)[0] for number in unique(numbers)})
+        return self._batches({number: self.first_kind(number) for number in unique(numbers)})
 
     def _batches(self, kind_of: Mapping[str, str]) -> list[tuple[str, list[str]]]:
         groups: dict[str, list[str]] = {}
@@ -196,12 +215,14 @@ class CarrierClient(abc.ABC):
         not find are tried with the next kind; a failed call fails only its own numbers (and is not retried)."""
         wanted = unique(numbers)
         results: dict[str, TrackingResult] = {}
-        kinds_left = {number: list(self._kinds(number)) for number in wanted}
-        while kinds_left:
-            for kind, batch in self._batches({number: kinds.pop(0) for number, kinds in kinds_left.items()}):
+        kind_of = {number: self.first_kind(number) for number in wanted}
+        while kind_of:
+            for kind, batch in self._batches(kind_of):
                 results.update(self.call_batch(batch, kind))
-            kinds_left = {
-                number: kinds for number, kinds in kinds_left.items() if kinds and isinstance(results[number], NotFound)
+            kind_of = {
+                number: after
+                for number, kind in kind_of.items()
+                if isinstance(results[number], NotFound) and (after := self.next_kind(number, kind)) is not None
             }
         return [results[number] for number in wanted]
 

@@ -138,3 +138,14 @@ def test_track_is_track_many_for_one_number():
 
     assert isinstance(result, Found) and result.parcel.status is Status.UNKNOWN
     assert carrier.calls == [("", ["A1"])]
+
+
+def test_the_kinds_come_in_the_carriers_order_and_end_after_the_last():
+    """What the site's gatherer asks of a client to queue a number again under its next kind."""
+    carrier = ScriptedCarrier(kinds=("first", "second", "third"))
+
+    assert carrier.first_kind("A1") == "first"
+    assert [carrier.next_kind("A1", kind) for kind in ("first", "second", "third")] == ["second", "third", None]
+    assert carrier.next_kind("A1", "no-such-kind") is None
+    assert ScriptedCarrier(kinds=()).first_kind("A1") == ""
+    assert ScriptedCarrier(kinds=()).next_kind("A1", "") is None

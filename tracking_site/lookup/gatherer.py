@@ -40,7 +40,6 @@ from typing import Protocol
 
 from carriers.base import CarrierClient
 from carriers.model import CarrierFailure, FailureReason, Found, NotFound, TrackingResult
-from tracking_site.lookup.carrier_calls import first_kind, next_kind
 from tracking_site.lookup.parcel_cache import CachedResult
 from tracking_site.metrics import instruments
 from tracking_site.resilience.carrier_guard import CarrierGuard
@@ -263,7 +262,7 @@ class Gatherer:
             final: dict[str, TrackingResult] = {}
             for number in numbers:
                 result = results.get(number) or CarrierFailure(carrier, number, FailureReason.BAD_RESPONSE)
-                after = next_kind(client, number, kind) if isinstance(result, NotFound) else None
+                after = client.next_kind(number, kind) if isinstance(result, NotFound) else None
                 if after is not None:
                     requeue[number] = after
                 else:
@@ -309,7 +308,7 @@ class Gatherer:
         return results
 
     def first_kind(self, carrier: str, number: str) -> str:
-        return first_kind(self.carriers[carrier], number)
+        return self.carriers[carrier].first_kind(number)
 
 
 # Long enough to cover a request's cache read and its join; never past the answer's freshness.

@@ -10,10 +10,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-# Keyed by our carrier slug or by the carrier's name folded to letters and digits ("PostNord" -> "postnord").
+from carriers.registry import CARRIER_NAMES
+
+# Keyed by our carrier slug or by the carrier's name folded to letters and digits ("PostNord" -> "postnord");
+# our own carriers are named as their clients name them.
 PUBLIC_TRACKING_PAGES = {
-    "dhl-ecommerce": ("DHL eCommerce", "https://webtrack.dhlecs.com/?trackingnumber={number}"),
-    "nzpost": ("NZ Post", "https://www.nzpost.co.nz/tools/tracking?trackid={number}"),
+    "dhl-ecommerce": (CARRIER_NAMES["dhl-ecommerce"], "https://webtrack.dhlecs.com/?trackingnumber={number}"),
+    "nzpost": (CARRIER_NAMES["nzpost"], "https://www.nzpost.co.nz/tools/tracking?trackid={number}"),
     "usps": ("USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}"),
     "posti": ("Posti", "https://www.posti.fi/en/tracking#/lahetys/{number}"),
     "postnord": ("PostNord", "https://tracking.postnord.com/?id={number}"),

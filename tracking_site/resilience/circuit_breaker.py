@@ -322,7 +322,7 @@ class CircuitBreaker:
         return result
 
     def state(self, carrier: str) -> BreakerState:
-        def read(record: BreakerRecord, now: float) -> tuple[None, BreakerState]:
+        def read(record: BreakerRecord, _now: float) -> tuple[None, BreakerState]:  # a read needs no clock
             return None, record.state
 
         return self.store.change(carrier, read)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 
-from carriers.base import CarrierClient, CarrierError, CarrierUnavailable
+from carriers.base import UNEXPECTED_SHAPE, CarrierClient, CarrierUnavailable
 from carriers.detect import DHL_ECOMMERCE, NZPOST, POSTPLUS
 from carriers.dhl_ecommerce import DhlEcommerceClient
 from carriers.model import FailureReason, Parcel
@@ -118,7 +118,7 @@ SEARCHES: dict[str, Search] = {
 
 
 def carrier_api(slug: str) -> CarrierClient | None:
-    """The API client of an enabled carrier (PostPlus without its feed-backed wrapper)."""
+    """The API client of an enabled carrier; PostPlus's searches need the PostPlus client itself."""
     client = get_carriers().get(slug)
     return postplus_api(client) if slug == POSTPLUS else client
 
@@ -132,7 +132,7 @@ def run_search(search: Search, data: Mapping[str, Any]) -> SearchOutcome:
         results = search.run(client, data)
     except CarrierUnavailable as exc:
         return SearchOutcome(failure=failure_text(search.carrier, exc.reason), http_status=_status(exc.reason))
-    except (CarrierError, LookupError, TypeError, ValueError, AttributeError) as exc:
+    except UNEXPECTED_SHAPE as exc:
         logger.error("staff_search=%s outcome=unexpected_shape error=%s", search.slug, type(exc).__name__)
         reason = FailureReason.BAD_RESPONSE
         return SearchOutcome(failure=failure_text(search.carrier, reason), http_status=_status(reason))

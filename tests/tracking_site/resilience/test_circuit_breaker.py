@@ -129,7 +129,7 @@ def test_an_open_breaker_answers_at_once_without_calling_the_carrier(breaker, ca
     assert answers[0].retry_after == pytest.approx(15.0)
 
 
-def test_an_exception_in_the_call_counts_as_a_failure(breaker, clock):
+def test_an_exception_in_the_call_counts_as_a_failure(breaker):
     def hangs_up():
         raise TimeoutError("the carrier hung up")
 
