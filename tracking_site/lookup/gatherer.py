@@ -494,7 +494,6 @@ class Waiting:
         found = self.g.store.abandon(self.request, sorted(pairs))
         for pair, where in found.items():
             if where == "queued":
-                instruments.turned_away(pair[0])
                 self._answer(pair, CachedResult.now(CarrierFailure(pair[0], pair[1], FailureReason.RATE_LIMITED)))
 
     def _look_again(self) -> None:

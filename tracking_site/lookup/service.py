@@ -91,6 +91,8 @@ def lookup_parcels(
         for pair in missing:
             if pair in gathered:
                 answers[pair] = _with_stale_fallback(gathered[pair], cached.get(pair))
+                if priority == Priority.VISITOR and _busy(answers[pair].result):
+                    instruments.turned_away(pair[0])  # "busy", with no earlier answer to show instead
             elif pair in cached:
                 answers[pair] = cached[pair].as_stale()  # still being asked: the last good answer meanwhile
             else:
@@ -114,6 +116,10 @@ def _from_feed(missing: Sequence[Pair]) -> dict[Pair, parcel_cache.CachedResult]
         return {}
     entries = parcel_cache.put_many(found)
     return {("postplus", entry.result.tracking_number): entry for entry in entries}
+
+
+def _busy(result: TrackingResult) -> bool:
+    return isinstance(result, CarrierFailure) and result.reason is FailureReason.RATE_LIMITED
 
 
 def _with_stale_fallback(

@@ -35,7 +35,8 @@ BUDGET_REFUSALS = Counter(
 )
 TURNED_AWAY = Counter(
     "tracking_visitors_turned_away",
-    "Numbers answered 'busy': no call could carry them before their deadline and no earlier answer was kept.",
+    "Numbers a visitor was told 'busy' with no earlier answer to show: no call could carry them before their "
+    "deadline, or the carrier's guard refused them.",
     ["carrier"],
 )
 STALE_ANSWERS = Counter(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from carriers.fakes import nzpost as fake_nzpost
-from carriers.model import CarrierFailure, FailureReason
+from carriers.model import CarrierFailure, FailureReason, Found, Status
 from carriers.throttle import RateLimit
 from tests.tracking_site.conftest import InMemoryCarrier, make_parcel
+from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.clients import get_gatherer, install_carriers
 from tracking_site.lookup.service import lookup_parcels
 from tracking_site.shared_state.call_budget import LocalBudget
@@ -59,6 +63,30 @@ def test_a_busy_answer_is_counted_as_a_visitor_turned_away(client, settings):
     after = sample(client.get("/metrics").content.decode(), "tracking_visitors_turned_away_total", carrier="postplus")
     assert busy.result == CarrierFailure("postplus", "LB000000002EE", FailureReason.RATE_LIMITED)
     assert after - before == 1
+
+
+def test_a_busy_number_shown_its_last_good_answer_is_stale_not_turned_away(client, settings):
+    settings.CARRIER_RATE_MAX_WAIT_SECONDS = 1
+    install_carriers({"postplus": InMemoryCarrier("postplus")})
+    get_gatherer().budget = LocalBudget({"postplus": RateLimit(1, 60.0)})
+    kept = make_parcel("postplus", "LB000000002EE", Status.IN_TRANSIT)
+    parcel_cache.put("postplus", Found(kept), now=lambda: timezone.now() - timedelta(hours=1))  # stale, still kept
+
+    def turned_away_and_stale() -> tuple[float, float]:
+        body = client.get("/metrics").content.decode()
+        return (
+            sample(body, "tracking_visitors_turned_away_total", carrier="postplus"),
+            sample(body, "tracking_stale_answers_total", carrier="postplus", reason="carrier_rate_limited"),
+        )
+
+    before = turned_away_and_stale()
+
+    lookup_parcels(["LB000000001EE"], "postplus")  # spends the only call of the minute
+    shown = lookup_parcels(["LB000000002EE"], "postplus")[0]
+
+    after = turned_away_and_stale()
+    assert shown.stale and shown.result == Found(kept)
+    assert (after[0] - before[0], after[1] - before[1]) == (0, 1)
 
 
 @pytest.mark.parametrize("address", ["203.0.113.9", "10.0.0.8", "::ffff:198.51.100.1"])

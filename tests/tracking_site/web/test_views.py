@@ -160,6 +160,14 @@ def test_api_returns_the_public_model_with_iso_times(client, carriers):
     assert parcel["events"][0]["occurred_at"] == "2024-05-01T14:00:00+00:00"
     assert set(parcel["events"][0]) == {"occurred_at", "status", "description", "place"}
     assert body["stale"] is False
+    assert parcel["labels_language"] == "en"
+
+
+def test_api_labels_follow_the_visitors_language_and_say_which_it_is(client, carriers):
+    carriers["nzpost"].parcels["CL092594238NZ"] = make_parcel("nzpost", "CL092594238NZ", Status.DELIVERED, "Delivered")
+    parcel = client.get("/api/v1/parcels/nzpost/CL092594238NZ", headers={"accept-language": "nl"}).json()["parcel"]
+    assert parcel["labels_language"] == "nl" and parcel["status_label"] == "Bezorgd"
+    assert parcel["status"] == "delivered"  # the machine-readable value never changes with the language
 
 
 @pytest.mark.parametrize(
