@@ -327,12 +327,10 @@ class LocalGatherStore:
             if self._holder(carrier, now) != lead:
                 return Taken((), False)
             queue = self._state.queues.get((carrier, kind), {})
-            chosen = [number for number in own if number in queue][:limit]
-            for number in sorted(queue, key=queue.__getitem__):
-                if len(chosen) >= limit:
-                    break
-                if number not in chosen:
-                    chosen.append(number)
+            mine = set(own)
+            # Visitors before background, the leader's own first within each, then the oldest: a background
+            # leader handed the lease never puts its own numbers ahead of a visitor's.
+            chosen = sorted(queue, key=lambda n: (queue[n].priority, n not in mine, queue[n]))[:limit]
             for number in chosen:
                 score = queue.pop(number)
                 self._state.flying[(carrier, number)] = (score.priority, now + self.flying_seconds)

@@ -262,6 +262,14 @@ local function take(n)
     table.insert(taken, n)
   end
 end
+-- Visitors before background, the leader's own first within each, then the oldest.
+for _, n in ipairs(own) do
+  local score = redis.call('ZSCORE', q, n)
+  if score and tonumber(score) < BG then take(n) end
+end
+if #taken < limit then
+  for _, n in ipairs(redis.call('ZRANGE', q, '-inf', '(' .. BG, 'BYSCORE', 'LIMIT', 0, limit - #taken)) do take(n) end
+end
 for _, n in ipairs(own) do take(n) end
 if #taken < limit then
   for _, n in ipairs(redis.call('ZRANGE', q, 0, limit - #taken - 1)) do take(n) end

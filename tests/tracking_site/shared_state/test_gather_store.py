@@ -83,6 +83,18 @@ def test_the_leader_takes_its_own_numbers_first_then_the_oldest_visitors_then_ba
     assert not taken.keep_lead  # nothing of its own is left: the lease goes on
 
 
+def test_a_background_leader_takes_every_visitors_number_before_its_own(store):
+    """The lease can pass to a background request (it also waits for a visitor's number): visitors still go first."""
+    join(store, "bg", ["B1", "B2"], BACKGROUND)
+    join(store, "v1", ["V1"])
+    join(store, "v2", ["V2"])
+
+    taken = take(store, "bg", own=["B1", "B2", "V1"], limit=3)
+
+    assert taken.numbers == ("V1", "V2", "B1")
+    assert take(store, "bg", own=["B2"], limit=3).numbers == ("B2",)
+
+
 def test_the_lease_goes_to_a_waiter_of_the_oldest_queued_number(store):
     join(store, "r1", ["A"])
     join(store, "r2", ["B"])
