@@ -14,6 +14,7 @@ When Redis answers again, the next operations use it again by themselves.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -45,17 +46,19 @@ class ResilientRedisCache(RedisCache):
 
     def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
         super().__init__(server, params)
+        # The first server names this cache's outage and fallback (split as RedisCache splits LOCATION).
+        first = (server if isinstance(server, list) else re.split("[;,]", server))[0]
         self.fallback_mode = params.get("FALLBACK", SKIP)
         if self.fallback_mode not in (SKIP, LOCAL):
             raise ValueError(f"FALLBACK must be {SKIP!r} or {LOCAL!r}")
         # Local memory keeps nothing of Redis's connection options; its name makes every thread share one store.
         local_params = {key: value for key, value in params.items() if key not in ("OPTIONS", "FALLBACK")}
         self.fallback: BaseCache = (
-            LocMemCache(f"redis-fallback:{self._servers[0]}", local_params)
+            LocMemCache(f"redis-fallback:{first}", local_params)
             if self.fallback_mode == LOCAL
             else DummyCache(server, local_params)
         )
-        self.outage: RedisOutage = outage_for(self._servers[0])
+        self.outage: RedisOutage = outage_for(first)
 
     # Every operation RedisCache implements; BaseCache builds the rest (get_or_set, decr, the async ones) on these.
     add = _guarded("add")
