@@ -34,14 +34,6 @@ NUMBER = "CL092594238NZ"
 WORKER = Path(__file__).with_name("gather_worker.py")
 
 
-@pytest.fixture(autouse=True)
-def embedded_gatherer(request, settings):
-    """These tests put their own store in the process's gatherer: with REDIS_URL exported (a developer's shell,
-    `make test-services`) the gatherer would be Redis's, so only the services test keeps it."""
-    if request.node.get_closest_marker("services") is None:
-        settings.REDIS_URL = ""
-
-
 class BlockingCarrier(InMemoryCarrier):
     """Holds every call until the test releases it, so the test decides when the answer comes."""
 
