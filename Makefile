@@ -41,6 +41,10 @@ nginx:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx openssl >/dev/null; }
 
+# The suite runs on the embedded default (SQLite, local memory), whatever the shell exports; the tests that need
+# the real PostgreSQL and Redis are `make test-services`.
+test: export REDIS_URL =
+test: export DATABASE_URL =
 test: install-test browser nginx
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
