@@ -36,7 +36,7 @@ BUDGET_REFUSALS = Counter(
 TURNED_AWAY = Counter(
     "tracking_visitors_turned_away",
     "Numbers a visitor was told 'busy' with no earlier answer to show: no call could carry them before their "
-    "deadline, or the carrier's guard refused them.",
+    "deadline, the carrier's guard refused them, or the carrier itself answered 429.",
     ["carrier"],
 )
 STALE_ANSWERS = Counter(
