@@ -166,6 +166,9 @@ class CarrierFailure:
     carrier: str
     tracking_number: str
     reason: FailureReason
+    # When the site knows how long until it can ask again (its budget's next slot, a breaker's reopening); None:
+    # the failure's usual wait. Not part of what the failure is: equal failures may come with different waits.
+    retry_after_seconds: int | None = field(default=None, compare=False)
 
 
 TrackingResult = Found | NotFound | CarrierFailure

@@ -42,7 +42,7 @@ from tracking_site.following.tasks import send_confirmation
 from tracking_site.following.vapid import application_server_key
 from tracking_site.lookup.clients import get_carriers
 from tracking_site.lookup.service import LookupOutcome, lookup_parcels
-from tracking_site.presentation.failures import FAILURES, failure_text
+from tracking_site.presentation.failures import FAILURES, failure_words, seconds_to_retry
 from tracking_site.presentation.status_words import carrier_name
 from tracking_site.protection.rate_limits import RateLimited, charge, charge_numbers, too_many_requests
 from tracking_site.resilience.task_queue import enqueue_or_run_here
@@ -105,7 +105,7 @@ def plain_problem(looked: Looked) -> HttpResponse:
     )
     response["Cache-Control"] = "no-cache"
     if looked.outcome and isinstance(looked.outcome.result, CarrierFailure):
-        response["Retry-After"] = str(FAILURES[looked.outcome.result.reason].retry_after_seconds)
+        response["Retry-After"] = str(seconds_to_retry(looked.outcome.result))
     return response
 
 
@@ -115,9 +115,9 @@ def page_problem(request: HttpRequest, carrier: str, looked: Looked) -> HttpResp
     if looked.problem == "number":
         return render(request, "bad_number.html", {"error": "That is not a tracking number."}, status=400)
     if looked.problem == "failure" and looked.outcome and isinstance(looked.outcome.result, CarrierFailure):
-        context["failure"] = failure_text(carrier, looked.outcome.result.reason)
+        context["failure"] = failure_words(looked.outcome.result)
         response = render(request, "carrier_failure.html", context, status=looked.status)
-        response["Retry-After"] = str(FAILURES[looked.outcome.result.reason].retry_after_seconds)
+        response["Retry-After"] = str(seconds_to_retry(looked.outcome.result))
         return response
     return render(request, "not_found.html", {**context, "reason": looked.problem}, status=404)
 

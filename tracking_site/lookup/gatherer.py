@@ -419,12 +419,13 @@ class Waiting:
         if guard is None:
             return
         for carrier in dict.fromkeys(carrier for carrier, _ in self.wanted):
-            reason = guard.refused_reason(carrier)
-            if reason is None:
+            refusal = guard.refusal(carrier)
+            if refusal is None:
                 self.waiting_on.append(carrier)
                 continue
             for pair in [pair for pair in self.pending if pair[0] == carrier]:
-                self._answer(pair, CachedResult.now(CarrierFailure(carrier, pair[1], reason)))
+                failure = CarrierFailure(carrier, pair[1], refusal.reason, refusal.retry_after_seconds)
+                self._answer(pair, CachedResult.now(failure))
 
     def _wait(self) -> None:
         try:
@@ -477,7 +478,9 @@ class Waiting:
             if self.priority == BACKGROUND:
                 self.retry_at = self.g.clock.now() + float(message.payload)
             else:
-                self._give_up_queued({pair for pair in self.pending if pair[0] == message.carrier})
+                # The leader's budget has no slot before the deadline; the next one is this far away.
+                next_slot = max(math.ceil(float(message.payload)), 1)
+                self._give_up_queued({pair for pair in self.pending if pair[0] == message.carrier}, next_slot)
 
     def _answer(self, pair: Pair, payload: CachedResult) -> None:
         self.answers[pair] = payload
@@ -487,14 +490,15 @@ class Waiting:
         own = [number for c, number in self.wanted if c == carrier and (c, number) in self.pending]
         self.g.run(lambda: self.g.lead(carrier, self.request, own, self.priority, self.queue_deadline))
 
-    def _give_up_queued(self, pairs: set[Pair]) -> None:
+    def _give_up_queued(self, pairs: set[Pair], retry_after_seconds: int | None = None) -> None:
         """Numbers no call will carry before the deadline are "busy"; those in flight are still waited for."""
         if pairs == self.pending:
             self.gave_up = True
         found = self.g.store.abandon(self.request, sorted(pairs))
         for pair, where in found.items():
             if where == "queued":
-                self._answer(pair, CachedResult.now(CarrierFailure(pair[0], pair[1], FailureReason.RATE_LIMITED)))
+                busy = CarrierFailure(pair[0], pair[1], FailureReason.RATE_LIMITED, retry_after_seconds)
+                self._answer(pair, CachedResult.now(busy))
 
     def _look_again(self) -> None:
         """No message for a while: join again (idempotent), taking a lease that was lost or freed."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext, gettext_noop, ngettext
 
-from carriers.model import FailureReason
+from carriers.model import CarrierFailure, FailureReason
 from tracking_site.presentation.status_words import carrier_name
 
 
@@ -36,11 +36,21 @@ INVALID_NUMBER_MESSAGES = (
 )
 
 
-def failure_text(carrier: str, reason: FailureReason) -> str:
+def failure_text(carrier: str, reason: FailureReason, retry_after_seconds: int | None = None) -> str:
     """A sentence for visitors: what failed and when to try again (the same wait as the answer's Retry-After)."""
     failure = FAILURES[reason]
     what = gettext(failure.message) % {"carrier": carrier_name(carrier)}
-    return f"{what} {retry_words(failure.retry_after_seconds)}"
+    return f"{what} {retry_words(retry_after_seconds or failure.retry_after_seconds)}"
+
+
+def seconds_to_retry(result: CarrierFailure) -> int:
+    """Seconds until asking again is worth it: what the site knows for this failure, else the failure's usual wait."""
+    return result.retry_after_seconds or FAILURES[result.reason].retry_after_seconds
+
+
+def failure_words(result: CarrierFailure) -> str:
+    """`failure_text` for a failed lookup, with its own wait."""
+    return failure_text(result.carrier, result.reason, seconds_to_retry(result))
 
 
 def retry_words(seconds: int) -> str:

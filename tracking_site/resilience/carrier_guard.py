@@ -9,6 +9,7 @@ then the breaker (which may make this call its one probe); how the call went is 
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -25,6 +26,12 @@ from tracking_site.resilience.redis_outage import RedisOutage
 Call = Callable[[], Mapping[str, TrackingResult]]
 
 
+@dataclass(frozen=True)
+class Refusal:
+    reason: FailureReason
+    retry_after_seconds: int | None = None  # known for an open breaker: until its probe may go
+
+
 @dataclass
 class CarrierGuard:
     breaker: CircuitBreaker
@@ -35,14 +42,14 @@ class CarrierGuard:
     _started: dict[str, list[float]] = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
-    def refused_reason(self, carrier: str) -> FailureReason | None:
+    def refusal(self, carrier: str) -> Refusal | None:
         """Why a request must not wait on `carrier` now (None: it may, and it holds a waiter's place).
 
         A request that was not refused calls `done_waiting(carrier)` when it stops waiting."""
-        if self.breaker.refusal(carrier) is not None:
-            return FailureReason.UNAVAILABLE
+        if (breaker := self.breaker.refusal(carrier)) is not None:
+            return Refusal(FailureReason.UNAVAILABLE, retry_after_seconds=max(math.ceil(breaker.retry_after), 1))
         if not self.waiters.try_enter(carrier, force=not self.is_slow(carrier)):
-            return FailureReason.RATE_LIMITED
+            return Refusal(FailureReason.RATE_LIMITED)
         return None
 
     def done_waiting(self, carrier: str) -> None:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from carriers.model import CarrierFailure, Found
 from tracking_site.lookup.clients import get_carriers
 from tracking_site.lookup.service import lookup_parcels
-from tracking_site.presentation.failures import FAILURES, failure_text
+from tracking_site.presentation.failures import FAILURES, failure_words, seconds_to_retry
 from tracking_site.presentation.parcel_json import parcel_to_json
 from tracking_site.presentation.status_words import carrier_name
 from tracking_site.protection.rate_limits import charge_numbers, rate_limited
@@ -50,11 +50,10 @@ def parcel_api(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
             request, "api", outcome, conditional_parcel_response(request, outcome, "api", lambda: JsonResponse(body))
         )
     if isinstance(result, CarrierFailure):
-        failure = FAILURES[result.reason]
         return api_error(
-            failure.http_status,
+            FAILURES[result.reason].http_status,
             result.reason.value,
-            failure_text(carrier, result.reason),
-            retry_after=failure.retry_after_seconds,
+            failure_words(result),
+            retry_after=seconds_to_retry(result),
         )
     return api_error(404, "not_found", f"{carrier_name(carrier)} has no parcel with this number.")

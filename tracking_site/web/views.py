@@ -21,7 +21,7 @@ from tracking_site.lookup.clients import get_carriers
 from tracking_site.lookup.service import LookupOutcome, carriers_to_ask, lookup_parcels
 from tracking_site.presentation.arrival import ExpectedDelivery, expected_deliveries, expected_delivery_of
 from tracking_site.presentation.carrier_text import place_case
-from tracking_site.presentation.failures import FAILURES, failure_text
+from tracking_site.presentation.failures import FAILURES, failure_words, seconds_to_retry
 from tracking_site.presentation.headline import answer_for, current_place
 from tracking_site.presentation.local_times import event_shown_time
 from tracking_site.presentation.milestones import milestone_steps
@@ -81,7 +81,7 @@ def track(request: HttpRequest) -> HttpResponse:
         result = outcomes[0].result
         status = 404 if not isinstance(result, CarrierFailure) else FAILURES[result.reason].http_status
         if isinstance(result, CarrierFailure):
-            retry_after = FAILURES[result.reason].retry_after_seconds
+            retry_after = seconds_to_retry(result)
     cards = result_cards(outcomes, form.cleaned_data["carrier"])
     response = render(
         request,
@@ -138,7 +138,7 @@ def _card(
             needs_you=parcel.status in NEEDS_YOU,
         )
     elif isinstance(result, CarrierFailure):
-        card.update(failure=failure_text(result.carrier, result.reason), carrier=carrier_name(result.carrier))
+        card.update(failure=failure_words(result), carrier=carrier_name(result.carrier))
     else:
         asked = carriers_to_ask(outcome.number, chosen, enabled)
         names = [carrier_name(slug) for slug in asked]
@@ -209,10 +209,9 @@ def parcel_page(request: HttpRequest, carrier: str, number: str) -> HttpResponse
         response = conditional_parcel_response(request, outcome, "page", page)
         return answer_cache.keep(request, "page", outcome, response)
     if isinstance(outcome.result, CarrierFailure):
-        failure = FAILURES[outcome.result.reason]
-        context["failure"] = failure_text(carrier, outcome.result.reason)
-        response = render(request, "carrier_failure.html", context, status=failure.http_status)
-        response["Retry-After"] = str(failure.retry_after_seconds)
+        context["failure"] = failure_words(outcome.result)
+        response = render(request, "carrier_failure.html", context, status=FAILURES[outcome.result.reason].http_status)
+        response["Retry-After"] = str(seconds_to_retry(outcome.result))
         return response
     context.update(reason="parcel", form=_search_again(normalized))
     return render(request, "not_found.html", context, status=404)

@@ -143,6 +143,7 @@ def test_a_number_no_slot_can_carry_before_its_deadline_is_busy_at_once(h):
 
     assert asked.done
     assert asked.result(PP, "A") == CarrierFailure(PP, "A", FailureReason.RATE_LIMITED)
+    assert asked.result(PP, "A").retry_after_seconds == 1  # the budget's next slot, a second after the spent one
     assert carrier.numbers_called() == [["SPENT"]]
 
 

@@ -4,6 +4,8 @@ numbers in flight to finish into the parcel cache. Calls are counted; wall time 
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from carriers.model import CarrierFailure, FailureReason, Found
@@ -69,6 +71,9 @@ def test_after_three_failed_calls_the_next_lookups_answer_at_once_without_a_call
 
     assert all(asked.done for asked in later)  # without the clock moving
     assert {asked.result(NZ, f"N{i}").reason for i, asked in enumerate(later)} == {FailureReason.UNAVAILABLE}
+    # Visitors are told to come back when the breaker lets its probe go, not the failure table's minute.
+    open_for = carrier_guard.breaker.policy.open_seconds
+    assert {asked.result(NZ, f"N{i}").retry_after_seconds for i, asked in enumerate(later)} == {math.ceil(open_for)}
     assert len(carrier.calls) == 3
     assert carrier_guard.breaker.state(NZ) is BreakerState.OPEN
 

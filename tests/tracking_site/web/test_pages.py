@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from carriers.model import FailureReason, Place, Status, TrackingEvent, parcel_from_events
+from carriers.model import CarrierFailure, FailureReason, Place, Status, TrackingEvent, parcel_from_events
 from tests.tracking_site.conftest import make_parcel
 from tests.tracking_site.web.test_hostile_input import OUR_SCRIPT_TAG
 
@@ -172,6 +172,30 @@ def test_english_failure_message_reads_as_one_sentence_pair(client, carriers):
     failure = client.get(f"/track/nzpost/{NZ}/")
     assert failure["Retry-After"] == "300"
     assert "NZ Post refused our connection (we are on it). Please try again in about 5 minutes." in text_of(failure)
+
+
+@pytest.mark.parametrize(
+    ("reason", "seconds", "words"),
+    [
+        (FailureReason.RATE_LIMITED, 2, "Please try again in about 2 seconds."),  # the budget's next slot
+        (FailureReason.UNAVAILABLE, 30, "Please try again in about 30 seconds."),  # an open breaker's probe
+    ],
+)
+def test_a_wait_the_site_knows_is_the_pages_the_apis_and_the_cards(client, monkeypatch, reason, seconds, words):
+    from tracking_site.lookup.service import LookupOutcome
+    from tracking_site.web import api, views
+
+    def failing(numbers, carrier=None, **kwargs):
+        return [LookupOutcome(n, CarrierFailure("nzpost", n, reason, retry_after_seconds=seconds)) for n in numbers]
+
+    monkeypatch.setattr(views, "lookup_parcels", failing)
+    monkeypatch.setattr(api, "lookup_parcels", failing)
+    page = client.get(f"/track/nzpost/{NZ}/")
+    assert page["Retry-After"] == str(seconds) and words in text_of(page)
+    answer = client.get(f"/api/v1/parcels/nzpost/{NZ}")
+    assert answer["Retry-After"] == str(seconds) and words in answer.json()["error"]["message"]
+    cards = client.get("/track/", {"q": f"{NZ} CL092594241NZ"})
+    assert text_of(cards).count(words) == 2
 
 
 def test_a_busy_carrier_says_the_same_wait_as_its_retry_after(client, carriers):
