@@ -131,7 +131,7 @@ def gunicorn_site(carriers: Carriers, **extra: str) -> Iterator[str]:
 def forget_parcels() -> None:
     """Drop cached parcels, finished pages and the gatherer's state; OAuth tokens and budget slots stay."""
     store = redis.Redis.from_url(REDIS_URL)
-    for pattern in ("*parcel:v1:*", "*gather:v1:*", "*answer:v1:*"):
+    for pattern in ("*parcel:v2:*", "*gather:v1:*", "*answer:v1:*"):
         keys = list(store.scan_iter(match=pattern, count=1000))
         if keys:
             store.delete(*keys)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -121,10 +122,23 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+# What carrier text may not carry past the edge: C0 controls other than tab and newline (XML 1.0 refuses them,
+# terminals obey them), the two non-characters XML refuses, and lone surrogates (they cannot be encoded). The
+# controls that separate words (vertical tab, form feed, the information separators) become a space.
+SPACING_CONTROLS = re.compile("[\x0b\x0c\x1c-\x1f]")
+UNSAFE_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\r\x7f\ufffe\uffff]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Carrier text made safe to store, encode and put in XML: controls dropped, lone surrogates replaced."""
+    return LONE_SURROGATE.sub("\ufffd", UNSAFE_CONTROLS.sub("", SPACING_CONTROLS.sub(" ", text)))
+
+
 def as_text(value: Any) -> str:
-    """A carrier string field, or "" for null, numbers-as-objects and other surprises."""
+    """A carrier string field, cleaned (`clean_text`), or "" for null, numbers-as-objects and other surprises."""
     if isinstance(value, str):
-        return value.strip()
+        return clean_text(value).strip()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return ""

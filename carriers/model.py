@@ -50,12 +50,15 @@ class TrackingEvent:
     """One scan or status change. `occurred_at` is aware, in the zone where it happened when known.
 
     `description` is the carrier's own text, "" when it sent none (pages then show the status in words).
+    `code` is the carrier's own code for the event (a PostPlus eventCode, a DHL primaryEventId, an NZ Post
+    EDIFACT code), "" when it sent none: pages say a known code's meaning in the visitor's language.
     """
 
     occurred_at: datetime
     status: Status
     description: str
     place: Place = field(default_factory=Place)
+    code: str = ""
 
     def __post_init__(self) -> None:
         if self.occurred_at.tzinfo is None or self.occurred_at.utcoffset() is None:
@@ -64,10 +67,17 @@ class TrackingEvent:
 
 @dataclass(frozen=True)
 class LastMile:
-    """The carrier that delivers the last mile, and the number it tracks the parcel under."""
+    """The carrier that delivers (or delivered) the last mile, and the number it tracks the parcel under.
+
+    `handed_over` is True once a scan shows the parcel in that carrier's hands; before that, the carrier named is
+    the one that *will* deliver it. `url` is a tracking page as the carrier's data gave it: untrusted text, linked
+    only after the site checks its host (tracking_site/presentation/carrier_links.py).
+    """
 
     carrier: str
     number: str
+    handed_over: bool = False
+    url: str = ""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,10 @@ class TrackingSiteConfig(AppConfig):
     verbose_name = "Parcel tracking"
 
     def ready(self) -> None:
+        from carriers.drift import ALARM
         from tracking_site import checks  # noqa: F401 - registers the system checks
         from tracking_site.estimates.demo import load_demo_observations
+        from tracking_site.metrics.instruments import answer_drift
 
+        ALARM.add_listener(answer_drift)
         post_migrate.connect(load_demo_observations, sender=self, dispatch_uid="estimates-demo-observations")

@@ -6,8 +6,10 @@ from collections.abc import Mapping, Sequence
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from carriers.base import CarrierClient, CarrierUnavailable, InvalidNumber
+from carriers.base import CarrierClient, CarrierUnavailable, InvalidNumber, as_text, clean_text
 from carriers.model import CarrierFailure, FailureReason, Found, NotFound, Status, TrackingResult, parcel_from_events
 
 
@@ -149,3 +151,25 @@ def test_the_kinds_come_in_the_carriers_order_and_end_after_the_last():
     assert carrier.next_kind("A1", "no-such-kind") is None
     assert ScriptedCarrier(kinds=()).first_kind("A1") == ""
     assert ScriptedCarrier(kinds=()).next_kind("A1", "") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Parcel\x0bdamaged \x1b[31m red", "Parcel damaged [31m red"),
+        ("\u0000", ""),
+        ("\ud800", "\ufffd"),
+        ("line one\r\nline two\tend", "line one\nline two\tend"),
+        ("Tallinn\x7f\ufffe", "Tallinn"),
+    ],
+)
+def test_carrier_text_is_cleaned_where_it_enters(raw: str, clean: str) -> None:
+    assert as_text(raw) == clean
+
+
+@given(st.text())
+def test_cleaned_text_is_xml_safe_and_encodable(raw: str) -> None:
+    text = clean_text(raw)
+    text.encode("utf-8")
+    assert not any(ord(char) < 0x20 and char not in "\t\n" for char in text)
+    assert "\ufffe" not in text and "\uffff" not in text

@@ -42,7 +42,7 @@ class CachedResult:
 
 
 def cache_key(carrier: str, number: str) -> str:
-    return f"parcel:v1:{carrier}:{number}"
+    return f"parcel:v2:{carrier}:{number}"
 
 
 def fresh_seconds(result: TrackingResult) -> int:

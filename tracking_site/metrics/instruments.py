@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Histogram
 
+from carriers.drift import Drift
+
 CALL_SIZE_BUCKETS = (1, 2, 3, 5, 10, 20, 30, 40, 50)
 LATENCY_BUCKETS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0, 2.0, 5.0, 10.0, 20.0)
 WAIT_BUCKETS = (0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
@@ -51,6 +53,12 @@ GATHER_WAIT_SECONDS = Histogram(
     ["priority"],
     buckets=LATENCY_BUCKETS,
 )
+ANSWER_DRIFT = Counter(
+    "tracking_carrier_answer_drift",
+    "Fields of a carrier's answer its parser did not understand and left out (an unknown shape, date, zone, "
+    "event code or field type), by carrier and field path.",
+    ["carrier", "field"],
+)
 # The breakers' and bulkheads' instruments live beside them: tracking_site/resilience/instruments.py.
 
 
@@ -81,3 +89,8 @@ def parcel_cache_read(carrier: str, result: str) -> None:
 
 def lookup_waited(priority: str, seconds: float) -> None:
     GATHER_WAIT_SECONDS.labels(priority).observe(seconds)
+
+
+def answer_drift(drift: Drift) -> None:
+    """Listener of the carriers' drift alarm (registered when the site starts)."""
+    ANSWER_DRIFT.labels(drift.carrier, drift.path).inc()
