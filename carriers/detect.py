@@ -1,6 +1,7 @@
 """Tracking-number shapes: what a valid number looks like, and which carriers could have issued it.
 
-Every user input passes `normalize_number` before it gets near a carrier URL.
+Every user input passes `normalize_number` before it gets near a carrier URL (a search box's text is read into
+entries first, the way people paste numbers: `carriers/search_text.py`).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def normalize_number(raw: str) -> str:
 
 
 def split_numbers(text: str) -> list[str]:
-    """Split a search box's text on spaces, commas, semicolons and new lines (not yet validated)."""
+    """Split text on spaces, commas, semicolons and new lines (not yet validated), for lists of shop references."""
     return [part for part in SEPARATORS.split(text or "") if part]
 
 
