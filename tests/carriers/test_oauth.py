@@ -1,6 +1,7 @@
 """OAuth2 client credentials as an httpx.Auth: one shared token, refreshed once on a 401, fetched once at a time."""
 
 import threading
+from pathlib import Path
 
 import httpx
 import pytest
@@ -11,6 +12,7 @@ from carriers.oauth import REFRESH_MARGIN_SECONDS, TOKEN_DEADLINE_SECONDS, TOKEN
 from tests.clocks import FakeClock
 
 TOKEN_URL = "https://auth.example/token"
+NZPOST_TOKEN_SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "nzpost" / "token_answer_sample.json"
 
 
 class TokenServer:
@@ -114,6 +116,30 @@ def test_token_answer_without_access_token_is_an_auth_failure():
     with pytest.raises(CarrierUnavailable) as caught:
         credentials.token()
     assert caught.value.reason is FailureReason.AUTH
+
+
+def test_nz_posts_published_token_answer_verbatim_is_read_and_kept_for_its_day():
+    # NZ Post's Authentication page: {"access_token": "{ACCESS TOKEN}", "token_type": "Bearer", "expires_in": 86399}
+    clock, fetched = FakeClock(), []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        fetched.append(request)
+        return httpx.Response(200, content=NZPOST_TOKEN_SAMPLE.read_bytes())
+
+    credentials = ClientCredentials(
+        http=httpx.Client(transport=httpx.MockTransport(handler)),
+        token_url=TOKEN_URL,
+        client_id="cid",
+        client_secret="s3cret",
+        carrier="nzpost",
+        clock=clock,
+    )
+    assert credentials.token() == "{ACCESS TOKEN}"
+    clock.now += 86399 - REFRESH_MARGIN_SECONDS - 1
+    assert credentials.token() == "{ACCESS TOKEN}" and len(fetched) == 1
+    clock.now += 2
+    credentials.token()
+    assert len(fetched) == 2
 
 
 @pytest.mark.parametrize(
