@@ -13,12 +13,12 @@ never by value; one unreadable event never costs the parcel its other events.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote
 
@@ -256,11 +256,6 @@ def result_for_item(item: Mapping[str, Any] | None, carrier: str, number: str) -
     return CarrierFailure(carrier, number, reason) if reason else NotFound(carrier, number)
 
 
-def parse_result(item: Mapping[str, Any], *, carrier: str, tracking_number: str) -> Parcel:
-    """One result's events as a Parcel."""
-    return parcel_of(event_records(item), carrier=carrier, tracking_number=tracking_number)
-
-
 def parcel_of(records: list[dict[str, Any]], *, carrier: str, tracking_number: str) -> Parcel:
     """A Parcel of the readable events; only whether someone signed is read from `signed_by`."""
     events = [event for raw in records if (event := parse_event(raw)) is not None]
@@ -296,8 +291,10 @@ def parcels_from_partial_match(answer: Mapping[str, Any], *, carrier: str) -> li
 
 
 def parse_event(raw: Mapping[str, Any]) -> TrackingEvent | None:
-    """One scan, or None (reported) without a readable time. Courier names, coordinates, run, seqref and source
-    stay behind."""
+    """One scan, or None (reported to the drift alarm) without a readable time.
+
+    Courier names, coordinates, run, seqref and source stay behind.
+    """
     occurred_at = parse_utc(raw.get("date_time"))
     if occurred_at is None:
         report_drift(NZPOST, f"{EVENT}.date_time", raw.get("date_time"))
@@ -393,44 +390,63 @@ def failure_reason(codes: Sequence[str]) -> FailureReason | None:
     return next((reason for reason in reasons if reason is not None), None)
 
 
-class TextOnly(HTMLParser):
-    """The text of an HTML fragment: tags dropped (a link keeps its words, never its address), entities decoded,
-    script and style left out whole, a space where a tag breaks a line."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in HIDDEN_TAGS:
-            self._hidden += 1
-        elif tag in BREAKING_TAGS:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in HIDDEN_TAGS:
-            self._hidden = max(self._hidden - 1, 0)
-        elif tag in BREAKING_TAGS:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.parts.append(data)
-
-
-HIDDEN_TAGS = frozenset({"script", "style"})
+# Markup in a description: a tag (a letter, `/`, `!` or `?` right after `<`; "2 < 3" is text), its name, and what
+# ends it (`>`, or a quoted attribute value that may hold one). Scanned once, left to right: no input costs more than
+# its length, and none raises.
+TAG_START = re.compile(r"<[A-Za-z/!?]")
+TAG_NAME = re.compile(r"</?([a-z][a-z0-9]*)", re.IGNORECASE)
+TAG_STOP = re.compile(r""">|=\s*(["'])""")
+# Tags left out with everything up to their closing tag.
+HIDDEN_UNTIL = {tag: re.compile(rf"</{tag}", re.IGNORECASE) for tag in ("script", "style")}
 BREAKING_TAGS = frozenset({"br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "table"})
 
 
 def without_markup(text: str) -> str:
-    """A description as text: NZ Post's descriptions may carry HTML links, shown neither as tags nor as links."""
+    """A description as text: NZ Post's descriptions may carry HTML links, shown neither as tags nor as links.
+
+    Tags go (a link keeps its words, never its address; a line-breaking tag leaves a space), script and style go
+    whole, entities are decoded; a `<` that opens no tag, or a tag that never closes, stays as text.
+    """
     if "<" not in text and "&" not in text:
         return text
-    parser = TextOnly()
-    parser.feed(text)
-    parser.close()
-    return as_text(" ".join("".join(parser.parts).split()))
+    parts: list[str] = []
+    position = 0
+    while (start := text.find("<", position)) != -1:
+        if not TAG_START.match(text, start):
+            parts.append(text[position : start + 1])
+            position = start + 1
+            continue
+        end = markup_end(text, start)
+        if end is None:
+            break
+        parts.append(text[position:start])
+        name = TAG_NAME.match(text, start)
+        tag = name.group(1).lower() if name else ""
+        if tag in BREAKING_TAGS:
+            parts.append(" ")
+        position = end
+        if tag in HIDDEN_UNTIL and not text.startswith("</", start):
+            closing = HIDDEN_UNTIL[tag].search(text, end)
+            position = closing.start() if closing else len(text)
+    parts.append(text[position:])
+    return as_text(" ".join(html.unescape("".join(parts)).split()))
+
+
+def markup_end(text: str, start: int) -> int | None:
+    """Just after the tag or comment that opens at `start` (quoted attribute values honoured), or None if it never
+    ends."""
+    if text.startswith("<!--", start):
+        closing = text.find("-->", start + 4)
+        return None if closing == -1 else closing + 3
+    position = start + 1
+    while stop := TAG_STOP.search(text, position):
+        if stop.group(0) == ">":
+            return stop.end()
+        closing = text.find(stop.group(1), stop.end())
+        if closing == -1:
+            return None
+        position = closing + 1
+    return None
 
 
 def before_first_scan(code: str, brief: str) -> bool:
