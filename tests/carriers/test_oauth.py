@@ -1,6 +1,7 @@
 """OAuth2 client credentials as an httpx.Auth: one shared token, refreshed once on a 401, fetched once at a time."""
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -40,11 +41,16 @@ class TokenServer:
         return httpx.Response(status, json={"auth": request.headers["Authorization"]})
 
 
-def make(server: TokenServer, clock: FakeClock) -> ClientCredentials:
-    http = httpx.Client(transport=httpx.MockTransport(server))
+def answering(handler: Callable[[httpx.Request], httpx.Response], clock: FakeClock) -> ClientCredentials:
+    """The credentials of client "cid", whose token endpoint is `handler`."""
+    http = httpx.Client(transport=httpx.MockTransport(handler))
     return ClientCredentials(
         http=http, token_url=TOKEN_URL, client_id="cid", client_secret="s3cret", carrier="test", clock=clock
     )
+
+
+def make(server: TokenServer, clock: FakeClock) -> ClientCredentials:
+    return answering(server, clock)
 
 
 def call_api(credentials: ClientCredentials, server: TokenServer) -> httpx.Response:
@@ -98,10 +104,7 @@ def test_second_401_after_refresh_is_an_auth_failure():
 
 
 def test_refused_credentials_are_an_auth_failure_without_the_secret():
-    http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(401, json={"error": "invalid_client"})))
-    credentials = ClientCredentials(
-        http=http, token_url=TOKEN_URL, client_id="cid", client_secret="s3cret", carrier="test", clock=FakeClock()
-    )
+    credentials = answering(lambda r: httpx.Response(401, json={"error": "invalid_client"}), FakeClock())
     with pytest.raises(CarrierUnavailable) as caught:
         credentials.token()
     assert caught.value.reason is FailureReason.AUTH
@@ -109,10 +112,7 @@ def test_refused_credentials_are_an_auth_failure_without_the_secret():
 
 
 def test_token_answer_without_access_token_is_an_auth_failure():
-    http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json={"token_type": "Bearer"})))
-    credentials = ClientCredentials(
-        http=http, token_url=TOKEN_URL, client_id="cid", client_secret="s3cret", carrier="test", clock=FakeClock()
-    )
+    credentials = answering(lambda r: httpx.Response(200, json={"token_type": "Bearer"}), FakeClock())
     with pytest.raises(CarrierUnavailable) as caught:
         credentials.token()
     assert caught.value.reason is FailureReason.AUTH
@@ -126,14 +126,7 @@ def test_nz_posts_published_token_answer_verbatim_is_read_and_kept_for_its_day()
         fetched.append(request)
         return httpx.Response(200, content=NZPOST_TOKEN_SAMPLE.read_bytes())
 
-    credentials = ClientCredentials(
-        http=httpx.Client(transport=httpx.MockTransport(handler)),
-        token_url=TOKEN_URL,
-        client_id="cid",
-        client_secret="s3cret",
-        carrier="nzpost",
-        clock=clock,
-    )
+    credentials = answering(handler, clock)
     assert credentials.token() == "{ACCESS TOKEN}"
     clock.now += 86399 - REFRESH_MARGIN_SECONDS - 1
     assert credentials.token() == "{ACCESS TOKEN}" and len(fetched) == 1
@@ -160,14 +153,7 @@ def test_short_lived_token_is_reused_for_half_its_life():
         issued.append(1)
         return httpx.Response(200, json={"access_token": f"t{len(issued)}", "expires_in": 40})
 
-    credentials = ClientCredentials(
-        http=httpx.Client(transport=httpx.MockTransport(handler)),
-        token_url=TOKEN_URL,
-        client_id="cid",
-        client_secret="s3cret",
-        carrier="test",
-        clock=clock,
-    )
+    credentials = answering(handler, clock)
     assert credentials.token() == "t1"
     clock.now += 19
     assert credentials.token() == "t1"
