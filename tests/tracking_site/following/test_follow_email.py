@@ -106,7 +106,7 @@ def test_following_twice_keeps_one_subscription_and_gives_the_same_answer(client
     first = follow(client)
     confirm = links(mail.outbox[0])["confirm"]
     client.post(confirm)
-    second = follow(client, FOLLOWER.upper().replace("FOLLOWER.TEST", "follower.test"))
+    second = follow(client, FOLLOWER.upper().replace("FOLLOWER-MAIL.NET", "follower-mail.net"))
     assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
     assert EmailSubscription.objects.count() == 1
     assert len(mail.outbox) == 1  # a confirmed address gets no second confirmation
@@ -156,7 +156,7 @@ def test_the_address_is_never_in_the_json_api_or_the_parcel_page(client):
     client.post(links(mail.outbox[0])["confirm"])
     api = client.get(f"/api/v1/parcels/dhl-ecommerce/{MOVING}").content.decode()
     page = client.get(f"/track/dhl-ecommerce/{MOVING}/").content.decode()
-    assert FOLLOWER not in api and FOLLOWER not in page and "follower.test" not in page
+    assert FOLLOWER not in api and FOLLOWER not in page and "follower-mail.net" not in page
 
 
 @pytest.fixture
@@ -170,7 +170,7 @@ def limits(settings):
 
 
 def test_a_few_follows_per_client_ip_per_hour(client, limits):
-    statuses = [follow(client, f"reader{index}@follower.test").status_code for index in range(6)]
+    statuses = [follow(client, f"reader{index}@follower-mail.net").status_code for index in range(6)]
     assert statuses == [302, 302, 302, 302, 429, 429]  # the fifth is over the confirmations per IP
     assert len(mail.outbox) == 4
 
@@ -186,4 +186,4 @@ def test_following_costs_the_visitors_number_budget(client, limits):
     limits.RATELIMIT_NUMBERS = "2/h"
     client.get(f"/track/dhl-ecommerce/{MOVING}/")
     assert follow(client).status_code == 302
-    assert follow(client, "other@follower.test").status_code == 429
+    assert follow(client, "other@follower-mail.net").status_code == 429

@@ -33,7 +33,7 @@ from tracking_site.following.tasks import follow_up, refresh_and_notify
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 MOVING = fake_dhl.OUT_FOR_DELIVERY
-FOLLOWER = "inbox@follower.test"
+FOLLOWER = "inbox@follower-mail.net"
 
 
 class Inbox:
@@ -160,7 +160,7 @@ def test_a_huey_consumer_on_redis_mails_confirmation_and_news_through_real_smtp(
         consumer.send_signal(signal.SIGINT)
         output, _ = consumer.communicate(timeout=30)
     assert "executed in" in output  # the consumer really ran the tasks
-    assert "follower.test" not in output  # and logged no address
+    assert "follower-mail.net" not in output  # and logged no address
 
 
 def test_two_consumers_on_postgresql_send_each_change_once(moving_dhl, push_service, push_sender):
@@ -169,7 +169,7 @@ def test_two_consumers_on_postgresql_send_each_change_once(moving_dhl, push_serv
     for index, number in enumerate(numbers):
         row = followed(number, status="unknown")
         with_push(row, push_service, f"browser-{index}")
-        with_email(row, f"reader{index}@follower.test")
+        with_email(row, f"reader{index}@follower-mail.net")
     start = threading.Barrier(2)
     failures: list[BaseException] = []
 
