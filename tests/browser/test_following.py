@@ -196,6 +196,25 @@ def test_the_email_pages_are_axe_clean(browser, site, problems):
     problems.assert_none()
 
 
+def test_a_full_parcel_is_said_on_the_confirmation_page_which_is_axe_clean(browser, site, problems, settings):
+    settings.FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL = 0  # no room for anyone
+    context = open_context(browser, site, problems)
+    page = context.new_page()
+    page.goto(site + f"/track/dhl-ecommerce/{MOVING}/follow/email")
+    page.get_by_label("Email address").fill("reader@follower-mail.net")
+    page.get_by_role("button", name="Follow by email").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")  # as for any sign-up
+    confirm = re.search(r"https?://[^/\s]+(/follow/email/confirm/\S+/)", mail.outbox[0].body)
+    assert confirm is not None
+    page.goto(site + confirm.group(1))
+    page.get_by_role("button", name="Confirm and follow").click()
+    expect(page.get_by_role("alert")).to_have_text("This parcel cannot take more followers.")
+    assert EmailSubscription.objects.count() == 0
+    axe_clean(page)
+    context.close()
+    problems.assert_none()
+
+
 def test_the_service_worker_shows_a_pushed_message_in_the_devices_language(browser, site, problems, vapid):
     import json
 
