@@ -17,31 +17,22 @@ from django.db.models import Q
 from django.utils import timezone
 
 from carriers.base import CarrierClient
-from carriers.model import Parcel, Status, TrackingEvent, parcel_from_events
-from carriers.postplus import FeedEvent, PostPlusClient, last_mile, place_from_location, status_for_event
+from carriers.model import Parcel, Status, parcel_from_events
+from carriers.postplus import (
+    FeedEvent,
+    PostPlusClient,
+    last_mile,
+    newest_versions,
+    shows_handover,
+    tracking_event,
+    version_is_newer,
+)
 from tracking_site.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
 from tracking_site.postplus_feed.event_codes import extra_code_statuses
 
 logger = logging.getLogger("tracking_site.feed")
 
 T = TypeVar("T")
-
-
-def version_is_newer(candidate: str, current: str) -> bool:
-    """Whether eventVersion `candidate` is above `current`: as numbers when both are digits, else as text."""
-    if candidate.isdigit() and current.isdigit():
-        return int(candidate) > int(current)
-    return candidate > current
-
-
-def newest_versions(events: Iterable[FeedEvent]) -> dict[str, FeedEvent]:
-    """One event per eventId, its newest version (a page may carry an event and its update)."""
-    newest: dict[str, FeedEvent] = {}
-    for event in events:
-        current = newest.get(event.event_id)
-        if current is None or version_is_newer(event.event_version, current.event_version):
-            newest[event.event_id] = event
-    return newest
 
 
 def _field_values(event: FeedEvent) -> dict[str, object]:
@@ -77,7 +68,7 @@ def store_events(events: Iterable[FeedEvent]) -> int:
 
     Call inside the transaction that also moves the cursor.
     """
-    incoming = newest_versions(events)
+    incoming = {event.event_id: event for event in newest_versions(events)}
     stored = StoredFeedEvent.objects.in_bulk(list(incoming), field_name="event_id")
     to_create: list[StoredFeedEvent] = []
     to_update: list[StoredFeedEvent] = []
@@ -231,18 +222,16 @@ def stored_parcels(numbers: Sequence[str], extra_codes: Mapping[str, Status] | N
 
 
 def parcel_from_rows(number: str, rows: list[StoredFeedEvent], extra_codes: Mapping[str, Status]) -> Parcel:
-    """The public Parcel of one parcel's stored events (oldest first)."""
+    """The public Parcel of one parcel's stored events (oldest first), read as the API's answer would be."""
     events = [
-        TrackingEvent(
-            occurred_at=row.event_time,
-            status=status_for_event(row.event_code, row.event_message, extra_codes),
-            description=row.event_message or row.event_code.replace("_", " ").capitalize(),
-            place=place_from_location(row.event_location),
-        )
+        tracking_event(row.event_time, row.event_code, row.event_message, row.event_location, extra_codes)
         for row in rows
     ]
     countries = [row.destination_country for row in rows if row.destination_country]
-    handovers = (last_mile(row.delivering_carrier, row.carrier_parcel_nr) for row in reversed(rows))
+    handed_over = shows_handover(events)
+    handovers = (
+        last_mile(row.delivering_carrier, row.carrier_parcel_nr, handed_over=handed_over) for row in reversed(rows)
+    )
     return parcel_from_events(
         carrier=PostPlusClient.slug,
         tracking_number=number,
