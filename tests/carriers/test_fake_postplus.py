@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -67,25 +68,10 @@ def client_for(fake: FakePostPlus, api_key: str = DEMO_API_KEY) -> PostPlusClien
 def raw_item(
     parcel_nr: str, event_id: str, version: str, sender_nr: str = "13111315031", **event: Any
 ) -> dict[str, Any]:
-    """A feed item shaped like the published sample."""
-    item = {
-        "parcel": {
-            "parcelNr": parcel_nr,
-            "senderParcelNr": sender_nr,
-            "destinationCountry": "EE",
-            "carrier": "TestCarrier",
-            "carrierParcelNr": parcel_nr,
-        },
-        "event": {
-            "eventId": event_id,
-            "eventTime": "2025-01-13T01:56:27+00:00",
-            "eventVersion": version,
-            "eventCode": "CREATE_OR_UPDATE",
-            "eventMessage": "Parcel data received or updated",
-            "eventLocation": "PPLUS",
-        },
-    }
-    item["event"].update(event)
+    """A feed item: the published example with our numbers and `event` fields."""
+    item = copy.deepcopy(PUBLISHED_FEED_ITEM)
+    item["parcel"].update(parcelNr=parcel_nr, senderParcelNr=sender_nr, carrierParcelNr=parcel_nr)
+    item["event"].update(eventId=event_id, eventVersion=version, **event)
     return item
 
 

@@ -62,16 +62,9 @@ def answering(body: Any, status: int = 200, seen: list[httpx.Request] | None = N
 
 
 def event(event_id: str, version: Any = "1", **fields: Any) -> dict[str, Any]:
-    """A get-many event in the published shape, with `fields` overriding ours."""
-    return {
-        "eventId": event_id,
-        "eventTime": "2025-01-13T01:56:27+00:00",
-        "eventVersion": version,
-        "eventCode": "CREATE_OR_UPDATE",
-        "eventMessage": "Parcel data received or updated",
-        "eventLocation": "PPLUS",
-        **fields,
-    }
+    """A get-many event: the published feed example's event with our id, version and `fields`."""
+    published = fixture("feed-answer-example.json")["events"][0]["event"]
+    return {**published, "eventId": event_id, "eventVersion": version, **fields}
 
 
 def parcel(number: str, *events: dict[str, Any], **fields: Any) -> dict[str, Any]:
