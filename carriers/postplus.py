@@ -189,8 +189,7 @@ class PostPlusClient(CarrierClient):
     def _get_many(self, path: str, parameter: str, numbers: Sequence[str]) -> list[ParcelRecord]:
         # The published examples put literal commas between numbers; urlencode would send them as %2C.
         joined = ",".join(quote(number, safe="") for number in numbers)
-        records = get_many_records(self._get_json(path, f"{parameter}={joined}"))
-        return records
+        return get_many_records(self._get_json(path, f"{parameter}={joined}"))
 
     def track_batch(self, numbers: Sequence[str], kind: str = "") -> Mapping[str, Found]:
         """Look up at most 50 PostPlus numbers in one call; numbers PostPlus does not answer are absent."""
