@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from carriers.model import Parcel, Status, TrackingEvent
-from tracking_site.presentation.carrier_links import CarrierPage, public_tracking_page
+from tracking_site.presentation.carrier_links import CarrierPage, last_mile_page, public_tracking_page
 from tracking_site.presentation.carrier_text import foreign_language, place_case, sentence_case
 from tracking_site.presentation.local_times import day_words, where_it_happened, zone_for_utc_times
 from tracking_site.presentation.status_words import WHAT_NOW_ADVICE, WHAT_NOW_LINK, carrier_name
@@ -135,7 +135,7 @@ def handover(parcel: Parcel) -> Handover | None:
         return None
     number = last_mile.number or parcel.tracking_number
     shown = "" if number.upper() == parcel.tracking_number.upper() else number
-    return Handover(last_mile.carrier.strip(), shown, public_tracking_page(last_mile.carrier, number))
+    return Handover(last_mile.carrier.strip(), shown, last_mile_page(last_mile, number))
 
 
 def delivering_carrier_page(parcel: Parcel) -> CarrierPage | None:
