@@ -22,7 +22,7 @@ from carriers.fakes.dhl_ecommerce import (
     FakeDhlEcommerce,
     demo_records,
 )
-from carriers.model import CarrierFailure, FailureReason, Found, NotFound, Status
+from carriers.model import CarrierFailure, FailureReason, Found, LastMile, NotFound, Status
 
 BASE_URL = "http://dhl-ecommerce.demo"
 NOW = datetime(2024, 7, 16, 15, 0, tzinfo=UTC)
@@ -244,7 +244,8 @@ def planted_record() -> dict[str, Any]:
     record["package"].update(
         dhlPackageId="GM000000000000000777",
         packageId="PLANT-PACKAGE-ID",
-        trackingId="PLANT-DSP-ID",
+        # Not planted: the DSP Mail Identifier is the USPS number the page links once USPS has the parcel.
+        trackingId="9261290100830000000777",
         manifestId="PLANT-MANIFEST",
         orderedProductId="PLANT-ORDERED",
         billedProductId="PLANT-BILLED",
@@ -292,6 +293,7 @@ def test_no_planted_private_value_leaves_the_client(clocks):
     assert "9100001" not in text
     assert "9100002" not in text
     assert "77.7" not in text
+    assert found.parcel.last_mile == LastMile(carrier="USPS", number="9261290100830000000777", handed_over=True)
 
 
 def test_markup_in_text_fields_comes_through_as_plain_text(clocks):
