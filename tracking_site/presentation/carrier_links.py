@@ -4,8 +4,10 @@ One table, so a changed address is one line to correct. Addresses as the carrier
 from other sites; PostPlus has no public page of its own (its parcels link to the carrier that delivers).
 
 A tracking page named in a carrier's data (PostPlus's `carrierUrl`) is untrusted: it may be the last-mile
-carrier's own page, or anything an integrator typed. It is linked only when it is https on a host of a carrier in
-this table (`trusted_carrier_page`); otherwise the table's own page for the carrier, or no link.
+carrier's own page, or anything an integrator typed. It counts only when it is https on a host of a carrier in
+this table (`trusted_carrier_page`), and even then it only says *which* carrier: the link is the table's own page
+for that carrier and number, never the address as given, whose path or query may carry the recipient's postcode or
+name. Otherwise the table's page for the carrier the data names, or no link.
 """
 
 from __future__ import annotations
@@ -87,5 +89,7 @@ def trusted_carrier_page(url: str) -> CarrierPage | None:
 
 
 def last_mile_page(last_mile: LastMile, number: str) -> CarrierPage | None:
-    """The last-mile carrier's page for this parcel: the one its data names when we trust it, else our table's."""
-    return trusted_carrier_page(last_mile.url) or public_tracking_page(last_mile.carrier, number)
+    """Our table's page of the last-mile carrier for this number: the carrier a trusted `url` is on, else the one
+    the data names. The `url` itself is never linked (it may carry the recipient's data)."""
+    trusted = trusted_carrier_page(last_mile.url)
+    return public_tracking_page(trusted.carrier if trusted else last_mile.carrier, number)

@@ -77,10 +77,12 @@ def test_every_page_in_our_table_is_on_its_carriers_own_domain() -> None:
         assert (urlsplit(url).hostname or "").endswith(CARRIER_DOMAINS[key])
 
 
-def test_the_last_mile_page_is_its_trusted_url_else_our_tables_page_else_none() -> None:
-    own = "https://tracking.postnord.com/?id=00370712345678901234&lang=sv"
-    trusted = LastMile("PostNord", "00370712345678901234", url=own)
-    assert last_mile_page(trusted, "00370712345678901234") == CarrierPage("PostNord", own)
+def test_the_last_mile_page_is_our_tables_page_of_the_carrier_a_trusted_url_names_else_none() -> None:
+    own = "https://tracking.postnord.com/?id=00370712345678901234&postcode=10149&name=Mari"
+    trusted = LastMile("Last mile partner", "00370712345678901234", url=own)
+    assert last_mile_page(trusted, "00370712345678901234") == CarrierPage(
+        "PostNord", "https://tracking.postnord.com/?id=00370712345678901234"
+    )
     untrusted = LastMile("PostNord", "00370712345678901234", url="https://postnord.com.evil.example/")
     assert last_mile_page(untrusted, "00370712345678901234") == CarrierPage(
         "PostNord", "https://tracking.postnord.com/?id=00370712345678901234"
@@ -93,8 +95,8 @@ def test_the_last_mile_page_is_its_trusted_url_else_our_tables_page_else_none() 
     ("url", "linked"),
     [
         (
-            "https://tracking.postnord.com/?id=00370712345678901234&lang=en",
-            "https://tracking.postnord.com/?id=00370712345678901234&lang=en",
+            "https://tracking.postnord.com/?id=00370712345678901234&postcode=10149",
+            "https://tracking.postnord.com/?id=00370712345678901234",
         ),
         ("javascript:alert(1)", "https://tracking.postnord.com/?id=00370712345678901234"),
         ("https://postnord.com.evil.example/", "https://tracking.postnord.com/?id=00370712345678901234"),
