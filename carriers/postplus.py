@@ -1,13 +1,20 @@
-"""PostPlus tracking API: parcels by number, the event feed, the event codes and the tracking import."""
+"""PostPlus tracking API: parcels by number, the event feed, the event codes and the tracking import.
+
+What PostPlus publishes (copied verbatim into tests/fixtures/postplus/): get-many answers a bare list of parcels,
+each with its events nested; the cursor feed answers {"nextFetchId", "fetchDone", "events": [{"parcel", "event"}]};
+the event codes come with milestone flags; the tracking import takes {"events": [...]}. Anything else is read
+where it can be, and reported to the drift alarm (carriers/drift.py) by its path: `$` for the answer itself,
+`[].events[].eventTime` for a get-many event's time, `events[].event.eventTime` for a feed event's.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
-from urllib.parse import quote
+from typing import Any, Protocol, TypeVar
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -19,13 +26,15 @@ from .base import (
     as_text,
     check_status,
     chunked,
-    decode_json,
+    fetch_json,
     logger,
     send,
     unique,
 )
 from .detect import POSTPLUS, normalize_number
+from .drift import report_drift
 from .model import FailureReason, Found, LastMile, Parcel, Place, Status, TrackingEvent, parcel_from_events
+from .status_map import StatusMap, phrases
 
 PARCEL_NRS_PATH = "/api/v1/tracking/parcel-nrs/get-many"
 SENDER_PARCEL_NRS_PATH = "/api/v1/tracking/sender-parcel-nrs/get-many"
@@ -39,6 +48,44 @@ MAX_IMPORT_EVENTS = 500
 IMPORT_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 # Longest error reason from an import answer that we repeat in CarrierUnavailable.
 MAX_REASON_LENGTH = 120
+# Longer than any tracking page's address: a carrierUrl beyond it is left out (and reported).
+MAX_URL_LENGTH = 2000
+KEY_REFUSED = "the PostPlus API key was refused or lacks permission for this call"
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One PostPlus event as read (its time readable: events without one are left out where they are read)."""
+
+    event_id: str
+    event_version: str
+    occurred_at: datetime
+    code: str
+    message: str
+    location: str
+
+
+@dataclass(frozen=True)
+class ParcelRecord:
+    """One parcel as PostPlus answered it, field by field, with its events.
+
+    `sender_parcel_nr` (the shop's own reference) is here only to match the staff console's sender search: no
+    Parcel, FeedEvent or stored row has a field for it.
+    """
+
+    parcel_nr: str
+    manifest_parcel_nr: str
+    destination_country: str
+    carrier: str
+    carrier_parcel_nr: str
+    carrier_url: str
+    events: tuple[EventRecord, ...] = ()
+    sender_parcel_nr: str = field(default="", repr=False)
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """The numbers the parcel answers to (a record naming none is no parcel)."""
+        return tuple(number for number in (self.parcel_nr, self.manifest_parcel_nr, self.carrier_parcel_nr) if number)
 
 
 @dataclass(frozen=True)
@@ -67,6 +114,15 @@ class FeedPage:
 
 
 @dataclass(frozen=True)
+class EventCode:
+    """One of PostPlus's event codes: its standard message and the milestone flags PostPlus sets for it."""
+
+    code: str
+    message: str
+    milestones: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class ImportEvent:
     """One event to push to PostPlus; `event_id` None lets PostPlus derive one."""
 
@@ -80,6 +136,20 @@ class ImportEvent:
 
 
 # --- build requests ---------------------------------------------------------------------------------------
+
+
+class ApiKey(httpx.Auth):
+    """PostPlus's key, sent in X-API-KEY on each request; no repr shows it."""
+
+    def __init__(self, key: str) -> None:
+        self._key = key
+
+    def __repr__(self) -> str:
+        return "ApiKey(***)"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["X-API-KEY"] = self._key
+        yield request
 
 
 class PostPlusClient(CarrierClient):
@@ -100,48 +170,37 @@ class PostPlusClient(CarrierClient):
         super().__init__(http)
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
+        self._auth = ApiKey(api_key)
         self._code_statuses = code_statuses
 
     def __repr__(self) -> str:
         return f"PostPlusClient(base_url={self.base_url!r})"
 
-    def _list_request(self, path: str, parameter: str, numbers: Sequence[str]) -> httpx.Request:
-        # The document shows literal commas between numbers; httpx's params= would send them as %2C.
+    def _get_json(self, path: str, query: str = "") -> Any:
+        """One GET through the shared helper; a refused key says so (a key may lack one call's permission)."""
+        url = f"{self.base_url}{path}?{query}" if query else f"{self.base_url}{path}"
+        try:
+            return fetch_json(self.http, url, carrier=self.slug, auth=self._auth)
+        except CarrierUnavailable as exc:
+            if exc.reason is FailureReason.AUTH:
+                raise CarrierUnavailable(FailureReason.AUTH, f"{exc.detail}: {KEY_REFUSED}") from None
+            raise
+
+    def _get_many(self, path: str, parameter: str, numbers: Sequence[str]) -> list[ParcelRecord]:
+        # The published examples put literal commas between numbers; urlencode would send them as %2C.
         joined = ",".join(quote(number, safe="") for number in numbers)
-        return self.http.build_request(
-            "GET", f"{self.base_url}{path}?{parameter}={joined}", headers=_headers(self._api_key)
-        )
-
-    def _feed_request(self, start_date: date, fetch_id: str, count: int) -> httpx.Request:
-        params = {"startDate": start_date.isoformat(), "count": str(count)}
-        if fetch_id:
-            params["fetchId"] = fetch_id
-        return self.http.build_request(
-            "GET", f"{self.base_url}{FEED_PATH}", params=params, headers=_headers(self._api_key)
-        )
-
-    def _event_codes_request(self) -> httpx.Request:
-        return self.http.build_request("GET", f"{self.base_url}{EVENT_CODES_PATH}", headers=_headers(self._api_key))
-
-    def _import_request(self, events: Sequence[ImportEvent], integration_key: str) -> httpx.Request:
-        # Only the field list is published: we send a bare JSON array of event objects.
-        return self.http.build_request(
-            "POST",
-            f"{self.base_url}{IMPORT_PATH}",
-            json=[import_event_body(event) for event in events],
-            headers=_headers(integration_key),
-        )
-
-    def _get_json(self, request: httpx.Request) -> Any:
-        response = send(self.http, request, carrier=self.slug)
-        _raise_for_status(response)
-        return decode_json(response, carrier=self.slug)
+        return get_many_records(self._get_json(path, f"{parameter}={joined}"))
 
     def track_batch(self, numbers: Sequence[str], kind: str = "") -> Mapping[str, Found]:
-        """Look up at most 50 PostPlus parcel numbers in one call; numbers without events are absent."""
-        items = feed_items(self._get_json(self._list_request(PARCEL_NRS_PATH, "ParcelNrs", numbers)))
-        extra = self.code_statuses() if any(unknown_code(item) for item in items) else {}
-        return {number: Found(parcel) for number, parcel in parcels_by_parcel_nr(items, numbers, extra).items()}
+        """Look up at most 50 PostPlus numbers in one call; numbers PostPlus does not answer are absent."""
+        records = self._get_many(PARCEL_NRS_PATH, "ParcelNrs", numbers)
+        parcels = parcels_by_number(records, numbers, self._statuses_for(records))
+        return {number: Found(parcel) for number, parcel in parcels.items()}
+
+    def _statuses_for(self, records: Iterable[ParcelRecord]) -> Mapping[str, Status]:
+        """PostPlus's own code list, asked only when an event's code is missing from our table."""
+        codes = (event.code for record in records for event in record.events)
+        return self.code_statuses() if any(code and not STATUS_MAP.knows(code) for code in codes) else {}
 
     def code_statuses(self) -> Mapping[str, Status]:
         """The statuses PostPlus's own event-code list gives codes our table lacks; empty when unavailable."""
@@ -161,20 +220,20 @@ class PostPlusClient(CarrierClient):
                 raise ValueError("A sender parcel number is non-empty and has no comma.")
         found: dict[str, Parcel] = {}
         for batch in chunked(wanted, MAX_NUMBERS_PER_CALL):
-            items = feed_items(self._get_json(self._list_request(SENDER_PARCEL_NRS_PATH, "SenderParcelNrs", batch)))
-            extra = self.code_statuses() if any(unknown_code(item) for item in items) else {}
-            found.update(parcels_by_sender_nr(items, batch, extra))
+            records = self._get_many(SENDER_PARCEL_NRS_PATH, "SenderParcelNrs", batch)
+            found.update(parcels_by_sender_number(records, batch, self._statuses_for(records)))
         return found
 
     def fetch_feed_page(self, start_date: date, fetch_id: str = "", count: int = MAX_FEED_COUNT) -> FeedPage:
-        """One page of the event feed, from `fetch_id` (empty on the very first call)."""
+        """One page of the event feed, from `fetch_id` (empty on the very first call, as published)."""
         if not 1 <= count <= MAX_FEED_COUNT:
             raise ValueError(f"count must be between 1 and {MAX_FEED_COUNT}")
-        return feed_page(self._get_json(self._feed_request(start_date, fetch_id, count)))
+        query = urlencode({"startDate": start_date.isoformat(), "count": count, "fetchId": fetch_id})
+        return feed_page(self._get_json(FEED_PATH, query))
 
-    def fetch_event_codes(self) -> dict[str, str]:
-        """PostPlus's event codes and their standard messages."""
-        return event_codes(self._get_json(self._event_codes_request()))
+    def fetch_event_codes(self) -> dict[str, EventCode]:
+        """PostPlus's event codes, each with its standard message and milestone flags."""
+        return event_codes(self._get_json(EVENT_CODES_PATH))
 
     def import_events(self, events: list[ImportEvent], integration_key: str) -> None:
         """Push up to 500 events to PostPlus; the whole batch is accepted or refused."""
@@ -182,7 +241,13 @@ class PostPlusClient(CarrierClient):
             raise ValueError(f"PostPlus imports at most {MAX_IMPORT_EVENTS} events per request")
         if not events:
             return
-        response = send(self.http, self._import_request(events, integration_key), carrier=self.slug)
+        request = self.http.build_request(
+            "POST",
+            f"{self.base_url}{IMPORT_PATH}",
+            json={"events": [import_event_body(event) for event in events]},
+            headers={"Accept": "application/json"},
+        )
+        response = send(self.http, request, carrier=self.slug, auth=ApiKey(integration_key))
         if response.is_success:
             return
         reason = _refusal_reason(response, secrets=(integration_key, self._api_key))
@@ -205,12 +270,8 @@ def build_postplus_client(
     return PostPlusClient(http, base_url=base_url, api_key=api_key, code_statuses=code_statuses)
 
 
-def _headers(api_key: str) -> dict[str, str]:
-    return {"X-API-KEY": api_key, "Accept": "application/json"}
-
-
 def import_event_body(event: ImportEvent) -> dict[str, str]:
-    """The JSON object PostPlus expects for one imported event."""
+    """The JSON object PostPlus expects for one imported event (inside the request's "events" list)."""
     occurred = event.event_time
     # The import's time format carries no offset; we send UTC, the zone of PostPlus's published sample times.
     if occurred.tzinfo is not None:
@@ -228,17 +289,6 @@ def import_event_body(event: ImportEvent) -> dict[str, str]:
     return body
 
 
-def _raise_for_status(response: httpx.Response) -> None:
-    if response.status_code in (401, 403):
-        status, path = response.status_code, response.request.url.path
-        logger.error("carrier=%s outcome=key_refused status=%d path=%s", POSTPLUS, status, path)
-        raise CarrierUnavailable(
-            FailureReason.AUTH,
-            f"HTTP {response.status_code}: the PostPlus API key was refused or lacks permission for this call",
-        )
-    check_status(response, carrier=POSTPLUS)
-
-
 def _refusal_reason(response: httpx.Response, *, secrets: Iterable[str]) -> str:
     """A short reason from an error answer's JSON (title, first validation error), with any key blanked out."""
     try:
@@ -247,9 +297,9 @@ def _refusal_reason(response: httpx.Response, *, secrets: Iterable[str]) -> str:
         return ""
     reason = _first_text(body, ("title", "detail", "message", "error"))
     # ASP.NET-style validation answers list the failing fields under "errors": name the first one.
-    for field, messages in as_dict(body.get("errors")).items():
+    for field_name, messages in as_dict(body.get("errors")).items():
         first = as_text(messages[0]) if isinstance(messages, list) and messages else as_text(messages)
-        reason = f"{reason} {field}: {first}".strip()
+        reason = f"{reason} {field_name}: {first}".strip()
         break
     reason = " ".join(reason.split())[:MAX_REASON_LENGTH]
     for secret in secrets:
@@ -258,71 +308,197 @@ def _refusal_reason(response: httpx.Response, *, secrets: Iterable[str]) -> str:
     return reason
 
 
+def _first_text(entry: Mapping[str, Any], keys: tuple[str, ...]) -> str:
+    return next((text for key in keys if (text := as_text(entry.get(key)))), "")
+
+
 # --- parse answers into the public model ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RawItem:
-    """One feed-shaped item after defensive reading; senderParcelNr is kept only for matching."""
+def text_field(record: Mapping[str, Any], key: str, path: str) -> str:
+    """A text field, cleaned (ids and codes may come as numbers); any other JSON type is left out and reported."""
+    value = record.get(key)
+    if _is_text(value):
+        return as_text(value)
+    report_drift(POSTPLUS, f"{path}.{key}", value)
+    return ""
 
-    parcel: dict[str, Any]
-    event: dict[str, Any]
+
+def _is_text(value: Any) -> bool:
+    """Whether a JSON value reads as text: a string, a number, or null (nothing)."""
+    return value is None or (isinstance(value, (str, int, float)) and not isinstance(value, bool))
 
 
-def feed_items(body: Any) -> list[RawItem]:
-    """The items of a get-many answer; CarrierUnavailable when it is not the shape we expect.
+def get_many_records(body: Any) -> list[ParcelRecord]:
+    """The parcels of a get-many answer: published as a bare list of parcels with their events nested.
 
-    The get-many answers are not published: we assume the feed's {"events": [{"parcel", "event"}]} and
-    also accept a bare list of such items.
+    Also read, and reported as drift at `$`: the feed's {"events": [{"parcel", "event"}]}, a list of such items,
+    an object wrapping the list under one key, a single parcel. CarrierUnavailable when nothing can be read.
     """
-    raw = body if isinstance(body, list) else as_dict(body).get("events")
-    if not isinstance(raw, list):
-        raise CarrierUnavailable(FailureReason.BAD_RESPONSE, "the answer has no list of events")
-    items = [
-        RawItem(parcel=item["parcel"], event=item["event"])
-        for item in raw
-        if isinstance(item, dict) and isinstance(item.get("parcel"), dict) and isinstance(item.get("event"), dict)
-    ]
-    if raw and not items:
-        raise CarrierUnavailable(FailureReason.BAD_RESPONSE, "no event in the answer has the expected shape")
-    return items
+    raw, feed_shaped = _get_many_list(body)
+    records: list[ParcelRecord] = []
+    for item in raw:
+        record = _get_many_item(item, feed_shaped)
+        if record is not None and record.numbers:
+            records.append(record)
+        elif record is not None:
+            report_drift(POSTPLUS, "events[]" if feed_shaped else "[]", item)  # an object naming no parcel
+    if raw and not records:
+        raise CarrierUnavailable(FailureReason.BAD_RESPONSE, "no parcel in the answer has a shape we can read")
+    return records
 
 
-def unknown_code(item: RawItem) -> bool:
-    """Whether an item's event code is missing from our own table (PostPlus's code list may know it)."""
-    code = as_text(item.event.get("eventCode")).upper()
-    return bool(code) and code not in EVENT_CODE_STATUS
+def _get_many_list(body: Any) -> tuple[list[Any], bool]:
+    """The answer's list of parcels (or of feed items, then True), from whichever shape it came in."""
+    if isinstance(body, list):
+        return body, False
+    report_drift(POSTPLUS, "$", body)
+    if isinstance(body, dict):
+        events = body.get("events")
+        if isinstance(events, list) and all(isinstance(item, dict) and _is_feed_item(item) for item in events):
+            return events, True
+        if "parcelNr" in body:
+            return [body], False
+        lists = [value for value in body.values() if isinstance(value, list)]
+        if len(lists) == 1:
+            return lists[0], False
+    raise CarrierUnavailable(FailureReason.BAD_RESPONSE, "the answer is not a list of parcels")
 
 
-def parcels_by_parcel_nr(
-    items: list[RawItem], numbers: Sequence[str], extra_codes: Mapping[str, Status] | None = None
+def _get_many_item(item: Any, feed_shaped: bool) -> ParcelRecord | None:
+    if not isinstance(item, dict):
+        report_drift(POSTPLUS, "events[]" if feed_shaped else "[]", item)
+        return None
+    if feed_shaped:
+        return _feed_item_record(item, "events[]")
+    if _is_feed_item(item):
+        report_drift(POSTPLUS, "[].event", item.get("event"))
+        return _feed_item_record(item, "[]")
+    return parcel_record(item, "[]")
+
+
+def _is_feed_item(item: Mapping[str, Any]) -> bool:
+    return isinstance(item.get("event"), dict) and "events" not in item
+
+
+def _feed_item_record(item: Mapping[str, Any], path: str) -> ParcelRecord:
+    """A feed item as a parcel record with its one event (none when the event cannot be read)."""
+    parcel = item.get("parcel")
+    if not isinstance(parcel, dict):
+        report_drift(POSTPLUS, f"{path}.parcel", parcel)
+        parcel = {}
+    event = event_record(item.get("event"), f"{path}.event")
+    return parcel_record(parcel, f"{path}.parcel", events=(event,) if event else ())
+
+
+def parcel_record(raw: Mapping[str, Any], path: str, events: tuple[EventRecord, ...] | None = None) -> ParcelRecord:
+    """One parcel read field by field (its nested events too, unless `events` are given); an unreadable field
+    is left out and reported, never the parcel."""
+    if events is None:
+        nested = raw.get("events")
+        if not isinstance(nested, list):
+            if nested is not None:
+                report_drift(POSTPLUS, f"{path}.events", nested)
+            nested = []
+        events = tuple(event for item in nested if (event := event_record(item, f"{path}.events[]")) is not None)
+    url = text_field(raw, "carrierUrl", path)
+    if len(url) > MAX_URL_LENGTH:
+        report_drift(POSTPLUS, f"{path}.carrierUrl", url)
+        url = ""
+    return ParcelRecord(
+        parcel_nr=text_field(raw, "parcelNr", path),
+        manifest_parcel_nr=text_field(raw, "manifestParcelNr", path),
+        destination_country=_country(raw, path),
+        carrier=text_field(raw, "carrier", path),
+        carrier_parcel_nr=text_field(raw, "carrierParcelNr", path),
+        carrier_url=url,
+        events=events,
+        sender_parcel_nr=text_field(raw, "senderParcelNr", path),
+    )
+
+
+def event_record(raw: Any, path: str) -> EventRecord | None:
+    """One event read field by field; None (reported) when it is not an object or its time is unreadable.
+
+    A code our table does not know is reported too (the event keeps it: PostPlus's code list or the message
+    may still say what it means).
+    """
+    if not isinstance(raw, dict):
+        report_drift(POSTPLUS, path, raw)
+        return None
+    occurred_at = parse_event_time(text_field(raw, "eventTime", path))
+    if occurred_at is None:
+        if _is_text(raw.get("eventTime")):  # another type was reported as it was read
+            report_drift(POSTPLUS, f"{path}.eventTime", raw.get("eventTime"))
+        return None
+    code = text_field(raw, "eventCode", path)
+    if code and not STATUS_MAP.knows(code):
+        report_drift(POSTPLUS, f"{path}.eventCode", raw.get("eventCode"))
+    return EventRecord(
+        event_id=text_field(raw, "eventId", path),
+        event_version=text_field(raw, "eventVersion", path),
+        occurred_at=occurred_at,
+        code=code,
+        message=text_field(raw, "eventMessage", path),
+        location=text_field(raw, "eventLocation", path),
+    )
+
+
+def parse_event_time(text: str) -> datetime | None:
+    """An ISO 8601 eventTime with its own offset kept; None when unreadable."""
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    # Published times carry an offset; one without is read as UTC rather than dropped.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def country_code(text: str) -> str:
+    """An ISO 3166 alpha-2 code, upper-cased; "" for anything else."""
+    code = text.upper()
+    return code if len(code) == 2 and code.isalpha() and code.isascii() else ""
+
+
+def _country(raw: Mapping[str, Any], path: str) -> str:
+    """The parcel's destination country; a value that is no country code is left out and reported."""
+    text = text_field(raw, "destinationCountry", path)
+    code = country_code(text)
+    if text and not code:
+        report_drift(POSTPLUS, f"{path}.destinationCountry", raw.get("destinationCountry"))
+    return code
+
+
+def parcels_by_number(
+    records: Iterable[ParcelRecord], numbers: Sequence[str], extra_codes: Mapping[str, Status] | None = None
 ) -> dict[str, Parcel]:
-    """Group items by the asked number they belong to (parcelNr, or carrierParcelNr) and build Parcels."""
+    """Parcels keyed by the asked number each record answers: its parcelNr, manifestParcelNr or carrierParcelNr."""
     asked = {number.upper(): number for number in numbers}
-    grouped: dict[str, list[RawItem]] = {}
-    for item in items:
-        for field in ("parcelNr", "carrierParcelNr"):
-            number = asked.get(as_text(item.parcel.get(field)).upper())
+    grouped: dict[str, list[ParcelRecord]] = {}
+    for record in records:
+        for candidate in record.numbers:
+            number = asked.get(candidate.upper())
             if number:
-                grouped.setdefault(number, []).append(item)
+                grouped.setdefault(number, []).append(record)
                 break
-    return {number: parcel_from_items(number, group, extra_codes) for number, group in grouped.items()}
+    return {number: parcel_from_records(number, group, extra_codes) for number, group in grouped.items()}
 
 
-def parcels_by_sender_nr(
-    items: list[RawItem], sender_numbers: Sequence[str], extra_codes: Mapping[str, Status] | None = None
+def parcels_by_sender_number(
+    records: Iterable[ParcelRecord], sender_numbers: Sequence[str], extra_codes: Mapping[str, Status] | None = None
 ) -> dict[str, Parcel]:
     """Parcels keyed by the sender number asked; when a shop reused a reference, its newest parcel wins."""
     asked = {number.upper(): number for number in sender_numbers}
-    grouped: dict[str, dict[str, list[RawItem]]] = {}
-    for item in items:
-        sender_number = asked.get(as_text(item.parcel.get("senderParcelNr")).upper())
-        parcel_nr = as_text(item.parcel.get("parcelNr"))
-        if sender_number and parcel_nr:
-            grouped.setdefault(sender_number, {}).setdefault(parcel_nr, []).append(item)
+    grouped: dict[str, dict[str, list[ParcelRecord]]] = {}
+    for record in records:
+        sender_number = asked.get(record.sender_parcel_nr.upper())
+        if sender_number and record.parcel_nr:
+            grouped.setdefault(sender_number, {}).setdefault(record.parcel_nr, []).append(record)
     found: dict[str, Parcel] = {}
     for sender_number, by_parcel in grouped.items():
-        parcels = [parcel_from_items(parcel_nr, group, extra_codes) for parcel_nr, group in by_parcel.items()]
+        parcels = [parcel_from_records(parcel_nr, group, extra_codes) for parcel_nr, group in by_parcel.items()]
         found[sender_number] = max(parcels, key=_newest_time)
     return found
 
@@ -335,81 +511,77 @@ def _newest_time(parcel: Parcel) -> datetime:
     return latest.occurred_at if latest else EARLIEST
 
 
-def parcel_from_items(
-    tracking_number: str, items: list[RawItem], extra_codes: Mapping[str, Status] | None = None
+def _record_time(record: ParcelRecord) -> datetime:
+    return max((event.occurred_at for event in record.events), default=EARLIEST)
+
+
+def parcel_from_records(
+    tracking_number: str, records: Sequence[ParcelRecord], extra_codes: Mapping[str, Status] | None = None
 ) -> Parcel:
-    """A Parcel from one parcel's items: events deduplicated by eventId, country and last mile from the parcel data."""
-    newest = latest_versions(items)
-    events = [event for item in newest if (event := tracking_event(item.event, extra_codes)) is not None]
-    countries = [country for item in items if (country := country_code(item.parcel.get("destinationCountry")))]
+    """A Parcel from one parcel's records: one event per eventId (its newest version), country and last mile
+    from the parcel data of its newest event."""
+    newest = newest_versions(event for record in records for event in record.events)
+    events = [
+        tracking_event(event.occurred_at, event.code, event.message, event.location, extra_codes) for event in newest
+    ]
+    by_time = sorted(records, key=_record_time)
+    countries = [record.destination_country for record in by_time if record.destination_country]
+    named = (
+        last_mile(record.carrier, record.carrier_parcel_nr, url=record.carrier_url, handed_over=shows_handover(events))
+        for record in reversed(by_time)
+    )
     return parcel_from_events(
         carrier=POSTPLUS,
         tracking_number=tracking_number,
         events=events,
         destination_country=countries[-1] if countries else "",
-        last_mile=newest_last_mile(newest),
+        last_mile=next((handover for handover in named if handover is not None), None),
     )
 
 
-def newest_last_mile(items: Iterable[RawItem]) -> LastMile | None:
-    """The delivering carrier named by the parcel data of the newest event that names one."""
-    by_time = sorted(items, key=lambda item: parse_event_time(item.event.get("eventTime")) or EARLIEST)
-    for item in reversed(by_time):
-        handover = last_mile(item.parcel.get("carrier"), item.parcel.get("carrierParcelNr"))
-        if handover is not None:
-            return handover
-    return None
+class Versioned(Protocol):
+    @property
+    def event_id(self) -> str: ...
+
+    @property
+    def event_version(self) -> str: ...
 
 
-def latest_versions(items: Iterable[RawItem]) -> list[RawItem]:
-    """One item per eventId, the one with the highest eventVersion; items without an eventId all stay."""
-    by_id: dict[str, RawItem] = {}
-    kept: list[RawItem] = []
-    for item in items:
-        event_id = as_text(item.event.get("eventId"))
-        if not event_id:
-            kept.append(item)
+V = TypeVar("V", bound=Versioned)
+
+
+def version_is_newer(candidate: str, current: str) -> bool:
+    """Whether eventVersion `candidate` is above `current`: as numbers when both are digits, else as text."""
+    if candidate.isdigit() and current.isdigit():
+        return int(candidate) > int(current)
+    return candidate > current
+
+
+def newest_versions(events: Iterable[V]) -> list[V]:
+    """One event per eventId, its highest eventVersion (of equal versions, the later); events without an id stay."""
+    by_id: dict[str, V] = {}
+    kept: list[V] = []
+    for event in events:
+        if not event.event_id:
+            kept.append(event)
             continue
-        current = by_id.get(event_id)
-        if current is None or not _is_older(item.event.get("eventVersion"), current.event.get("eventVersion")):
-            by_id[event_id] = item
+        current = by_id.get(event.event_id)
+        if current is None or not version_is_newer(current.event_version, event.event_version):
+            by_id[event.event_id] = event
     return kept + list(by_id.values())
 
 
-def _is_older(candidate: Any, current: Any) -> bool:
-    """Whether version `candidate` is below `current`; digits compare as numbers, anything else as text."""
-    left, right = as_text(candidate), as_text(current)
-    if left.isdigit() and right.isdigit():
-        return int(left) < int(right)
-    return left < right
-
-
-def tracking_event(event: Mapping[str, Any], extra_codes: Mapping[str, Status] | None = None) -> TrackingEvent | None:
-    """The public event, or None when it has no readable time."""
-    occurred_at = parse_event_time(event.get("eventTime"))
-    if occurred_at is None:
-        return None
-    message = as_text(event.get("eventMessage"))
-    code = as_text(event.get("eventCode"))
+def tracking_event(
+    occurred_at: datetime, code: str, message: str, location: str, extra_codes: Mapping[str, Status] | None = None
+) -> TrackingEvent:
+    """The public event of one PostPlus event (from the API or the stored feed)."""
     return TrackingEvent(
         occurred_at=occurred_at,
         status=status_for_event(code, message, extra_codes),
         description=message or code.replace("_", " ").capitalize(),
-        place=place_from_location(event.get("eventLocation")),
+        place=place_from_location(location),
+        code=code,
     )
-
-
-def parse_event_time(value: Any) -> datetime | None:
-    """An ISO 8601 eventTime with its own offset kept; None when unreadable."""
-    text = as_text(value)
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    # Published times carry an offset; one without is read as UTC rather than dropped.
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 # eventLocation is free text: a scan's place, but also whatever an integrator typed ("Kase tn 7, 10149
@@ -464,11 +636,14 @@ def is_town_name(text: str) -> bool:
 # published sample, from PostPlus's test environment) are not another carrier.
 CARRIER_NAME = re.compile(r"(?=.*[^\W\d_])[^\W_][\w &.'’()-]{0,39}")
 OWN_NAMES = frozenset({"postplus", "pplus"})
-PLACEHOLDER_NAMES = frozenset({"test", "testcarrier", "unknown", "none", "null", "na", "carrier"})
+PLACEHOLDER_NAMES = frozenset({"test", "testcarrier", "unknown", "none", "null", "na", "carrier", "string"})
 
 
-def last_mile(carrier: Any, number: Any) -> LastMile | None:
-    """The carrier delivering the last mile and its number, when the parcel data names another carrier."""
+def last_mile(carrier: Any, number: Any, *, url: str = "", handed_over: bool = False) -> LastMile | None:
+    """The carrier delivering the last mile, its number and the page its data names, when it names another carrier.
+
+    `url` is kept as given (untrusted: the site links it only after checking its host).
+    """
     name = " ".join(as_text(carrier).split())
     folded = re.sub(r"[^a-z]", "", name.casefold())
     if not CARRIER_NAME.fullmatch(name) or folded in OWN_NAMES or folded in PLACEHOLDER_NAMES:
@@ -478,22 +653,41 @@ def last_mile(carrier: Any, number: Any) -> LastMile | None:
         handover_number = normalize_number(as_text(number))
     except InvalidNumber:
         return None
-    return LastMile(carrier=name, number=handover_number)
+    return LastMile(carrier=name, number=handover_number, handed_over=handed_over, url=as_text(url))
 
 
-def country_code(value: Any) -> str:
-    text = as_text(value).upper()
-    return text if len(text) == 2 and text.isalpha() and text.isascii() else ""
+# Which scans show that the last-mile carrier has the parcel. PostPlus publishes no handover code:
+# HANDED_TO_LAST_MILE_CARRIER is our own guess at one (see EVENT_CODE_STATUS). A scan of the delivery itself
+# (out for delivery, at a pickup point, a failed attempt, delivered) can only be the delivering carrier's:
+# PostPlus consolidates and hands on, it does not deliver.
+HANDOVER_CODES = frozenset({"HANDED_TO_LAST_MILE_CARRIER"})
+HANDOVER_STATUSES = frozenset(
+    {Status.OUT_FOR_DELIVERY, Status.AWAITING_PICKUP, Status.DELIVERY_FAILED, Status.DELIVERED}
+)
+
+
+def shows_handover(events: Iterable[TrackingEvent]) -> bool:
+    """Whether any of the events shows the parcel in the last-mile carrier's hands."""
+    return any(event.code.upper() in HANDOVER_CODES or event.status in HANDOVER_STATUSES for event in events)
+
+
+# --- the feed and the event codes -------------------------------------------------------------------------
 
 
 def feed_page(body: Any) -> FeedPage:
-    """A parsed page of the cursor feed; CarrierUnavailable when the page could not be followed."""
-    page = as_dict(body)
-    raw = page.get("events")
+    """A parsed page of the cursor feed; CarrierUnavailable when the page could not be followed.
+
+    An item that cannot be read is left out (and reported): one bad event never stops the feed.
+    """
+    if not isinstance(body, dict):
+        report_drift(POSTPLUS, "$", body)
+        raise CarrierUnavailable(FailureReason.BAD_RESPONSE, "the feed page is not an object")
+    raw = body.get("events")
     if not isinstance(raw, list):
+        report_drift(POSTPLUS, "events", raw)
         raise CarrierUnavailable(FailureReason.BAD_RESPONSE, "the feed page has no list of events")
-    fetch_done = page.get("fetchDone") is True or as_text(page.get("fetchDone")).lower() == "true"
-    next_fetch_id = as_text(page.get("nextFetchId"))
+    fetch_done = _flag(body, "fetchDone", "")
+    next_fetch_id = text_field(body, "nextFetchId", "$")
     if not fetch_done and not next_fetch_id:
         raise CarrierUnavailable(FailureReason.BAD_RESPONSE, "the feed page is not done but has no next cursor")
     items = tuple(event for item in raw if (event := feed_event(item)) is not None)
@@ -503,57 +697,72 @@ def feed_page(body: Any) -> FeedPage:
 
 
 def feed_event(item: Any) -> FeedEvent | None:
-    """One feed item without its senderParcelNr; None when it has no eventId or no readable time."""
-    parcel, event = as_dict(as_dict(item).get("parcel")), as_dict(as_dict(item).get("event"))
-    event_id = as_text(event.get("eventId"))
-    event_time = parse_event_time(event.get("eventTime"))
-    if not event_id or event_time is None:
+    """One feed item without its senderParcelNr; None (reported) when it has no eventId or no readable time."""
+    if not isinstance(item, dict):
+        report_drift(POSTPLUS, "events[]", item)
+        return None
+    record = _feed_item_record(item, "events[]")
+    if not record.events:
+        return None
+    event = record.events[0]
+    if not event.event_id:
+        report_drift(POSTPLUS, "events[].event.eventId", as_dict(item.get("event")).get("eventId"))
         return None
     return FeedEvent(
-        event_id=event_id,
-        event_version=as_text(event.get("eventVersion")),
-        parcel_nr=as_text(parcel.get("parcelNr")),
-        destination_country=country_code(parcel.get("destinationCountry")),
-        carrier=as_text(parcel.get("carrier")),
-        carrier_parcel_nr=as_text(parcel.get("carrierParcelNr")),
-        event_code=as_text(event.get("eventCode")),
-        event_message=as_text(event.get("eventMessage")),
-        event_time=event_time,
-        event_location=as_text(event.get("eventLocation")),
+        event_id=event.event_id,
+        event_version=event.event_version,
+        parcel_nr=record.parcel_nr,
+        destination_country=record.destination_country,
+        carrier=record.carrier,
+        carrier_parcel_nr=record.carrier_parcel_nr,
+        event_code=event.code,
+        event_message=event.message,
+        event_time=event.occurred_at,
+        event_location=event.location,
     )
 
 
-def event_codes(body: Any) -> dict[str, str]:
-    """Code → message from the event-codes answer, whose shape is not published.
+# PostPlus's milestone flags, as the event-codes answer names them, in the order a parcel reaches them.
+MILESTONE_FLAGS = ("isPreAlert", "isStartclock", "isDeparted", "isAtDestination", "isStopclock", "isDelivered")
 
-    Accepted: a list of objects with code/eventCode and message/eventMessage/description, or an object
-    mapping each code to its message.
-    """
-    codes: dict[str, str] = {}
-    if isinstance(body, dict):
-        codes = {
-            code.strip(): message.strip() for code, message in body.items() if code.strip() and isinstance(message, str)
-        }
-    elif isinstance(body, list):
-        for entry in map(as_dict, body):
-            code = _first_text(entry, ("code", "eventCode"))
-            if code:
-                codes[code] = _first_text(entry, ("message", "eventMessage", "description"))
-    else:
-        raise CarrierUnavailable(FailureReason.BAD_RESPONSE, "the event codes answer is neither a list nor an object")
+
+def event_codes(body: Any) -> dict[str, EventCode]:
+    """Code → EventCode from the event-codes answer, published as a list of {code, message, flags}."""
+    if not isinstance(body, list):
+        report_drift(POSTPLUS, "$", body)
+        raise CarrierUnavailable(FailureReason.BAD_RESPONSE, "the event codes answer is not a list")
+    codes: dict[str, EventCode] = {}
+    for entry in body:
+        if not isinstance(entry, dict):
+            report_drift(POSTPLUS, "[]", entry)
+            continue
+        code = text_field(entry, "code", "[]")
+        if not code:
+            report_drift(POSTPLUS, "[].code", entry.get("code"))
+            continue
+        milestones = frozenset(flag for flag in MILESTONE_FLAGS if _flag(entry, flag, "[]"))
+        codes[code] = EventCode(code=code, message=text_field(entry, "message", "[]"), milestones=milestones)
     if body and not codes:
         raise CarrierUnavailable(FailureReason.BAD_RESPONSE, "no event code in the answer has the expected shape")
     return codes
 
 
-def _first_text(entry: Mapping[str, Any], keys: tuple[str, ...]) -> str:
-    return next((text for key in keys if (text := as_text(entry.get(key)))), "")
+def _flag(entry: Mapping[str, Any], key: str, path: str) -> bool:
+    """A JSON boolean; null or missing is false; "true"/"false" are read as such; anything else is reported."""
+    value = entry.get(key)
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    report_drift(POSTPLUS, f"{path}.{key}" if path else key, value)
+    return False
 
 
 # --- map codes --------------------------------------------------------------------------------------------
 
-# Only CREATE_OR_UPDATE is published. PostPlus serves the rest at /api/v1/tracking/event-codes at run time;
-# the other codes here are ours (the ones our fake uses), not PostPlus's published list.
+# PostPlus publishes two of its codes: CREATE_OR_UPDATE (the feed example) and DELIVERED (the import example).
+# The others are ours (our fake's), a guess in PostPlus's style; PostPlus's own list, served at
+# /api/v1/tracking/event-codes with milestone flags, maps the codes it really sends (code_list_statuses).
 EVENT_CODE_STATUS: dict[str, Status] = {
     "CREATE_OR_UPDATE": Status.INFO_RECEIVED,
     "ACCEPTED_AT_HUB": Status.IN_TRANSIT,
@@ -571,28 +780,54 @@ EVENT_CODE_STATUS: dict[str, Status] = {
     "RETURNED_TO_SENDER": Status.RETURNED,
 }
 
-# For codes we do not know: the first pattern found in the event message decides. Failure and return come
+# For codes neither table knows: the first phrase found in the event's message decides. Failure and return come
 # before "delivered" so that "could not be delivered" and "returned, delivered to sender" read right.
-MESSAGE_KEYWORD_STATUS: tuple[tuple[re.Pattern[str], Status], ...] = (
-    (re.compile(r"\b(failed|unsuccessful|undeliverable|not (be )?delivered)\b"), Status.DELIVERY_FAILED),
-    (re.compile(r"\breturn"), Status.RETURNED),
-    (re.compile(r"\b(exception|held|damaged)\b"), Status.EXCEPTION),
-    (re.compile(r"\bout for delivery\b"), Status.OUT_FOR_DELIVERY),
-    (re.compile(r"\b(pickup point|pick-up point|parcel locker|collection point)\b"), Status.AWAITING_PICKUP),
-    (re.compile(r"\bdelivered\b"), Status.DELIVERED),
-    (re.compile(r"\b(transit|hub|departed|arrived)\b"), Status.IN_TRANSIT),
+STATUS_MAP = StatusMap(
+    codes=EVENT_CODE_STATUS,
+    words=(
+        (
+            phrases("failed", "unsuccessful", "undeliverable", "not delivered", "not be delivered"),
+            Status.DELIVERY_FAILED,
+        ),
+        (phrases("return", "returns", "returned", "returning"), Status.RETURNED),
+        (phrases("exception", "held", "damaged"), Status.EXCEPTION),
+        (phrases("out for delivery"), Status.OUT_FOR_DELIVERY),
+        (phrases("pickup point", "pick-up point", "parcel locker", "collection point"), Status.AWAITING_PICKUP),
+        (phrases("delivered"), Status.DELIVERED),
+        (phrases("transit", "hub", "departed", "arrived"), Status.IN_TRANSIT),
+    ),
 )
 
 
 def status_for_event(code: str, message: str, extra_codes: Mapping[str, Status] | None = None) -> Status:
-    """The status of one PostPlus event: our code table, then `extra_codes`, then the message's keywords."""
-    key = code.strip().upper()
-    if key in EVENT_CODE_STATUS:
-        return EVENT_CODE_STATUS[key]
-    if extra_codes and key in extra_codes:
-        return extra_codes[key]
-    text = message.lower()
-    for pattern, status in MESSAGE_KEYWORD_STATUS:
-        if pattern.search(text):
-            return status
-    return Status.UNKNOWN
+    """The status of one PostPlus event: our code table, then `extra_codes` (PostPlus's list), then the message."""
+    return STATUS_MAP.status(code, (message,), extra_codes=extra_codes)
+
+
+def status_from_milestones(milestones: frozenset[str]) -> Status | None:
+    """The status PostPlus's milestone flags say, the furthest milestone deciding; None when they say nothing clear.
+
+    Delivered is delivered. The clock stops at a delivery, but also at a failed attempt or on arrival at a pickup
+    point: a stop without delivery is left to the words. Started, departed or at destination is on its way; a
+    pre-alert alone is the shop's announcement (information received). No flag at all says nothing.
+    """
+    if "isDelivered" in milestones:
+        return Status.DELIVERED
+    if "isStopclock" in milestones:
+        return None
+    if milestones & {"isStartclock", "isDeparted", "isAtDestination"}:
+        return Status.IN_TRANSIT
+    return Status.INFO_RECEIVED if "isPreAlert" in milestones else None
+
+
+def code_list_statuses(codes: Mapping[str, EventCode]) -> dict[str, Status]:
+    """A status for each code of PostPlus's list: its flags first, else what its standard message says.
+
+    Codes neither says anything clear about are left out, so an event's own message can still decide.
+    """
+    statuses: dict[str, Status] = {}
+    for code, entry in codes.items():
+        status = status_from_milestones(entry.milestones) or STATUS_MAP.status_from_words((entry.message,))
+        if status is not None:
+            statuses[code.strip().upper()] = status
+    return statuses

@@ -25,7 +25,7 @@ SECRETS = [
     "access_token",
 ]
 # The domain of every address the suite follows parcels with (tests/tracking_site/following/).
-FOLLOWER_DOMAIN = "@follower.test"
+FOLLOWER_DOMAIN = "@follower-mail.net"
 DEMO_NUMBERS = [number for fake in (fake_postplus, fake_dhl, fake_nzpost) for number, _ in fake.DEMO_NUMBERS]
 # Full tracking numbers of the shapes the suite uses: S10, DHL GM ids, 22-digit barcodes, CourierPost tickets.
 FULL_NUMBER = re.compile(r"\b(?:[A-Z]{2}\d{9}[A-Z]{2}|GM\d{10,}|\d{20,}|\d{16}[A-Z]{3}\d{3}[A-Z]{2})\b")

@@ -2,7 +2,10 @@
 
 A plain WSGI app on the standard library. Its packages are raw DHL-shaped records, private fields included
 (pickupDetail, recipient with signedForName, weight, billing references), so tests can check that none of
-them leaves the client.
+them leaves the client. They take the shapes of DHL's published answers (tests/fixtures/README.md): the
+expected delivery as MM/DD/YYYY, account numbers as strings, a scan's zone as the season's abbreviation
+(EST), page links named `previous` and `next`, errors as DHL's own problem bodies. DHL's published sample
+answer itself is served, byte for byte, under its own package numbers.
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ from zoneinfo import ZoneInfo
 
 DEMO_CLIENT_ID = "demo-dhl-client"
 DEMO_CLIENT_SECRET = "demo-dhl-secret"  # noqa: S105 - the fake's own demo credential, public by design
-DEMO_SOLD_TO = 5300000
-DEMO_PICKUP = 5351244
+DEMO_SOLD_TO = "5300000"
+DEMO_PICKUP = "5351244"
 DEMO_MANIFEST_ID = "5c1d7e42-93b0-4f6a-8d25-0e8b7a61c3f9"
 TOKEN_LIFETIME_SECONDS = 3599
 
@@ -42,6 +45,15 @@ TRACKING_ID_ALIASES = (
     "overlabeledDspNumber",
 )
 RECIPIENT_FILTERS = ("city", "state", "country", "postalCode")
+# DHL's own error bodies, as DHL's SDK for this API records them (tests/fixtures/dhl_ecommerce/sdk_*.json).
+INVALID_TOKEN = {"type": "https://api-sandbox.dhlecs.com/docs/errors/401.0000002", "title": "Access token invalid"}
+INVALID_CREDENTIALS = {"type": "https://api-sandbox.dhlecs.com/docs/errors/401.0000007", "title": "Invalid credentials"}
+INVALID_GRANT_TYPE = {"type": "https://api-sandbox.dhlecs.com/docs/errors/400.0000004", "title": "Invalid grant type"}
+GATEWAY_ERROR = {
+    "type": "https://api-sandbox.dhlecs.com/docs/errors/500.0000002",
+    "title": "Internal Gateway Server Error",
+}
+PUBLISHED_ERRORS = {401: INVALID_TOKEN, 500: GATEWAY_ERROR}
 MAX_IDENTIFIERS = 10
 MAX_LIMIT = 10
 MAX_SEARCH_DAYS = 7
@@ -57,7 +69,94 @@ MOVING_ALONG = "GM295117494011076477"
 # The moving demo parcel starts its journey again every cycle, a step every quarter of an hour.
 MOVING_STEP_MINUTES = 15
 
-DEMO_NUMBERS: list[tuple[str, str]] = [
+# DHL eCommerce Americas' published sample answer to GET /tracking/v4/package/open, verbatim as karrio copied it
+# (karrioapi/karrio, schemas/dhl_ecom_am/schemas/tracking_response.json; the fixture of the same name in
+# tests/fixtures/dhl_ecommerce/ holds the same bytes, and tests/fixtures/README.md its source).
+PUBLISHED_TRACKING_ANSWER = """{
+  "total": 2,
+  "limit": 10,
+  "offset": 0,
+  "timestamp": "2020-02-10T22:02:33.748Z",
+  "links": {
+    "previous": "/tracking/v4/package?packageId=123456789&limit=10&offset=10",
+    "next": "/tracking/v4/package?packageId=123456789&limit=10&offset=10"
+  },
+  "packages": [
+    {
+      "recipient": {
+        "name": "Norcross",
+        "address1": "5923 Peachtree Industrial Blvd",
+        "address2": "Suite 100",
+        "city": "Norcross",
+        "state": "GA",
+        "postalCode": "30024",
+        "country": "US",
+        "signedForName": "Jess"
+      },
+      "events": [
+        {
+          "location": "Hebron, KY, US",
+          "date": "2020-02-10",
+          "time": "15:50:39",
+          "timeZone": "EST",
+          "postalCode": "0",
+          "primaryEventId": 132,
+          "primaryEventDescription": "EN ROUTE TO DHL ECOMMERCE DISTRIBUTION CENTER",
+          "secondaryEventId": 132,
+          "secondaryEventDescription": "EN ROUTE TO DHL ECOMMERCE DISTRIBUTION CENTER"
+        }
+      ],
+      "pickupDetail": {
+        "soldTo": "5115238",
+        "pickup": "5323392",
+        "pickupAddress": {
+          "name": "ENDICIA A NEWELL RUBBERMAID BRAND",
+          "address1": "247 HIGH ST",
+          "address2": "",
+          "address3": "",
+          "city": "PALO ALTO",
+          "state": "CA",
+          "country": "US",
+          "postalCode": "94301-1041",
+          "phone": "650-321-2640"
+        }
+      },
+      "package": {
+        "dhlPackageId": "4341002003719794",
+        "packageId": "V4-TEST-1581367640092",
+        "manifestId": "532339200210204734751",
+        "trackingId": "532339200210204734751",
+        "deliveryConfirmationNumber": "9374869903500011991251",
+        "overlabeledDspNumber": "",
+        "intelligentMailBarcode": "",
+        "overlabeledIntelligentMailBarcode": "",
+        "productClass": "Domestic",
+        "orderedProductId": "GND",
+        "billedProductId": "GND",
+        "productName": "DHL SM Parcel Ground",
+        "signatureConfirmationFlag": false,
+        "intelligentMailBarcodeFlag": false,
+        "deliveryConfirmationFlag": true,
+        "customerReference": "test bill ref 1",
+        "expectedDelivery": "12/25/2019",
+        "weight": {
+          "value": 0.625,
+          "unitOfMeasure": "LB",
+          "intelligentMailBarcodeFlag": true,
+          "declaredValue": 0.999,
+          "declaredValueCurrency": "LB",
+          "batchReference": "LB",
+          "deliveryConfirmationFlag": true,
+          "customerReference": "TEST",
+          "contentCategory": "01"
+        }
+      }
+    }
+  ]
+}"""
+PUBLISHED_PACKAGE_ID = "V4-TEST-1581367640092"
+
+STORY_NUMBERS: list[tuple[str, str]] = [
     (DELIVERED_SIGNED, "Delivered in Phoenix yesterday, signed for"),
     (OUT_FOR_DELIVERY, "Out for delivery in Brooklyn today"),
     (IN_TRANSIT_IMPB, "In transit: handed over to USPS in Los Angeles (a 22-digit USPS barcode)"),
@@ -67,6 +166,11 @@ DEMO_NUMBERS: list[tuple[str, str]] = [
     (RETURNED_SHOP_ID, "A shop's own package id: returned to sender"),
     (MOVING_ALONG, "Moves on every 15 minutes until delivered: follow it to see notifications"),
 ]
+# DHL's own published sample, as DHL wrote it in 2020: a label DHL has not scanned yet, expected 12/25/2019.
+PUBLISHED_NUMBERS: list[tuple[str, str]] = [
+    (PUBLISHED_PACKAGE_ID, "DHL's own published sample answer: en route to DHL, not scanned yet"),
+]
+DEMO_NUMBERS: list[tuple[str, str]] = STORY_NUMBERS + PUBLISHED_NUMBERS
 
 ZONES = {
     "ET": ZoneInfo("America/New_York"),
@@ -80,7 +184,8 @@ ARIZONA = ZoneInfo("America/Phoenix")
 ORIGIN = ("Melrose Park, IL, US", "60160", "CT")
 PRODUCTS = (("DHL Parcel Expedited", "EXP"), ("DHL Parcel Ground", "GND"), ("DHL Parcel Expedited Max", "MAX"))
 
-# DHL's event code list is not in our documents: the codes below are illustrative; the descriptions are DHL's.
+# DHL's event code list is not published: the codes below are illustrative (only 132, "EN ROUTE TO DHL ECOMMERCE
+# DISTRIBUTION CENTER", is in DHL's sample); the descriptions are those DHL's answers carry.
 LABEL_CREATED = (198, "ELECTRONIC NOTIFICATION RECEIVED")
 PICKED_UP = (220, "PICKED UP")
 ARRIVAL_ORIGIN = (300, "ARRIVAL DHL ECOMMERCE FACILITY")
@@ -107,7 +212,8 @@ def _scan(
     return {
         "date": local.strftime("%Y-%m-%d"),
         "time": local.strftime("%H:%M:%S"),
-        "timeZone": zone,
+        # As in DHL's sample ("EST"): the abbreviation of the season where the scan happened (Phoenix: MST).
+        "timeZone": local.tzname(),
         "location": location,
         "postalCode": postal_code,
         "primaryEventId": event[0],
@@ -170,7 +276,8 @@ def _record(
             "orderedProductId": product_code,
             "billedProductId": product_code,
             "customerReference": f"NWO-INV-{40100 + number}",
-            "expectedDelivery": expected_delivery.isoformat(),
+            # DHL's published answer writes this date the US way: "12/25/2019".
+            "expectedDelivery": expected_delivery.strftime("%m/%d/%Y"),
             "weight": {"value": round(0.4 + 0.3 * number, 1), "unitOfMeasure": "LB"},
         },
         "recipient": recipient,
@@ -327,6 +434,12 @@ def demo_records(now: datetime) -> list[dict[str, Any]]:
     return records
 
 
+def published_packages() -> list[dict[str, Any]]:
+    """The packages of DHL's published sample answer, as published."""
+    packages: list[dict[str, Any]] = json.loads(PUBLISHED_TRACKING_ANSWER)["packages"]
+    return packages
+
+
 def _moving_along(now: datetime, destination: tuple[str, str, str]) -> list[dict[str, Any]]:
     """Scans so far of a journey that takes a step every MOVING_STEP_MINUTES and starts again once delivered."""
     steps = [
@@ -348,7 +461,7 @@ def _hours_before_now(now: datetime, start: datetime, hours_ago: float) -> float
 
 
 class FakeDhlEcommerce:
-    """The DHL eCommerce token endpoint and Tracking API v4, served from raw records."""
+    """The DHL eCommerce token endpoint and Tracking API v4, served from raw records and DHL's published sample."""
 
     def __init__(
         self,
@@ -363,6 +476,8 @@ class FakeDhlEcommerce:
     ) -> None:
         self.clock = clock or (lambda: datetime.now(UTC))
         self._records = [dict(record) for record in records] if records is not None else None
+        # Served beside the records, whichever they are, under the sample's own numbers.
+        self._published = published_packages()
         self.latency_seconds = latency_seconds
         self.client_id = client_id
         self.client_secret = client_secret
@@ -416,20 +531,21 @@ class FakeDhlEcommerce:
         if basic:
             client_id, client_secret = basic
         if form.get("grant_type") != "client_credentials":
-            return _json(400, {"error": "unsupported_grant_type", "error_description": "Use client_credentials."})
+            return _error(400, INVALID_GRANT_TYPE)
         if not (
             hmac.compare_digest(client_id.encode(), self.client_id.encode())
             and hmac.compare_digest(client_secret.encode(), self.client_secret.encode())
         ):
-            return _json(401, {"error": "invalid_client", "error_description": "Client authentication failed."})
+            return _error(401, INVALID_CREDENTIALS)
         token = secrets.token_urlsafe(24)
         with self._lock:
             self._tokens[token] = self.clock().timestamp() + TOKEN_LIFETIME_SECONDS
+        # The fields in the order of DHL's SDK's recorded answer; the lifetime as our documents give it.
         answer = {
             "access_token": token,
+            "client_id": client_id,
             "token_type": "Bearer",
             "expires_in": TOKEN_LIFETIME_SECONDS,
-            "client_id": client_id,
         }
         return _json(200, answer, [("Cache-Control", "no-store")])
 
@@ -447,10 +563,12 @@ class FakeDhlEcommerce:
         if environ.get("REQUEST_METHOD") != "GET":
             return _problem(405, "Method Not Allowed", "Use GET.")
         if self.fail_with is not None:
+            if self.fail_with in PUBLISHED_ERRORS:
+                return _error(self.fail_with, PUBLISHED_ERRORS[self.fail_with])
             retry_after = [("Retry-After", "1")] if self.fail_with == 429 else []
             return _problem(self.fail_with, HTTPStatus(self.fail_with).phrase, "Injected failure.", retry_after)
         if not self._authorized(environ):
-            return _problem(401, "Unauthorized", "The access token is missing, invalid or expired.")
+            return _error(401, INVALID_TOKEN)
         if self.malformed:
             return (
                 200,
@@ -465,6 +583,8 @@ class FakeDhlEcommerce:
             return _problem(400, "Invalid Parameter", str(exc))
         if not matches:
             return _problem(404, "Not Found", "No packages found for the given search.")
+        if not paged and all(any(record is sample for sample in self._published) for record in matches):
+            return 200, PUBLISHED_TRACKING_ANSWER.encode(), [("Content-Type", "application/json")]
         answer: dict[str, Any] = {
             "timestamp": self.clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             "total": len(matches),
@@ -482,7 +602,7 @@ class FakeDhlEcommerce:
         """The packages a query matches, and whether the query is a paged group search."""
         kinds = [kind for kind in IDENTIFIER_KINDS if params.get(kind)]
         pickup = params.get("pickup", "")
-        records = self.records()
+        records = [*self.records(), *self._published]
         if len(kinds) > 1:
             raise ValueError("Only one kind of package identifier may be given per request.")
         if kinds:
@@ -532,10 +652,14 @@ def _json(
     return status, json.dumps(answer).encode(), [("Content-Type", "application/json"), *(headers or [])]
 
 
+def _error(status: int, body: Mapping[str, str]) -> tuple[int, bytes, list[tuple[str, str]]]:
+    return status, json.dumps(body).encode(), [("Content-Type", "application/problem+json")]
+
+
 def _problem(
     status: int, title: str, detail: str, headers: list[tuple[str, str]] | None = None
 ) -> tuple[int, bytes, list[tuple[str, str]]]:
-    # DHL answers errors as problem details; the exact body is not in our documents, so only the gist is copied.
+    # DHL answers errors as problem details; where no body of DHL's own is published for a case, only the gist.
     answer = {
         "type": f"https://api.dhlecs.com/docs/errors/{status}",
         "title": title,

@@ -2,11 +2,14 @@
 
 One plain WSGI app answers both hosts: the token endpoint (/as/token.oauth2) and the API. It holds raw
 ParcelTrack results, private fields and all (courier names, signatures, coordinates), exactly as NZ Post
-sends them, so tests can check that the client drops them.
+sends them, so tests can check that the client drops them. It answers in the shapes of NZ Post's published
+samples (tests/fixtures/nzpost/, sources in the fixtures' README), and serves those samples themselves under
+the documents' own references (`PUBLISHED_NUMBERS`) beside the demo parcels' stories (`DEMO_NUMBERS`).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import secrets
 import threading
@@ -27,7 +30,8 @@ PARTIAL_MATCH_PREFIX = "/parceltrack/v4/partialmatch/"
 # Partial matches are counted under the route, not under each reference asked.
 PARTIAL_MATCH_ROUTE = PARTIAL_MATCH_PREFIX + "{partial_reference}"
 
-TOKEN_LIFETIME_SECONDS = 3599
+# NZ Post's published token answer (its Authentication page) gives `"expires_in": 86399`.
+TOKEN_LIFETIME_SECONDS = 86399
 MAX_REFERENCES_PER_CALL = 10
 
 ERROR_MESSAGES = {
@@ -254,8 +258,9 @@ def demo_records(now: datetime) -> list[Record]:
                     ago(4),
                     "42",
                     "Delivery attempted",
+                    # NZ Post's descriptions may carry HTML links (a public capture says so; its form is our guess).
                     "We tried to deliver your item but no one was available to sign for it. We've left a card "
-                    "with details of what to do next.",
+                    'with <a href="https://www.nzpost.co.nz/tools/tracking">details of what to do next</a>.',
                     "Christchurch Fleet",
                     run="Riccarton",
                     courier=("Tama", "Kereama"),
@@ -320,6 +325,50 @@ def demo_records(now: datetime) -> list[Record]:
     ]
 
 
+# --- NZ Post's published samples ---------------------------------------------------------------------------------
+
+# The one event of NZ Post's ParcelTrack v4 sample answers (the "Partial Match" page: the same event under
+# CL092594238NZ and three CourierPost tickets), as published: tests check it equals the verbatim fixtures.
+PUBLISHED_SAMPLE_EVENT: Record = {
+    "date_time": "2015-03-23T17:04:08Z",
+    "status": "Ready for pickup",
+    "description": "CourierPost were advised that your item is ready to be picked up.",
+    "source": "CME",
+    "seqref": "2631897613",
+    "edifact_code": "13",
+    "depot_name": "Auckland Central Fleet",
+    "run_name": "Auckland CBD",
+    "courier_first_name": "Joe",
+    "courier_full_name": "Joe Bloggs",
+    "location": {"latitude": -36.9406304, "longitude": 174.8775616},
+    "signed_by": {
+        "name": "Lee Child",
+        "signature": (
+            "/3Ie/zFJMkYyRDNBMz8zPTQ7NDg0NjkXORk6HDoeOyI7JDsmPCg8Kj0tPS89Mj40PjY/OT87QD1AP0FDQkZDSERKOkM4QjVB"
+            "MD8wPTE7Mzk1Nzc0OTM6MTwwPS5AK0EpRCVGIkcgSB5JHEoZShdLFUsTSxFJE0gVSBhIG0geSCJJJUkoSSpKLEouSzFLM0w1"
+            "TDdRRVJHU0pVSFVGVkRXQlhAWT5bPF05XzdgNWEzYzBkLWYrZilmJmUkYyNhJWAnXypfLF8uYDFhM2I2YzhmOmg7ajxtPG87"
+            "cTtzOnY4dzZ5NHkxei96LXoreil6J3olfCd/KYEqgyyFLYcuiS+LMI0xjzKSM5QzlTCVLpUslSqVKJUmlSOVIZUflR2UH5Mh"
+            "kiORJZAnjyqOLI0uizGLM4k2iTiIO4c9hj8="
+        ),
+    },
+}
+PUBLISHED_S10 = "CL092594238NZ"
+PUBLISHED_PARTIAL_MATCHES = ("3616060010051511AKL005AS", "3616060010051512AKL005AS", "3616060010051513AKL005AS")
+
+PUBLISHED_NUMBERS: list[tuple[str, str]] = [
+    (PUBLISHED_S10, "NZ Post's published sample answer: ready for pickup, 23 March 2015"),
+    *((ticket, "NZ Post's published partial-match sample (36160600100515)") for ticket in PUBLISHED_PARTIAL_MATCHES),
+]
+
+
+def published_records() -> list[Record]:
+    """NZ Post's published sample results, each under its own reference (fresh copies: callers may change them)."""
+    return [
+        {"tracking_reference": number, "tracking_events": [copy.deepcopy(PUBLISHED_SAMPLE_EVENT)]}
+        for number, _ in PUBLISHED_NUMBERS
+    ]
+
+
 # --- The fake API ------------------------------------------------------------------------------------------------
 
 
@@ -339,7 +388,8 @@ class FakeNzPost:
         client_secret: str = DEMO_CLIENT_SECRET,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        # Without records the demo set is rebuilt per call, so a long-running demo always shows recent scans.
+        # Without records the demo set is rebuilt per call, so a long-running demo always shows recent scans; the
+        # published samples are served beside it.
         self.records: list[Record] | None = list(records) if records is not None else None
         self.latency_seconds = latency_seconds
         self.clock = clock
@@ -419,7 +469,10 @@ class FakeNzPost:
         return expires_at is not None and expires_at > self.clock() and client_id == self.client_id
 
     def _current_records(self) -> dict[str, Record]:
-        records = self.records if self.records is not None else demo_records(datetime.fromtimestamp(self.clock(), UTC))
+        if self.records is not None:
+            records = self.records
+        else:
+            records = demo_records(datetime.fromtimestamp(self.clock(), UTC)) + published_records()
         by_reference: dict[str, Record] = {}
         for record in records:
             by_reference.setdefault(str(record.get("tracking_reference", "")).upper(), record)
@@ -466,7 +519,7 @@ def _answer(results: list[dict[str, Any]]) -> dict[str, Any]:
     """A ParcelTrack answer; status_code 1 when no result carries errors, 2 when all do, 3 when mixed."""
     with_errors = sum(1 for result in results if result.get("errors"))
     status_code = 1 if with_errors == 0 else 2 if with_errors == len(results) else 3
-    return {"success": True, "message_id": str(uuid.uuid4()), "status_code": status_code, "results": results}
+    return {"message_id": str(uuid.uuid4()), "success": True, "status_code": status_code, "results": results}
 
 
 def _error(code: str, details: str) -> dict[str, str]:
@@ -474,8 +527,9 @@ def _error(code: str, details: str) -> dict[str, str]:
 
 
 def _failure(code: str, details: str) -> dict[str, Any]:
-    # The shape of a whole-call error is not published; this one follows the result errors' fields.
-    return {"success": False, "message_id": str(uuid.uuid4()), "status_code": 2, "errors": [_error(code, details)]}
+    # The shape of a whole-call error is not published for v4 (v3's published one has `errors` as one object);
+    # this one follows the result errors' fields.
+    return {"message_id": str(uuid.uuid4()), "success": False, "status_code": 2, "errors": [_error(code, details)]}
 
 
 def _code_for_http(status: int) -> str:

@@ -1,10 +1,14 @@
 """A fake PostPlus tracking API (a plain WSGI app) for demo mode, tests and benchmarks.
 
-It follows the published API: the same paths, query parameters, X-API-KEY header and feed item shape.
-Parcels are held as raw PostPlus feed items ({"parcel": {...}, "event": {...}}) in processing order, so
-tests can plant anything in any field. Where PostPlus publishes no shape (get-many answers, event codes,
-error bodies, the import's answer) the fake answers like an ASP.NET Core API would, which the paths and
-PascalCase query parameters suggest PostPlus is.
+It answers in the shapes PostPlus publishes (tests/fixtures/postplus/): get-many a bare list of parcels with their
+events nested, the cursor feed {"nextFetchId", "fetchDone", "events": [{"parcel", "event"}]}, the event codes with
+their milestone flags, the tracking import taking {"events": [...]}. It also serves PostPlus's published samples
+themselves under their own numbers (the feed example's PARCEL-NR-1, the import example's PARCEL-NR-2, the get-many
+schema's placeholder parcel "string"), beside the demo parcels.
+
+Parcels are held as raw feed items ({"parcel": {...}, "event": {...}}) in processing order, so tests can plant
+anything in any field. Where PostPlus publishes no shape (error bodies, the import's answer) the fake answers like
+an ASP.NET Core API would, which the paths and PascalCase query parameters suggest PostPlus is.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
 from typing import Any
@@ -38,41 +43,143 @@ IMPORT_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 # Demo events are rebuilt relative to "now" once they are this old, so a long-running demo stays recent.
 DEMO_REFRESH = timedelta(hours=1)
 
-# Only CREATE_OR_UPDATE is published; the rest is our invention, in PostPlus's style.
-EVENT_CODES: dict[str, str] = {
-    "CREATE_OR_UPDATE": "Parcel data received or updated",
-    "ACCEPTED_AT_HUB": "Parcel accepted at PostPlus hub",
-    "DEPARTED_HUB": "Parcel departed from PostPlus hub",
-    "IN_TRANSIT": "Parcel in transit",
-    "ARRIVED_AT_DESTINATION_COUNTRY": "Parcel arrived in destination country",
-    "CUSTOMS_CLEARED": "Customs clearance completed",
-    "CUSTOMS_HELD": "Parcel held by customs",
-    "HANDED_TO_LAST_MILE_CARRIER": "Parcel handed over to the delivering carrier",
-    "OUT_FOR_DELIVERY": "Parcel out for delivery",
-    "DELIVERED": "Parcel delivered",
-    "DELIVERY_FAILED": "Delivery attempt unsuccessful",
-    "AT_PICKUP_POINT": "Parcel ready for collection at pickup point",
-    "RETURNED_TO_SENDER": "Parcel returned to sender",
-    "DAMAGED": "Parcel damaged in transit",
+# A get-many parcel's fields, in the order PostPlus's published answer lists them (after its "events").
+GET_MANY_FIELDS = (
+    "parcelNr",
+    "manifestParcelNr",
+    "senderParcelNr",
+    "destinationCountry",
+    "carrier",
+    "carrierParcelNr",
+    "carrierUrl",
+)
+# The fields the import takes besides the event's own (tests/fixtures/postplus/import-request-schema.json).
+IMPORT_TEXT_FIELDS = (
+    "eventSourceAlt",
+    "eventCodeAlt",
+    "eventMessage",
+    "eventLocation",
+    "senderTrackingNr",
+    "carrier",
+    "carrierParcelNr",
+    "otherTrackingData",
+)
+
+
+def _code(code: str, message: str, *milestones: str) -> dict[str, Any]:
+    """An event-codes entry in the published shape: every flag present, the ones named true."""
+    flags = ("isPreAlert", "isStartclock", "isDeparted", "isAtDestination", "isStopclock", "isDelivered")
+    return {"code": code, "message": message, **{flag: flag in milestones for flag in flags}}
+
+
+# CREATE_OR_UPDATE and DELIVERED are PostPlus's published codes; the rest, and every flag, are our invention in
+# PostPlus's style.
+EVENT_CODES: dict[str, dict[str, Any]] = {
+    entry["code"]: entry
+    for entry in (
+        _code("CREATE_OR_UPDATE", "Parcel data received or updated", "isPreAlert"),
+        _code("ACCEPTED_AT_HUB", "Parcel accepted at PostPlus hub", "isStartclock"),
+        _code("DEPARTED_HUB", "Parcel departed from PostPlus hub", "isDeparted"),
+        _code("IN_TRANSIT", "Parcel in transit", "isDeparted"),
+        _code("ARRIVED_AT_DESTINATION_COUNTRY", "Parcel arrived in destination country", "isAtDestination"),
+        _code("CUSTOMS_CLEARED", "Customs clearance completed", "isAtDestination"),
+        _code("CUSTOMS_HELD", "Parcel held by customs", "isAtDestination"),
+        _code("HANDED_TO_LAST_MILE_CARRIER", "Parcel handed over to the delivering carrier", "isAtDestination"),
+        _code("OUT_FOR_DELIVERY", "Parcel out for delivery", "isAtDestination"),
+        _code("DELIVERED", "Parcel delivered", "isStopclock", "isDelivered"),
+        _code("DELIVERY_FAILED", "Delivery attempt unsuccessful", "isStopclock"),
+        _code("AT_PICKUP_POINT", "Parcel ready for collection at pickup point", "isStopclock"),
+        _code("RETURNED_TO_SENDER", "Parcel returned to sender"),
+        _code("DAMAGED", "Parcel damaged in transit"),
+    )
 }
+
+# PostPlus's published samples, value for value (tests check them against tests/fixtures/postplus/).
+PUBLISHED_FEED_ITEM: dict[str, Any] = {
+    "parcel": {
+        "parcelNr": "PARCEL-NR-1",
+        "senderParcelNr": "13111315031",
+        "destinationCountry": "EE",
+        "carrier": "TestCarrier",
+        "carrierParcelNr": "PARCEL-NR-1",
+    },
+    "event": {
+        "eventId": "WoxFW73f47o2d55PPHwzit",
+        "eventTime": "2025-01-13T01:56:27+00:00",
+        "eventVersion": "332002",
+        "eventCode": "CREATE_OR_UPDATE",
+        "eventMessage": "Parcel data received or updated",
+        "eventLocation": "PPLUS",
+    },
+}
+PUBLISHED_IMPORT_REQUEST: dict[str, Any] = {
+    "events": [
+        {
+            "eventId": "SomeExternalSourceUNiqueEventId012356",
+            "eventSourceAlt": "SomeExternalSource",
+            "eventCode": "DELIVERED",
+            "eventMessage": "Delivered to the recipient",
+            "eventTime": "2024-04-04 04:04:00",
+            "eventLocation": "Location",
+            "trackingNr": "PARCEL-NR-1",
+        },
+        {
+            "eventSourceAlt": "SomeExternalSource",
+            "eventCode": "DELIVERED",
+            "eventMessage": "Delivered to the recipient",
+            "eventTime": "2024-04-04 04:04:00",
+            "eventLocation": "Location",
+            "trackingNr": "PARCEL-NR-2",
+        },
+    ]
+}
+# The get-many reference's one parcel, its placeholders as published.
+PUBLISHED_GET_MANY_PARCEL: dict[str, Any] = {
+    "events": [
+        {
+            "eventId": "string",
+            "eventTime": "string",
+            "eventVersion": "string",
+            "eventCode": "string",
+            "eventMessage": "string",
+            "eventLocation": "string",
+        }
+    ],
+    **{name: "string" for name in GET_MANY_FIELDS},
+}
+PUBLISHED_NUMBERS = ("PARCEL-NR-1", "PARCEL-NR-2", "string")
 
 Clock = Callable[[], datetime]
 StartResponse = Callable[..., Any]
 Answer = tuple[int, Any]
 
-# (parcelNr, senderParcelNr, destinationCountry, carrier, carrierParcelNr, what the home page says,
-#  events as (hours before now, eventCode, eventMessage or "" for the code's own, eventLocation)).
-_DEMO_PARCELS: tuple[tuple[str, str, str, str, str, str, tuple[tuple[float, str, str, str], ...]], ...] = (
-    (
+
+@dataclass(frozen=True)
+class DemoParcel:
+    """A demo parcel: its parcel data and its events as (hours before now, code, message or "", location)."""
+
+    number: str
+    sender_number: str
+    country: str
+    carrier: str
+    carrier_number: str
+    story: str  # what the home page says of it
+    events: tuple[tuple[float, str, str, str], ...]
+    carrier_url: str = ""
+    manifest_number: str = ""
+
+
+_DEMO_PARCELS = (
+    DemoParcel(
         "PPL250113000417",
-        "13111315031",
+        "13111315029",
         "DE",
         "DHL Paket",
         "PPL250113000417",
         "Information received: the shop has announced the parcel",
         ((2, "CREATE_OR_UPDATE", "", "PPLUS"),),
     ),
-    (
+    DemoParcel(
         "LB123456785EE",
         "ORD-2025-004417",
         "GB",
@@ -87,8 +194,11 @@ _DEMO_PARCELS: tuple[tuple[str, str, str, str, str, str, tuple[tuple[float, str,
             (19, "CUSTOMS_CLEARED", "", "GB-LHR-CUS"),
             (6, "IN_TRANSIT", "Parcel in transit to the delivery depot", "Swindon"),
         ),
+        # Royal Mail's own page: not in our table of carrier pages, so the site names Royal Mail without a link.
+        carrier_url="https://www.royalmail.com/track-your-item#/tracking-results/LB123456785EE",
+        manifest_number="PPLM0250113004417",
     ),
-    (
+    DemoParcel(
         "CE310477291FI",
         "ORD-2025-004498",
         "FI",
@@ -102,8 +212,9 @@ _DEMO_PARCELS: tuple[tuple[str, str, str, str, str, str, tuple[tuple[float, str,
             (20, "HANDED_TO_LAST_MILE_CARRIER", "Parcel handed over to Posti", "Vantaa"),
             (1.5, "OUT_FOR_DELIVERY", "", "Espoo"),
         ),
+        carrier_url="https://www.posti.fi/en/tracking#/lahetys/CE310477291FI",
     ),
-    (
+    DemoParcel(
         "RR204817360LV",
         "13111315187",
         "LV",
@@ -118,8 +229,10 @@ _DEMO_PARCELS: tuple[tuple[str, str, str, str, str, str, tuple[tuple[float, str,
             (28, "OUT_FOR_DELIVERY", "", "Riga"),
             (25, "DELIVERED", "Parcel delivered, signature obtained", "Riga"),
         ),
+        # Plain http, as an integrator might type it: never linked.
+        carrier_url="http://www.pasts.lv/en/Category/Tracking_of_Postal_Items/?id=RR204817360LV",
     ),
-    (
+    DemoParcel(
         "UA550182640LT",
         "ORD-2025-004503",
         "LT",
@@ -133,8 +246,9 @@ _DEMO_PARCELS: tuple[tuple[str, str, str, str, str, str, tuple[tuple[float, str,
             (7, "OUT_FOR_DELIVERY", "", "Vilnius"),
             (3, "DELIVERY_FAILED", "Delivery unsuccessful: recipient not available, new attempt tomorrow", "Vilnius"),
         ),
+        carrier_url="https://www.omniva.ee/private/track-and-trace?barcode=UA550182640LT",
     ),
-    (
+    DemoParcel(
         "LX603928515SE",
         "13111315240",
         "SE",
@@ -148,8 +262,9 @@ _DEMO_PARCELS: tuple[tuple[str, str, str, str, str, str, tuple[tuple[float, str,
             (30, "HANDED_TO_LAST_MILE_CARRIER", "Parcel handed over to PostNord", "Stockholm"),
             (5, "AT_PICKUP_POINT", "", "Solna"),
         ),
+        carrier_url="https://tracking.postnord.com/?id=00370712345678901234",
     ),
-    (
+    DemoParcel(
         "PPL250112009931",
         "ORD-2025-003980",
         "NO",
@@ -167,7 +282,7 @@ _DEMO_PARCELS: tuple[tuple[str, str, str, str, str, str, tuple[tuple[float, str,
     ),
 )
 
-DEMO_NUMBERS: list[tuple[str, str]] = [(parcel[0], parcel[5]) for parcel in _DEMO_PARCELS]
+DEMO_NUMBERS: list[tuple[str, str]] = [(parcel.number, parcel.story) for parcel in _DEMO_PARCELS]
 
 # The delivered demo parcel's first event is sent again later with a higher eventVersion, as PostPlus does
 # when parcel data is updated.
@@ -181,25 +296,39 @@ def event_id_for(*parts: str) -> str:
     return base64.b64encode(digest, altchars=b"Ab").decode()[:22]
 
 
-def demo_records(now: datetime) -> list[dict[str, Any]]:
+def published_records() -> list[dict[str, Any]]:
+    """PostPlus's published samples as feed items, in processing order: the feed example, the get-many schema's
+    placeholder parcel, then the import example's events as PostPlus would store them."""
+    schema_event = PUBLISHED_GET_MANY_PARCEL["events"][0]
+    schema_parcel = {name: PUBLISHED_GET_MANY_PARCEL[name] for name in GET_MANY_FIELDS}
+    records = [copy.deepcopy(PUBLISHED_FEED_ITEM), {"parcel": schema_parcel, "event": dict(schema_event)}]
+    parcels = {item["parcel"]["parcelNr"].upper(): item["parcel"] for item in records}
+    for version, event in enumerate(PUBLISHED_IMPORT_REQUEST["events"], start=FIRST_DEMO_VERSION + 1):
+        records.append(imported_record(event, parcels, version))
+    return records
+
+
+def story_records(now: datetime) -> list[dict[str, Any]]:
     """The demo parcels' feed items in processing order, with event times relative to `now`."""
     timed: list[tuple[datetime, dict[str, Any]]] = []
-    for number, sender_number, country, carrier, carrier_number, _, events in _DEMO_PARCELS:
+    for demo in _DEMO_PARCELS:
         parcel = {
-            "parcelNr": number,
-            "senderParcelNr": sender_number,
-            "destinationCountry": country,
-            "carrier": carrier,
-            "carrierParcelNr": carrier_number,
+            "parcelNr": demo.number,
+            "senderParcelNr": demo.sender_number,
+            "destinationCountry": demo.country,
+            "carrier": demo.carrier,
+            "carrierParcelNr": demo.carrier_number,
         }
-        for hours_ago, code, message, location in events:
+        parcel.update({"manifestParcelNr": demo.manifest_number} if demo.manifest_number else {})
+        parcel.update({"carrierUrl": demo.carrier_url} if demo.carrier_url else {})
+        for hours_ago, code, message, location in demo.events:
             occurred = (now - timedelta(hours=hours_ago)).astimezone(UTC).replace(microsecond=0)
             event = {
-                "eventId": event_id_for(number, code, str(hours_ago)),
+                "eventId": event_id_for(demo.number, code, str(hours_ago)),
                 "eventTime": occurred.isoformat(),
                 "eventVersion": "",
                 "eventCode": code,
-                "eventMessage": message or EVENT_CODES[code],
+                "eventMessage": message or EVENT_CODES[code]["message"],
                 "eventLocation": location,
             }
             timed.append((occurred, {"parcel": dict(parcel), "event": event}))
@@ -211,6 +340,32 @@ def demo_records(now: datetime) -> list[dict[str, Any]]:
     update["event"]["eventVersion"] = str(FIRST_DEMO_VERSION + len(records))
     records.append(update)
     return records
+
+
+def demo_records(now: datetime) -> list[dict[str, Any]]:
+    """Everything the demo fake serves, in processing order: the published samples, then the demo parcels."""
+    return published_records() + story_records(now)
+
+
+def imported_record(event: dict[str, Any], parcels: dict[str, dict[str, Any]], version: int) -> dict[str, Any]:
+    """The feed item PostPlus would make of one imported event (its parcel data from `parcels` when known)."""
+    number = event["trackingNr"]
+    occurred = datetime.strptime(event["eventTime"], IMPORT_TIME_FORMAT).replace(tzinfo=UTC)
+    parcel = dict(parcels.get(number.upper(), {"parcelNr": number, "carrierParcelNr": number}))
+    given = {"senderParcelNr": event.get("senderTrackingNr"), "carrier": event.get("carrier")}
+    given["carrierParcelNr"] = event.get("carrierParcelNr")
+    parcel.update({name: value for name, value in given.items() if value})
+    return {
+        "parcel": parcel,
+        "event": {
+            "eventId": event.get("eventId") or event_id_for(number, event["eventTime"], event["eventCode"]),
+            "eventTime": occurred.isoformat(),
+            "eventVersion": str(version),
+            "eventCode": event["eventCode"],
+            "eventMessage": event.get("eventMessage") or EVENT_CODES[event["eventCode"]]["message"],
+            "eventLocation": event.get("eventLocation", ""),
+        },
+    }
 
 
 def _utc_now() -> datetime:
@@ -258,7 +413,7 @@ class FakePostPlus:
         if self.latency_seconds > 0:
             time.sleep(self.latency_seconds)
         if self.malformed:
-            return _respond(start_response, 200, b'{"events": [{"parcel": ')
+            return _respond(start_response, 200, b'[{"events": [{"eventId": ')
         if self.fail_with is not None:
             return _respond(start_response, self.fail_with, _problem(self.fail_with, "Injected failure"))
         status, body = self._answer(environ, path)
@@ -292,7 +447,7 @@ class FakePostPlus:
             return self.records + self.imported
 
     def _by_parcel_nrs(self, environ: dict[str, Any]) -> Answer:
-        return self._get_many(environ, "parcelnrs", ("parcelNr", "carrierParcelNr"))
+        return self._get_many(environ, "parcelnrs", ("parcelNr", "manifestParcelNr", "carrierParcelNr"))
 
     def _by_sender_parcel_nrs(self, environ: dict[str, Any]) -> Answer:
         return self._get_many(environ, "senderparcelnrs", ("senderParcelNr",))
@@ -310,7 +465,7 @@ class FakePostPlus:
             if any(str(_parcel(item).get(field, "")).upper() in wanted for field in fields)
         ]
         # A lookup by number shows each event's current version only; the feed shows every version.
-        return 200, {"events": _current_versions(matching)}
+        return 200, get_many_answer(_current_versions(matching))
 
     def _feed(self, environ: dict[str, Any]) -> Answer:
         query = _query(environ)
@@ -339,7 +494,7 @@ class FakePostPlus:
         return 200, {"nextFetchId": _encode_cursor(position), "fetchDone": position >= len(items), "events": page}
 
     def _event_codes(self, environ: dict[str, Any]) -> Answer:
-        return 200, [{"eventCode": code, "eventMessage": message} for code, message in EVENT_CODES.items()]
+        return 200, list(EVENT_CODES.values())
 
     def _import(self, environ: dict[str, Any]) -> Answer:
         try:
@@ -347,38 +502,37 @@ class FakePostPlus:
             body = json.loads(environ["wsgi.input"].read(length) or b"null")
         except (ValueError, UnicodeDecodeError):
             return 400, _problem(400, "The request body is not valid JSON.")
-        if not isinstance(body, list) or not body:
-            return 400, _problem(400, "The request body must be a non-empty list of events.")
-        if len(body) > MAX_IMPORT_EVENTS:
+        events = body.get("events") if isinstance(body, dict) else None
+        if not isinstance(events, list) or not events:
+            return 400, _problem(400, 'The request body must be an object with a non-empty "events" list.')
+        if len(events) > MAX_IMPORT_EVENTS:
             return 400, _problem(400, f"At most {MAX_IMPORT_EVENTS} events per request.")
         errors: dict[str, list[str]] = {}
-        for index, event in enumerate(body):
+        for index, event in enumerate(events):
             for field, message in _import_errors(event):
-                errors.setdefault(f"[{index}].{field}", []).append(message)
+                errors.setdefault(f"events[{index}].{field}", []).append(message)
         if errors:
             return 400, _validation_problem(errors)
         with self._lock:
             parcels = {str(_parcel(item).get("parcelNr", "")).upper(): _parcel(item) for item in self.records}
-            for event in body:
-                self.imported.append(self._imported_item(event, parcels))
-        return 200, {"importedCount": len(body)}
+            for event in events:
+                self.imported.append(imported_record(event, parcels, self._next_version))
+                self._next_version += 1
+        return 200, {"importedCount": len(events)}
 
-    def _imported_item(self, event: dict[str, Any], parcels: dict[str, dict[str, Any]]) -> dict[str, Any]:
-        number = event["trackingNr"]
-        occurred = datetime.strptime(event["eventTime"], IMPORT_TIME_FORMAT).replace(tzinfo=UTC)
-        version = self._next_version
-        self._next_version += 1
-        return {
-            "parcel": dict(parcels.get(number.upper(), {"parcelNr": number, "carrierParcelNr": number})),
-            "event": {
-                "eventId": event.get("eventId") or event_id_for(number, event["eventTime"], event["eventCode"]),
-                "eventTime": occurred.isoformat(),
-                "eventVersion": str(version),
-                "eventCode": event["eventCode"],
-                "eventMessage": event.get("eventMessage") or EVENT_CODES[event["eventCode"]],
-                "eventLocation": event.get("eventLocation", ""),
-            },
-        }
+
+def get_many_answer(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Feed items grouped into get-many's published shape: one object per parcel, its events nested.
+
+    A parcel's fields are those of its latest item; a field PostPlus's reference lists but the item lacks is null.
+    """
+    parcels: dict[str, dict[str, Any]] = {}
+    for item in items:
+        number = str(_parcel(item).get("parcelNr", "")).upper()
+        entry = parcels.setdefault(number, {"events": []})
+        entry["events"].append(_event(item))
+        entry.update({name: _parcel(item).get(name) for name in GET_MANY_FIELDS})
+    return list(parcels.values())
 
 
 def _import_errors(event: Any) -> list[tuple[str, str]]:
@@ -395,7 +549,7 @@ def _import_errors(event: Any) -> list[tuple[str, str]]:
         errors.append(("trackingNr", "trackingNr is required."))
     if "eventId" in event and (not isinstance(event["eventId"], str) or not event["eventId"]):
         errors.append(("eventId", "eventId must be a non-empty string when given."))
-    for field in ("eventSourceAlt", "eventMessage", "eventLocation"):
+    for field in IMPORT_TEXT_FIELDS:
         if not isinstance(event.get(field, ""), str):
             errors.append((field, f"{field} must be a string."))
     return errors

@@ -119,10 +119,10 @@ def test_the_email_form_works_without_javascript(browser, site, problems):
     context = open_context(browser, site, problems, java_script_enabled=False)
     page = context.new_page()
     page.goto(site + PARCEL)
-    page.get_by_label("Email me when it changes").fill("reader@follower.test")
+    page.get_by_label("Email me when it changes").fill("reader@follower-mail.net")
     page.get_by_role("button", name="Follow by email").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
-    assert "reader@follower.test" not in page.content()
+    assert "reader@follower-mail.net" not in page.content()
     assert len(mail.outbox) == 1 and EmailSubscription.objects.count() == 1
     confirm = re.search(r"https?://[^/\s]+(/follow/email/confirm/\S+/)", mail.outbox[0].body)
     assert confirm is not None
@@ -173,7 +173,7 @@ def test_the_email_pages_are_axe_clean(browser, site, problems):
     page.goto(site + f"/track/dhl-ecommerce/{MOVING}/follow/email")
     axe_clean(page)
     page.emulate_media(color_scheme="light")
-    page.get_by_label("Email address").fill("reader@follower.test")
+    page.get_by_label("Email address").fill("reader@follower-mail.net")
     page.get_by_role("button", name="Follow by email").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
     axe_clean(page)
@@ -191,6 +191,25 @@ def test_the_email_pages_are_axe_clean(browser, site, problems):
         axe_clean(page)
     page.goto(site + "/follow/email/confirm/not-a-token/")
     expect(page.get_by_role("heading", level=1)).to_have_text("This link does not work")
+    axe_clean(page)
+    context.close()
+    problems.assert_none()
+
+
+def test_a_full_parcel_is_said_on_the_confirmation_page_which_is_axe_clean(browser, site, problems, settings):
+    settings.FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL = 0  # no room for anyone
+    context = open_context(browser, site, problems)
+    page = context.new_page()
+    page.goto(site + f"/track/dhl-ecommerce/{MOVING}/follow/email")
+    page.get_by_label("Email address").fill("reader@follower-mail.net")
+    page.get_by_role("button", name="Follow by email").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")  # as for any sign-up
+    confirm = re.search(r"https?://[^/\s]+(/follow/email/confirm/\S+/)", mail.outbox[0].body)
+    assert confirm is not None
+    page.goto(site + confirm.group(1))
+    page.get_by_role("button", name="Confirm and follow").click()
+    expect(page.get_by_role("alert")).to_have_text("This parcel cannot take more followers.")
+    assert EmailSubscription.objects.count() == 0
     axe_clean(page)
     context.close()
     problems.assert_none()

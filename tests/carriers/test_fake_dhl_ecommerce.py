@@ -2,8 +2,10 @@
 
 import copy
 import json
+import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,6 +14,7 @@ import pytest
 from carriers import detect
 from carriers.base import CarrierUnavailable
 from carriers.dhl_ecommerce import DhlEcommerceClient, build_dhl_ecommerce_client
+from carriers.drift import collected
 from carriers.fakes import dhl_ecommerce as fake_dhl
 from carriers.fakes.dhl_ecommerce import (
     DEMO_CLIENT_ID,
@@ -19,11 +22,14 @@ from carriers.fakes.dhl_ecommerce import (
     DEMO_MANIFEST_ID,
     DEMO_NUMBERS,
     DEMO_PICKUP,
+    PUBLISHED_PACKAGE_ID,
+    STORY_NUMBERS,
     FakeDhlEcommerce,
     demo_records,
 )
-from carriers.model import CarrierFailure, FailureReason, Found, NotFound, Status
+from carriers.model import CarrierFailure, FailureReason, Found, LastMile, NotFound, Status
 
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "dhl_ecommerce"
 BASE_URL = "http://dhl-ecommerce.demo"
 NOW = datetime(2024, 7, 16, 15, 0, tzinfo=UTC)
 TOKEN_PATH = "/auth/v4/accesstoken"
@@ -164,6 +170,7 @@ def test_demo_numbers_are_valid_and_routed_to_dhl_ecommerce(number, description)
         (fake_dhl.DELIVERY_ATTEMPTED, Status.DELIVERY_FAILED),
         (fake_dhl.AWAITING_PICKUP, Status.AWAITING_PICKUP),
         (fake_dhl.RETURNED_SHOP_ID, Status.RETURNED),
+        (PUBLISHED_PACKAGE_ID, Status.INFO_RECEIVED),
     ],
 )
 def test_demo_numbers_show_their_states(client, number, status):
@@ -178,11 +185,11 @@ def test_every_demo_number_is_listed_with_a_state():
     assert len(DEMO_NUMBERS) == len({number for number, _ in DEMO_NUMBERS}) >= 5
 
 
-def test_demo_events_are_recent_and_never_in_the_future(client, clocks):
-    results = client.track_many([number for number, _ in DEMO_NUMBERS])
+def test_demo_stories_are_recent_and_never_in_the_future(client, clocks):
+    results = client.track_many([number for number, _ in STORY_NUMBERS])
 
     newest = [result.parcel.events[0].occurred_at for result in results if isinstance(result, Found)]
-    assert len(newest) == len(DEMO_NUMBERS)
+    assert len(newest) == len(STORY_NUMBERS)
     assert all(clocks.now - timedelta(days=3) < moment <= clocks.now for moment in newest)
 
 
@@ -244,7 +251,8 @@ def planted_record() -> dict[str, Any]:
     record["package"].update(
         dhlPackageId="GM000000000000000777",
         packageId="PLANT-PACKAGE-ID",
-        trackingId="PLANT-DSP-ID",
+        # Not planted: the DSP Mail Identifier is the USPS number the page links once USPS has the parcel.
+        trackingId="9261290100830000000777",
         manifestId="PLANT-MANIFEST",
         orderedProductId="PLANT-ORDERED",
         billedProductId="PLANT-BILLED",
@@ -292,6 +300,7 @@ def test_no_planted_private_value_leaves_the_client(clocks):
     assert "9100001" not in text
     assert "9100002" not in text
     assert "77.7" not in text
+    assert found.parcel.last_mile == LastMile(carrier="USPS", number="9261290100830000000777", handed_over=True)
 
 
 def test_markup_in_text_fields_comes_through_as_plain_text(clocks):
@@ -511,3 +520,150 @@ def test_the_moving_demo_parcel_takes_a_step_every_quarter_hour_and_starts_again
         (Status.DELIVERED, 5),
         (Status.INFO_RECEIVED, 1),
     ]
+
+
+# --- The fake answers in DHL's published shapes ---
+
+US_DATE = re.compile(r"\d{2}/\d{2}/\d{4}")
+
+
+def test_story_packages_write_dates_ids_and_zones_as_dhls_published_answer_does():
+    records = demo_records(NOW)
+
+    assert len(records) >= 15
+    for record in records:
+        assert US_DATE.fullmatch(record["package"]["expectedDelivery"])
+        assert isinstance(record["pickupDetail"]["soldTo"], str)
+        assert isinstance(record["pickupDetail"]["pickup"], str)
+        assert {event["timeZone"] for event in record["events"]} <= {
+            "EST",
+            "EDT",
+            "CST",
+            "CDT",
+            "MST",
+            "MDT",
+            "PST",
+            "PDT",
+        }
+        assert all(isinstance(event["primaryEventId"], int) for event in record["events"])
+
+
+def test_the_expected_delivery_date_survives_the_us_form(client):
+    parcel = client.track(fake_dhl.IN_TRANSIT_IMPB).parcel
+
+    assert parcel.expected_delivery == NOW.date() + timedelta(days=2)
+
+
+def test_the_fakes_answers_read_without_drift_but_for_its_illustrative_codes(client):
+    with collected() as drift:
+        results = client.track_many([number for number, _ in DEMO_NUMBERS])
+        listed = client.search_manifest(DEMO_MANIFEST_ID)
+
+    assert all(isinstance(result, Found) for result in results) and listed
+    # 620, 640 and 700 (attempted, held for pickup, returned) stand for codes DHL has not published.
+    assert {report.path for report in drift} <= {"packages[].events[].primaryEventId"}
+
+
+def test_the_usps_handover_story_names_usps_with_its_barcode(client):
+    handed_over = client.track(fake_dhl.IN_TRANSIT_IMPB).parcel
+    not_yet = client.track(fake_dhl.INFO_RECEIVED).parcel
+
+    assert handed_over.last_mile == LastMile(carrier="USPS", number=fake_dhl.IN_TRANSIT_IMPB, handed_over=True)
+    assert not_yet.last_mile is None
+
+
+# --- DHL's published sample, served under its own numbers ---
+
+PUBLISHED_BYTES = (FIXTURES / "karrio_tracking_response.json").read_bytes()
+# The sample's package under each of its numbers, by the parameter that finds it.
+PUBLISHED_SEARCHES = [
+    {"dhlPackageId": "4341002003719794"},
+    {"packageId": "V4-TEST-1581367640092"},
+    {"trackingId": "532339200210204734751"},
+    {"trackingId": "9374869903500011991251"},
+]
+
+
+def test_the_fakes_copy_of_the_published_sample_is_the_fixtures_bytes():
+    assert fake_dhl.PUBLISHED_TRACKING_ANSWER.encode() == PUBLISHED_BYTES
+
+
+@pytest.mark.parametrize("params", PUBLISHED_SEARCHES)
+def test_the_published_sample_is_served_verbatim_under_its_numbers(http, params):
+    response = http.get(TRACKING_PATH, params=params, headers=bearer(http))
+
+    assert response.status_code == 200
+    assert response.content == PUBLISHED_BYTES
+
+
+def test_the_published_package_is_served_as_published_beside_others(http):
+    params = {"packageId": f"{PUBLISHED_PACKAGE_ID},{fake_dhl.RETURNED_SHOP_ID}"}
+    body = http.get(TRACKING_PATH, params=params, headers=bearer(http)).json()
+
+    published = json.loads(PUBLISHED_BYTES)["packages"][0]
+    assert body["total"] == 2
+    assert published in body["packages"]
+
+
+@pytest.mark.parametrize("number", [next(iter(params.values())) for params in PUBLISHED_SEARCHES])
+def test_the_client_reads_the_published_sample_through_the_fake(client, number):
+    result = client.track(number)
+
+    assert isinstance(result, Found)
+    assert result.parcel.status is Status.INFO_RECEIVED
+    assert result.parcel.expected_delivery == date(2019, 12, 25)
+    assert result.parcel.events[0].code == "132"
+
+
+def test_a_fake_with_its_own_records_serves_the_published_sample_too(clocks):
+    fake, client = fake_with([planted_record()], clocks)
+
+    assert isinstance(client.track("GM000000000000000777"), Found)
+    assert client.track(PUBLISHED_PACKAGE_ID).parcel.events[0].code == "132"
+    assert fake.calls[TRACKING_PATH] == 2
+
+
+def test_the_published_sample_stays_out_of_the_demo_pickup_and_manifest(client):
+    listed = client.search_manifest(DEMO_MANIFEST_ID)
+
+    assert len(listed) == len(demo_records(NOW))
+    assert "4341002003719794" not in {parcel.tracking_number for parcel in listed}
+
+
+# --- DHL's own error bodies ---
+
+
+def sdk_answer(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text())
+
+
+def test_an_unknown_bearer_gets_dhls_invalid_token_answer(http):
+    response = http.get(TRACKING_PATH, params={"dhlPackageId": fake_dhl.DELIVERED_SIGNED})
+
+    assert (response.status_code, response.json()) == (401, sdk_answer("sdk_401_invalid_token.json"))
+
+
+def test_wrong_credentials_get_dhls_invalid_credentials_answer(http):
+    response = http.post(TOKEN_PATH, data=credentials(client_secret="wrong"))
+
+    assert (response.status_code, response.json()) == (401, sdk_answer("sdk_401_invalid_credentials.json"))
+
+
+def test_another_grant_type_gets_dhls_invalid_grant_type_answer(http):
+    response = http.post(TOKEN_PATH, data=credentials(grant_type="password"))
+
+    assert (response.status_code, response.json()) == (400, sdk_answer("sdk_400_invalid_grant_type.json"))
+
+
+def test_an_injected_500_is_dhls_gateway_error(http, fake):
+    fake.fail_with = 500
+
+    response = http.get(TRACKING_PATH, params={"dhlPackageId": fake_dhl.DELIVERED_SIGNED})
+
+    assert (response.status_code, response.json()) == (500, sdk_answer("sdk_500_gateway_error.json"))
+
+
+def test_the_token_answer_has_the_fields_of_dhls_sdks_answer(http):
+    answer = http.post(TOKEN_PATH, data=credentials()).json()
+
+    assert list(answer) == list(sdk_answer("sdk_200_token.json"))

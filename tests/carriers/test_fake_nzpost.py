@@ -1,24 +1,32 @@
 """The fake NZ Post API on its own, and the real client against it through httpx.WSGITransport."""
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
 import pytest
 
 from carriers.detect import NZPOST, candidate_carriers, normalize_number
+from carriers.drift import collected
 from carriers.fakes.nzpost import (
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
     DEMO_NUMBERS,
+    INFO_RECEIVED_TICKET,
     PARCELS_PATH,
     PARTIAL_MATCH_ROUTE,
+    PUBLISHED_NUMBERS,
     FakeNzPost,
     demo_records,
+    published_records,
 )
-from carriers.model import CarrierFailure, FailureReason, Found, NotFound, Status
+from carriers.model import CarrierFailure, FailureReason, Found, NotFound, Place, Status
 from carriers.nzpost import NzPostClient, build_nzpost_client, data_may_be_incomplete
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "nzpost"
 
 BASE_URL = "http://nzpost.demo"
 TOKEN_URL = f"{BASE_URL}/as/token.oauth2"
@@ -87,11 +95,17 @@ def scan(date_time: str = "2026-03-01T22:04:08Z", **fields) -> dict:
 # --- Token endpoint ----------------------------------------------------------------------------------------------
 
 
-def test_token_endpoint_issues_a_bearer_token_for_the_demo_credentials():
+def fixture(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text())
+
+
+def test_token_endpoint_answers_the_demo_credentials_in_the_published_token_answers_shape():
     answer = get_token(raw_http(make_fake()))
     assert answer.status_code == 200
-    body = answer.json()
-    assert body["token_type"] == "Bearer" and body["access_token"] and body["expires_in"] > 60
+    body, published = answer.json(), fixture("token_answer_sample.json")
+    assert list(body) == list(published)
+    assert (body["token_type"], body["expires_in"]) == (published["token_type"], published["expires_in"])
+    assert body["access_token"] and body["access_token"] != published["access_token"]
 
 
 def test_token_endpoint_refuses_a_wrong_secret():
@@ -172,6 +186,41 @@ def test_error_for_500002_answers_without_events():
     fake = make_fake(error_for={"LZ410287366NZ": "500002"})
     (result,) = authorized_get(fake, PARCELS_PATH, ["LZ410287366NZ"]).json()["results"]
     assert "tracking_events" not in result and result["errors"][0]["code"] == "500002"
+
+
+def test_the_published_sample_is_served_under_its_own_reference_as_published():
+    published = fixture("parcels_sample.json")
+    body = authorized_get(make_fake(), PARCELS_PATH, ["CL092594238NZ"]).json()
+    assert list(body) == list(published)
+    assert {**body, "message_id": published["message_id"]} == published
+
+
+def test_the_published_partial_match_sample_is_served_for_its_partial_reference():
+    published = fixture("partialmatch_sample.json")
+    body = authorized_get(make_fake(), "/parceltrack/v4/partialmatch/36160600100515").json()
+    assert {**body, "message_id": published["message_id"]} == published
+
+
+def test_every_published_number_is_found_by_the_real_client_without_drift():
+    with collected() as reports:
+        results = client_for(make_fake()).track_many([number for number, _ in PUBLISHED_NUMBERS])
+    assert all(isinstance(result, Found) and result.parcel.status is Status.INFO_RECEIVED for result in results)
+    assert reports == []
+
+
+def test_published_records_are_fresh_copies():
+    first = published_records()
+    first[0]["tracking_events"][0]["status"] = "Changed"
+    assert published_records()[0]["tracking_events"][0]["status"] == "Ready for pickup"
+
+
+def test_the_fakes_events_have_the_published_samples_fields_in_its_order():
+    published = list(fixture("parcels_sample.json")["results"][0]["tracking_events"][0])
+    for item in demo_records(NOW):
+        for event in item["tracking_events"]:
+            fields = list(event)
+            assert set(fields) <= set(published), fields
+            assert fields == [field for field in published if field in fields]
 
 
 def test_demo_records_carry_the_private_fields_of_the_published_sample():
@@ -333,11 +382,29 @@ def test_planted_private_markers_never_reach_the_client():
         assert marker not in text
 
 
-def test_html_in_a_description_reaches_the_client_as_plain_text():
+def test_html_in_a_description_reaches_the_client_as_its_text_alone():
     fake = make_fake(records=[record("CL092594238NZ", scan(description="<b>Delivered</b><script>x()</script>"))])
     result = client_for(fake).track("CL092594238NZ")
     assert isinstance(result, Found)
-    assert result.parcel.events[0].description == "<b>Delivered</b><script>x()</script>"
+    assert result.parcel.events[0].description == "Delivered"
+
+
+def test_the_demo_link_in_a_description_is_shown_as_its_words():
+    result = client_for(make_fake()).track("CP583102644NZ")
+    assert isinstance(result, Found)
+    assert result.parcel.events[0].description.endswith("We've left a card with details of what to do next.")
+
+
+def test_the_demo_parcel_that_is_only_ready_to_send_has_no_place():
+    result = client_for(make_fake()).track(INFO_RECEIVED_TICKET)
+    assert isinstance(result, Found) and result.parcel.status is Status.INFO_RECEIVED
+    assert [event.place for event in result.parcel.events] == [Place()]
+
+
+def test_the_demo_stories_read_without_drift():
+    with collected() as reports:
+        client_for(make_fake()).track_many([number for number, _ in DEMO_NUMBERS])
+    assert reports == []
 
 
 def test_partial_match_finds_the_related_references():

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -10,16 +13,25 @@ import pytest
 
 from carriers.base import CarrierUnavailable
 from carriers.detect import POSTPLUS, candidate_carriers, normalize_number
+from carriers.drift import collected
 from carriers.fakes.postplus import (
     DEMO_API_KEY,
     DEMO_INTEGRATION_KEY,
     DEMO_NUMBERS,
     EVENT_CODES,
+    PUBLISHED_FEED_ITEM,
+    PUBLISHED_GET_MANY_PARCEL,
+    PUBLISHED_IMPORT_REQUEST,
+    PUBLISHED_NUMBERS,
     FakePostPlus,
     demo_records,
+    story_records,
 )
-from carriers.model import CarrierFailure, FailureReason, Found, NotFound, Status
+from carriers.model import CarrierFailure, FailureReason, Found, LastMile, NotFound, Status
 from carriers.postplus import EVENT_CODE_STATUS, ImportEvent, PostPlusClient, build_postplus_client
+from tests.tracking_site.planted import MARKER_PREFIX, private_markers
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "postplus"
 
 BASE_URL = "http://postplus.demo"
 NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
@@ -56,25 +68,10 @@ def client_for(fake: FakePostPlus, api_key: str = DEMO_API_KEY) -> PostPlusClien
 def raw_item(
     parcel_nr: str, event_id: str, version: str, sender_nr: str = "13111315031", **event: Any
 ) -> dict[str, Any]:
-    """A feed item shaped like the published sample."""
-    item = {
-        "parcel": {
-            "parcelNr": parcel_nr,
-            "senderParcelNr": sender_nr,
-            "destinationCountry": "EE",
-            "carrier": "TestCarrier",
-            "carrierParcelNr": parcel_nr,
-        },
-        "event": {
-            "eventId": event_id,
-            "eventTime": "2025-01-13T01:56:27+00:00",
-            "eventVersion": version,
-            "eventCode": "CREATE_OR_UPDATE",
-            "eventMessage": "Parcel data received or updated",
-            "eventLocation": "PPLUS",
-        },
-    }
-    item["event"].update(event)
+    """A feed item: the published example with our numbers and `event` fields."""
+    item = copy.deepcopy(PUBLISHED_FEED_ITEM)
+    item["parcel"].update(parcelNr=parcel_nr, senderParcelNr=sender_nr, carrierParcelNr=parcel_nr)
+    item["event"].update(eventId=event_id, eventVersion=version, **event)
     return item
 
 
@@ -84,7 +81,12 @@ def get(fake: FakePostPlus, path: str, key: str | None = DEMO_API_KEY, **params:
 
 
 def post_import(fake: FakePostPlus, events: Any, key: str = DEMO_INTEGRATION_KEY) -> httpx.Response:
-    return http_for(fake).post(IMPORT, json=events, headers={"X-API-KEY": key})
+    """POST `events` in the published wrapper, {"events": [...]}."""
+    return http_for(fake).post(IMPORT, json={"events": events}, headers={"X-API-KEY": key})
+
+
+def fixture(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text())
 
 
 def import_body(**changes: Any) -> dict[str, Any]:
@@ -131,7 +133,7 @@ def test_demo_parcels_cover_every_state_the_home_page_shows() -> None:
 
 
 def test_demo_events_are_recent_relative_to_the_clock() -> None:
-    times = [datetime.fromisoformat(item["event"]["eventTime"]) for item in demo_records(NOW)]
+    times = [datetime.fromisoformat(item["event"]["eventTime"]) for item in story_records(NOW)]
     assert max(times) <= NOW
     assert NOW - max(times) < timedelta(hours=3)
 
@@ -145,7 +147,7 @@ def test_demo_feed_repeats_an_event_id_with_a_higher_version_later() -> None:
 
 
 def test_demo_events_use_codes_the_client_maps() -> None:
-    codes = {item["event"]["eventCode"] for item in demo_records(NOW)}
+    codes = {item["event"]["eventCode"] for item in story_records(NOW)}
     assert codes <= set(EVENT_CODE_STATUS)
 
 
@@ -185,14 +187,14 @@ def test_lookup_by_number_answers_the_current_version_of_each_event() -> None:
         raw_item("PPL000000000001", "E1", "2", eventMessage="updated"),
     ]
     body = get(make_fake(records=records), PARCEL_NRS, ParcelNrs="PPL000000000001").json()
-    assert [item["event"]["eventMessage"] for item in body["events"]] == ["updated"]
+    assert [event["eventMessage"] for event in body[0]["events"]] == ["updated"]
 
 
 def test_lookup_by_number_also_matches_the_carrier_parcel_number() -> None:
     record = raw_item("PPL000000000001", "E1", "1")
     record["parcel"]["carrierParcelNr"] = "00370712345678901234"
     body = get(make_fake(records=[record]), PARCEL_NRS, ParcelNrs="00370712345678901234").json()
-    assert len(body["events"]) == 1
+    assert [parcel["parcelNr"] for parcel in body] == ["PPL000000000001"] and len(body[0]["events"]) == 1
 
 
 @pytest.mark.parametrize(("path", "parameter"), [(PARCEL_NRS, "ParcelNrs"), (SENDER_PARCEL_NRS, "SenderParcelNrs")])
@@ -212,8 +214,8 @@ def test_lookup_without_numbers_is_refused() -> None:
 
 
 def test_sender_number_lookup_through_the_client_gives_the_parcel_nr() -> None:
-    found = client_for(make_fake()).fetch_by_sender_numbers(["13111315031"])
-    assert found["13111315031"].tracking_number == "PPL250113000417"
+    found = client_for(make_fake()).fetch_by_sender_numbers(["13111315029"])
+    assert found["13111315029"].tracking_number == "PPL250113000417"
 
 
 # --- credentials and faults ----------------------------------------------------------------------------
@@ -273,7 +275,11 @@ def test_feed_pages_to_fetch_done_and_yields_every_event_in_processing_order() -
     while not page.fetch_done:
         page = client.fetch_feed_page(START, fetch_id=page.next_fetch_id, count=7)
         seen.extend(page.items)
-    expected = [(item["event"]["eventId"], item["event"]["eventVersion"]) for item in fake.records]
+    # Not the published import example's events (2024, before the start date) nor the get-many schema's
+    # placeholder event, which the fake sends ("eventTime": "string") and the client skips.
+    readable = [item for item in fake.records if item["event"]["eventTime"][:4] == "2025"]
+    assert len(readable) == len(fake.records) - 3
+    expected = [(item["event"]["eventId"], item["event"]["eventVersion"]) for item in readable]
     assert [(event.event_id, event.event_version) for event in seen] == expected
     assert fake.calls[TRACKING] == -(-len(expected) // 7)
 
@@ -312,25 +318,158 @@ def test_feed_refuses_an_unknown_cursor() -> None:
     assert get(make_fake(), TRACKING, startDate="2025-01-01", fetchId="!!!").status_code == 400
 
 
-def test_feed_answer_has_the_documented_fields() -> None:
-    body = get(make_fake(), TRACKING, startDate="2025-01-01", count="1").json()
-    assert set(body) == {"nextFetchId", "fetchDone", "events"}
-    assert set(body["events"][0]) == {"parcel", "event"}
-    assert set(body["events"][0]["parcel"]) == {
-        "parcelNr",
-        "senderParcelNr",
-        "destinationCountry",
-        "carrier",
-        "carrierParcelNr",
+def shape(value: Any) -> Any:
+    """A JSON value's shape: objects by their keys, lists by their items' shapes, anything else by its type."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return sorted({json.dumps(shape(item), sort_keys=True) for item in value})
+    return "boolean" if isinstance(value, bool) else type(value).__name__
+
+
+def test_the_feed_answers_in_the_published_schemas_fields() -> None:
+    body = get(make_fake(), TRACKING, startDate="2024-01-01").json()
+    schema = fixture("feed-answer-schema.json")
+    assert set(body) == set(schema)
+    assert body["events"][0] == fixture("feed-answer-example.json")["events"][0]  # the published example itself
+    for item in body["events"]:
+        assert set(item["parcel"]) <= set(schema["events"][0]["parcel"])
+        assert set(item["event"]) == set(schema["events"][0]["event"])
+
+
+def test_get_many_answers_a_bare_list_of_parcels_in_the_published_schemas_fields() -> None:
+    numbers = ",".join([number for number, _ in DEMO_NUMBERS] + list(PUBLISHED_NUMBERS))
+    body = get(make_fake(), PARCEL_NRS, ParcelNrs=numbers).json()
+    schema = fixture("get-many-answer-schema.json")
+    assert isinstance(body, list) and len(body) == len(DEMO_NUMBERS) + len(PUBLISHED_NUMBERS)
+    for parcel in body:
+        assert list(parcel) == list(schema[0])  # every field, in the published order, events first
+        assert all(set(event) == set(schema[0]["events"][0]) for event in parcel["events"])
+
+
+def test_the_event_codes_answer_has_the_published_fields_and_flags() -> None:
+    body = get(make_fake(), "/api/v1/tracking/event-codes").json()
+    assert {json.dumps(shape(entry), sort_keys=True) for entry in body} == {
+        json.dumps(shape(fixture("event-codes-answer-schema.json")[0]), sort_keys=True)
     }
-    assert set(body["events"][0]["event"]) == {
-        "eventId",
-        "eventTime",
-        "eventVersion",
-        "eventCode",
-        "eventMessage",
-        "eventLocation",
-    }
+
+
+# --- the published samples, served under their own numbers ---------------------------------------------
+
+
+def test_the_fakes_copies_of_the_published_samples_are_the_published_samples() -> None:
+    assert PUBLISHED_FEED_ITEM == fixture("feed-answer-example.json")["events"][0]
+    assert PUBLISHED_IMPORT_REQUEST == fixture("import-request-example.json")
+    assert [PUBLISHED_GET_MANY_PARCEL] == fixture("get-many-answer-schema.json")
+
+
+def test_the_published_get_many_answer_is_served_for_its_own_number() -> None:
+    body = get(make_fake(), PARCEL_NRS, ParcelNrs="string").json()
+    assert body == fixture("get-many-answer-schema.json")
+
+
+def test_the_published_numbers_are_answered_from_the_published_samples() -> None:
+    body = get(make_fake(), PARCEL_NRS, ParcelNrs="PARCEL-NR-1,PARCEL-NR-2").json()
+    by_number = {parcel["parcelNr"]: parcel for parcel in body}
+    feed_example = fixture("feed-answer-example.json")["events"][0]
+    assert by_number["PARCEL-NR-1"]["events"][0] == feed_example["event"]
+    assert {key: by_number["PARCEL-NR-1"][key] for key in feed_example["parcel"]} == feed_example["parcel"]
+    imported = fixture("import-request-example.json")["events"]
+    assert [(event["eventCode"], event["eventMessage"]) for event in by_number["PARCEL-NR-2"]["events"]] == [
+        (imported[1]["eventCode"], imported[1]["eventMessage"])
+    ]
+
+
+def test_the_published_numbers_through_the_real_client() -> None:
+    with collected() as reports:
+        results = client_for(make_fake()).track_many(["PARCEL-NR-1", "PARCEL-NR-2", "STRING"])
+    first, second, placeholder = results
+    assert isinstance(first, Found) and isinstance(second, Found) and isinstance(placeholder, Found)
+    assert first.parcel.status is Status.INFO_RECEIVED  # its feed event (2025) is newer than its imported one
+    assert (second.parcel.status, second.parcel.events[0].description) == (
+        Status.DELIVERED,
+        "Delivered to the recipient",
+    )
+    assert (placeholder.parcel.status, placeholder.parcel.events) == (Status.UNKNOWN, ())
+    # Only the schema's placeholders are drift: the fake's other answers are all in the published shapes.
+    assert {report.path for report in reports} == {"[].events[].eventTime", "[].destinationCountry"}
+
+
+def test_the_published_import_request_is_accepted_as_published() -> None:
+    fake = make_fake()
+    response = http_for(fake).post(
+        IMPORT, json=fixture("import-request-example.json"), headers={"X-API-KEY": DEMO_INTEGRATION_KEY}
+    )
+    assert response.status_code == 200
+    assert [item["event"]["eventId"] for item in fake.imported][0] == "SomeExternalSourceUNiqueEventId012356"
+    assert len(fake.imported) == 2 and fake.imported[1]["event"]["eventId"]
+
+
+def test_an_import_body_that_is_a_bare_list_is_refused() -> None:
+    fake = make_fake()
+    response = http_for(fake).post(IMPORT, json=[import_body()], headers={"X-API-KEY": DEMO_INTEGRATION_KEY})
+    assert response.status_code == 400 and fake.imported == []
+
+
+# --- the demo parcels through the real client ----------------------------------------------------------
+
+
+def test_demo_parcels_answer_in_the_published_shapes_without_drift() -> None:
+    with collected() as reports:
+        results = client_for(make_fake()).track_many([number for number, _ in DEMO_NUMBERS])
+    assert all(isinstance(result, Found) for result in results) and reports == []
+
+
+@pytest.mark.parametrize(
+    ("number", "last_mile"),
+    [
+        ("PPL250113000417", LastMile("DHL Paket", "PPL250113000417")),
+        (
+            "LB123456785EE",
+            LastMile(
+                "Royal Mail",
+                "LB123456785EE",
+                url="https://www.royalmail.com/track-your-item#/tracking-results/LB123456785EE",
+            ),
+        ),
+        (
+            "CE310477291FI",
+            LastMile(
+                "Posti",
+                "CE310477291FI",
+                handed_over=True,
+                url="https://www.posti.fi/en/tracking#/lahetys/CE310477291FI",
+            ),
+        ),
+        (
+            "LX603928515SE",
+            LastMile(
+                "PostNord",
+                "00370712345678901234",
+                handed_over=True,
+                url="https://tracking.postnord.com/?id=00370712345678901234",
+            ),
+        ),
+        ("PPL250112009931", LastMile("Posten", "PPL250112009931")),
+    ],
+)
+def test_demo_parcels_name_their_last_mile_carrier_and_whether_it_has_them(number: str, last_mile: LastMile) -> None:
+    result = client_for(make_fake()).track(number)
+    assert isinstance(result, Found) and result.parcel.last_mile == last_mile
+
+
+def test_a_demo_parcel_answers_to_its_manifest_number() -> None:
+    result = client_for(make_fake()).track("PPLM0250113004417")
+    assert isinstance(result, Found) and result.parcel.status is Status.IN_TRANSIT
+
+
+def test_markers_planted_in_private_fields_never_reach_a_parcel() -> None:
+    fake = make_fake(records=private_markers("postplus", demo_records(NOW)))
+    assert MARKER_PREFIX in json.dumps(fake.records)
+    numbers = [number for number, _ in DEMO_NUMBERS] + list(PUBLISHED_NUMBERS)
+    results = client_for(fake).track_many(numbers)
+    assert all(isinstance(result, Found) for result in results)
+    assert MARKER_PREFIX not in repr(results)
 
 
 # --- import --------------------------------------------------------------------------------------------
@@ -380,7 +519,7 @@ def test_one_invalid_event_fails_the_whole_batch(bad: Any) -> None:
     fake = make_fake()
     response = post_import(fake, [import_body(), bad])
     assert response.status_code == 400
-    assert any(field.startswith("[1]") for field in response.json()["errors"])
+    assert any(field.startswith("events[1]") for field in response.json()["errors"])
     assert fake.imported == []
 
 

@@ -1,6 +1,8 @@
 """OAuth2 client credentials as an httpx.Auth: one shared token, refreshed once on a 401, fetched once at a time."""
 
 import threading
+from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -11,6 +13,7 @@ from carriers.oauth import REFRESH_MARGIN_SECONDS, TOKEN_DEADLINE_SECONDS, TOKEN
 from tests.clocks import FakeClock
 
 TOKEN_URL = "https://auth.example/token"
+NZPOST_TOKEN_SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "nzpost" / "token_answer_sample.json"
 
 
 class TokenServer:
@@ -38,11 +41,16 @@ class TokenServer:
         return httpx.Response(status, json={"auth": request.headers["Authorization"]})
 
 
-def make(server: TokenServer, clock: FakeClock) -> ClientCredentials:
-    http = httpx.Client(transport=httpx.MockTransport(server))
+def answering(handler: Callable[[httpx.Request], httpx.Response], clock: FakeClock) -> ClientCredentials:
+    """The credentials of client "cid", whose token endpoint is `handler`."""
+    http = httpx.Client(transport=httpx.MockTransport(handler))
     return ClientCredentials(
         http=http, token_url=TOKEN_URL, client_id="cid", client_secret="s3cret", carrier="test", clock=clock
     )
+
+
+def make(server: TokenServer, clock: FakeClock) -> ClientCredentials:
+    return answering(server, clock)
 
 
 def call_api(credentials: ClientCredentials, server: TokenServer) -> httpx.Response:
@@ -96,10 +104,7 @@ def test_second_401_after_refresh_is_an_auth_failure():
 
 
 def test_refused_credentials_are_an_auth_failure_without_the_secret():
-    http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(401, json={"error": "invalid_client"})))
-    credentials = ClientCredentials(
-        http=http, token_url=TOKEN_URL, client_id="cid", client_secret="s3cret", carrier="test", clock=FakeClock()
-    )
+    credentials = answering(lambda r: httpx.Response(401, json={"error": "invalid_client"}), FakeClock())
     with pytest.raises(CarrierUnavailable) as caught:
         credentials.token()
     assert caught.value.reason is FailureReason.AUTH
@@ -107,13 +112,27 @@ def test_refused_credentials_are_an_auth_failure_without_the_secret():
 
 
 def test_token_answer_without_access_token_is_an_auth_failure():
-    http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json={"token_type": "Bearer"})))
-    credentials = ClientCredentials(
-        http=http, token_url=TOKEN_URL, client_id="cid", client_secret="s3cret", carrier="test", clock=FakeClock()
-    )
+    credentials = answering(lambda r: httpx.Response(200, json={"token_type": "Bearer"}), FakeClock())
     with pytest.raises(CarrierUnavailable) as caught:
         credentials.token()
     assert caught.value.reason is FailureReason.AUTH
+
+
+def test_nz_posts_published_token_answer_verbatim_is_read_and_kept_for_its_day():
+    # NZ Post's Authentication page: {"access_token": "{ACCESS TOKEN}", "token_type": "Bearer", "expires_in": 86399}
+    clock, fetched = FakeClock(), []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        fetched.append(request)
+        return httpx.Response(200, content=NZPOST_TOKEN_SAMPLE.read_bytes())
+
+    credentials = answering(handler, clock)
+    assert credentials.token() == "{ACCESS TOKEN}"
+    clock.now += 86399 - REFRESH_MARGIN_SECONDS - 1
+    assert credentials.token() == "{ACCESS TOKEN}" and len(fetched) == 1
+    clock.now += 2
+    credentials.token()
+    assert len(fetched) == 2
 
 
 @pytest.mark.parametrize(
@@ -134,14 +153,7 @@ def test_short_lived_token_is_reused_for_half_its_life():
         issued.append(1)
         return httpx.Response(200, json={"access_token": f"t{len(issued)}", "expires_in": 40})
 
-    credentials = ClientCredentials(
-        http=httpx.Client(transport=httpx.MockTransport(handler)),
-        token_url=TOKEN_URL,
-        client_id="cid",
-        client_secret="s3cret",
-        carrier="test",
-        clock=clock,
-    )
+    credentials = answering(handler, clock)
     assert credentials.token() == "t1"
     clock.now += 19
     assert credentials.token() == "t1"

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import F
 
-from tracking_site.following.mail import notification_message, send
+from tracking_site.following.mail import is_sendable, notification_message, send
 from tracking_site.following.messages import parcel_news, push_payload
 from tracking_site.following.models import EmailSubscription, Notification, PushSubscription
 from tracking_site.following.push import PushResult, PushSender, PushTarget
@@ -91,6 +91,9 @@ def _send_push(notification: Notification, subscription: PushSubscription, sende
 
 
 def _send_email(notification: Notification, subscription: EmailSubscription) -> PushResult:
+    if not is_sendable(subscription.address):  # stored before today's checks (a local or reserved domain)
+        logger.warning("email outcome=refused reason=address_not_public")
+        return PushResult.REFUSED
     news = parcel_news(notification.change, subscription.language)
     try:
         send(notification_message(subscription, news))
@@ -109,6 +112,8 @@ def _record(notification: Notification, result: PushResult, now: datetime) -> st
     mine = Notification.objects.filter(pk=notification.pk, claim=notification.claim)
     if result is PushResult.SENT:
         mine.update(state=Notification.State.SENT, sent_at=now, claim=None, attempts=F("attempts") + 1)
+        if notification.push_id:  # the browser's push service took it: a proven follower now
+            PushSubscription.objects.filter(pk=notification.push_id, delivered_at__isnull=True).update(delivered_at=now)
         return "sent"
     if result in (PushResult.GONE, PushResult.REFUSED):
         # An endpoint we will never reach again, or an address the mail server refuses: forget it.

@@ -9,6 +9,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tracking_site.following.mail import UnsendableAddress, sendable_address
 from tracking_site.following.push import PushTarget
 from tracking_site.following.push_urls import endpoint_refusal
 
@@ -16,16 +17,28 @@ from tracking_site.following.push_urls import endpoint_refusal
 MAX_SUBSCRIPTION_BYTES = 4096
 
 
+NOT_AN_ADDRESS = _("That does not look like an email address.")
+UNSENDABLE = {
+    "invalid": NOT_AN_ADDRESS,
+    "not_ascii": _("This site can only send to addresses with plain letters (a to z) before the @."),
+    "not_public": _("This site only sends email to addresses on the public internet."),
+}
+
+
 class EmailFollowForm(forms.Form):
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages={
-            "required": _("Type the email address to send updates to."),
-            "invalid": _("That does not look like an email address."),
-        },
+        error_messages={"required": _("Type the email address to send updates to."), "invalid": NOT_AN_ADDRESS},
     )
+
+    def clean_email(self) -> str:
+        """The address in the form that is actually sent (mail.sendable_address): what is stored and limited."""
+        try:
+            return sendable_address(self.cleaned_data["email"])
+        except UnsendableAddress as exc:
+            raise forms.ValidationError(UNSENDABLE[exc.reason], code=exc.reason) from None
 
 
 class SubscriptionRefused(ValueError):

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from tracking_site.following.messages import ParcelNews, permalink
 from tracking_site.following.models import EmailSubscription
+from tracking_site.following.public_names import name_refusal
 from tracking_site.presentation.links import absolute_url
 from tracking_site.presentation.status_words import carrier_name
 
@@ -29,16 +31,48 @@ CONFIRM_SALT = "tracking_site.following.confirm"
 UNSUBSCRIBE_SALT = "tracking_site.following.unsubscribe"
 
 
-def normalized_address(address: str) -> str:
-    """The address as we compare it: trimmed, the domain in lower case."""
-    local, at, domain = address.strip().rpartition("@")
-    return f"{local}{at}{domain.lower()}"
+class UnsendableAddress(ValueError):
+    """An address we will not send to; `reason` says why ("invalid", "not_ascii", "not_public")."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def sendable_address(typed: str) -> str:
+    """The address as the mail backend writes it in the envelope; UnsendableAddress when we will not send there.
+
+    That form is what is stored, hashed and limited: the backend folds look-alike letters of the domain (its IDNA
+    encoding maps a fullwidth `ｅ` to `e`) and drops needless quotes of the local part, so `bomb@ｅxample.net` and
+    `"bomb"@example.net` are the mailbox `bomb@example.net` and must count as it. A local part beyond ASCII
+    would go out as an encoded word no mailbox has; a domain must be a public name (public_names.py).
+    """
+    typed = typed.strip()
+    if not typed.rpartition("@")[0].isascii():
+        raise UnsendableAddress("not_ascii")
+    try:
+        sent = sanitize_address(typed, "utf-8")
+    except (ValueError, UnicodeError):  # not one address, or a domain IDNA cannot encode
+        raise UnsendableAddress("invalid") from None
+    local, _at, domain = sent.rpartition("@")
+    if not local or name_refusal(domain):
+        raise UnsendableAddress("not_public")
+    return f"{local}@{domain.lower()}"
+
+
+def is_sendable(address: str) -> bool:
+    """Whether a stored address is one we send to (rows stored before today's checks may not be)."""
+    try:
+        sendable_address(address)
+    except UnsendableAddress:
+        return False
+    return True
 
 
 def address_hash(address: str) -> str:
-    """A keyed hash of the address: finds a duplicate and keys a rate limit without storing or logging it."""
+    """A keyed hash of a sendable address: finds a duplicate and keys its limit without storing or logging it."""
     key = hashlib.sha256(f"following-address:{settings.SECRET_KEY}".encode()).digest()
-    return hmac.new(key, normalized_address(address).casefold().encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, address.casefold().encode(), hashlib.sha256).hexdigest()
 
 
 def confirm_token(subscription: EmailSubscription) -> str:

@@ -69,6 +69,9 @@ class PushSubscription(models.Model):
     p256dh = models.CharField(max_length=100)
     auth = models.CharField(max_length=40)
     created_at = models.DateTimeField()
+    # When its push service first took a message for it: only then does it count towards the parcel's cap, and
+    # one that never took a message within a day of being offered one is dropped (retention.py).
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         app_label = "tracking_site"
@@ -81,17 +84,20 @@ class PushSubscription(models.Model):
 class EmailSubscription(models.Model):
     """An email address following one parcel, confirmed or not, and the moment it is deleted.
 
-    The address is never logged, shown or served; `address_hash` (a keyed hash) finds duplicates and keys the
-    per-address rate limit without reading the address. `key` is what the confirm and unsubscribe links sign.
+    The address is stored as the mail backend sends it (mail.sendable_address) and never logged, shown or served;
+    `address_hash` (a keyed hash of it) finds duplicates and keys the per-address confirmation limit without
+    reading the address. `key` is what the confirm and unsubscribe links sign.
     """
 
     parcel = models.ForeignKey(FollowedParcel, on_delete=models.CASCADE, related_name="email_subscriptions")
     address = models.EmailField(max_length=254)
-    address_hash = models.CharField(max_length=64)
+    address_hash = models.CharField(max_length=64, db_index=True)
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     language = models.CharField(max_length=10, default="en")  # the page's language when they followed
     created_at = models.DateTimeField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # When its confirmation email last went out; None while it waits for room in its address's limit.
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     delete_after = models.DateTimeField(db_index=True)
 
     class Meta:

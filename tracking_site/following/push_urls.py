@@ -1,20 +1,18 @@
 """Which push endpoints we accept: the browser hands us a URL and the site will POST to it.
 
-Only https on port 443 of a public host name; never an IP literal, a local name or credentials in the URL.
-The addresses a name resolves to are checked again when a message is sent (push.py), so a name that later
-points inside our network is refused then.
+Only https on port 443 of a public host name (public_names.py: never an IP address in any spelling, a local or
+reserved name), and never credentials in the URL. The addresses a name resolves to are checked again when a
+message is sent (push.py), so a name that later points inside our network is refused then.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import re
 from urllib.parse import urlsplit
 
+from tracking_site.following.public_names import name_refusal
+
 MAX_ENDPOINT_LENGTH = 1000
-# Names that never belong to a public push service.
-LOCAL_SUFFIXES = (".localhost", ".local", ".localdomain", ".internal", ".intranet", ".lan", ".home.arpa", ".corp")
-HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
 def endpoint_refusal(endpoint: str) -> str:
@@ -36,25 +34,9 @@ def endpoint_refusal(endpoint: str) -> str:
         return "the endpoint is not on port 443"
     if parts.fragment:
         return "the endpoint has a fragment"
-    return host_refusal(parts.hostname or "")
-
-
-def host_refusal(host: str) -> str:
-    """Why a push endpoint's host name is refused ("" when it looks public)."""
-    host = host.lower().rstrip(".")
-    if not host:
-        return "the endpoint has no host"
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        pass
-    else:
-        return "the endpoint's host is an IP address"
-    if host == "localhost" or host.endswith(LOCAL_SUFFIXES) or "." not in host:
-        return "the endpoint's host is not a public name"
-    if not all(HOST_LABEL.match(label) for label in host.split(".")):
-        return "the endpoint's host is not a valid name"
-    return ""
+    # urlsplit drops an IPv6 literal's brackets: name_refusal sees the address itself.
+    refusal = name_refusal(parts.hostname or "")
+    return f"the endpoint's host {refusal}" if refusal else ""
 
 
 def is_public_address(address: str) -> bool:

@@ -15,9 +15,8 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from tracking_site.following import confirmations
 from tracking_site.following.delivery import DeliveryReport, deliver_due_notifications
-from tracking_site.following.mail import confirmation_message, send
-from tracking_site.following.models import EmailSubscription
 from tracking_site.following.push import PushSender
 from tracking_site.following.refresh import RefreshReport, refresh_due_parcels
 from tracking_site.following.retention import purge_expired
@@ -42,15 +41,18 @@ def purge_expired_followers() -> None:
 
 @db_task(retries=3, retry_delay=60)
 def send_confirmation(subscription_id: int) -> None:
-    """The double opt-in message; the task holds the subscription's id, never its address."""
-    subscription = EmailSubscription.objects.select_related("parcel").filter(pk=subscription_id).first()
-    if subscription is None or subscription.confirmed_at is not None:
-        return
+    """The double opt-in message, when its address has room (confirmations.py); holds the id, never the address."""
     try:
-        send(confirmation_message(subscription))
+        confirmations.send_confirmation(subscription_id, timezone.now())
     except OSError as exc:  # smtplib's errors are OSErrors; their text can hold the address
         logger.warning("email outcome=confirmation_failed error=%s", type(exc).__name__)
         raise RuntimeError("the confirmation email could not be sent") from None
+
+
+@db_periodic_task(crontab(minute="*"))
+def send_waiting_confirmations() -> None:
+    """Confirmations that waited for room in their address's limit, sent once there is some."""
+    confirmations.send_waiting_confirmations(timezone.now())
 
 
 def observations_flusher() -> Callable[[], object] | None:

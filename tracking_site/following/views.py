@@ -22,13 +22,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from carriers.base import InvalidNumber, shorten_number
 from carriers.detect import normalize_number
 from carriers.model import CarrierFailure, Found, Parcel
 from tracking_site.following import mail
 from tracking_site.following.calendar_entry import calendar_day, calendar_document
+from tracking_site.following.confirmations import confirmation_due
 from tracking_site.following.feeds import ParcelFeed
 from tracking_site.following.forms import (
     EmailFollowForm,
@@ -36,8 +37,10 @@ from tracking_site.following.forms import (
     parse_push_endpoint,
     parse_push_subscription,
 )
-from tracking_site.following.models import EmailSubscription, FollowedParcel, PushSubscription
+from tracking_site.following.json_endpoints import json_post
+from tracking_site.following.models import EmailSubscription
 from tracking_site.following.parcel_store import FINAL_STATUSES, follow_parcel
+from tracking_site.following.subscriptions import Confirmed, add_push, confirm_address, forget_push
 from tracking_site.following.tasks import send_confirmation
 from tracking_site.following.vapid import application_server_key
 from tracking_site.lookup.clients import get_carriers
@@ -46,6 +49,7 @@ from tracking_site.presentation.failures import FAILURES, failure_words, seconds
 from tracking_site.presentation.status_words import carrier_name
 from tracking_site.protection.rate_limits import RateLimited, charge, charge_numbers, too_many_requests
 from tracking_site.resilience.task_queue import enqueue_or_run_here
+from tracking_site.web.errors import api_error
 from tracking_site.web.http_caching import cache_control
 
 logger = logging.getLogger("tracking_site.following")
@@ -130,10 +134,6 @@ def cross_site(request: HttpRequest) -> bool:
     return origin is not None and origin != f"{request.scheme}://{request.get_host()}"
 
 
-def subscriber_count(row: FollowedParcel) -> int:
-    return PushSubscription.objects.filter(parcel=row).count() + EmailSubscription.objects.filter(parcel=row).count()
-
-
 # --- the feed and the calendar entry ------------------------------------------------------------------------
 
 
@@ -184,70 +184,55 @@ def parcel_calendar(request: HttpRequest, carrier: str, number: str) -> HttpResp
 # --- Web Push -----------------------------------------------------------------------------------------------
 
 
-def json_error(code: str, message: str, status: int) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
-
-
 LOOKED_UP_ERRORS = {
     "carrier": ("unknown_carrier", "This site does not track parcels for that carrier."),
     "number": ("invalid_number", "That is not a tracking number."),
     "parcel": ("not_found", "No parcel has that number."),
     "failure": ("carrier_unavailable", "The carrier is not answering right now; try again later."),
 }
+CROSS_SITE = ("cross_site", "Posts from other sites are refused.")
 
 
-@csrf_exempt
-@require_POST
+@json_post
 def follow_push(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
     """Store a browser's push subscription (endpoint and keys) with the parcel."""
     if cross_site(request):
-        return json_error("cross_site", "Posts from other sites are refused.", 403)
+        return api_error(403, *CROSS_SITE)
     if not application_server_key():
-        return json_error("push_unavailable", "This site sends no push notifications.", 404)
+        return api_error(404, "push_unavailable", "This site sends no push notifications.")
     try:
         target = parse_push_subscription(request.body)
     except SubscriptionRefused as exc:
-        return json_error("bad_subscription", str(exc), 400)
+        return api_error(400, "bad_subscription", str(exc))
     try:
         charge(request, "follows", settings.RATELIMIT_FOLLOWS)
         looked = look_up(request, carrier, number)
     except RateLimited as exc:
         return too_many_requests(request, exc.retry_after, as_json=True)
     if looked.parcel is None:
-        code, message = LOOKED_UP_ERRORS[looked.problem]
-        return json_error(code, message, looked.status)
+        return api_error(looked.status, *LOOKED_UP_ERRORS[looked.problem])
     if looked.parcel.status in FINAL_STATUSES:
-        return json_error("parcel_finished", "This parcel's journey is over: there is nothing left to follow.", 409)
+        return api_error(409, "parcel_finished", "This parcel's journey is over: there is nothing left to follow.")
     now = timezone.now()
-    row = follow_parcel(looked.parcel, now)
-    known = PushSubscription.objects.filter(parcel=row, endpoint=target.endpoint)
-    if not known.exists() and subscriber_count(row) >= settings.FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL:
-        return json_error("too_many_followers", "This parcel cannot take more followers.", 409)
-    PushSubscription.objects.update_or_create(
-        parcel=row,
-        endpoint=target.endpoint,
-        defaults={"p256dh": target.p256dh, "auth": target.auth},
-        create_defaults={"p256dh": target.p256dh, "auth": target.auth, "created_at": now},
-    )
+    if not add_push(follow_parcel(looked.parcel, now), target, now):
+        return api_error(409, "too_many_followers", "This parcel cannot take more followers.")
     logger.info("following channel=push carrier=%s number=%s", carrier, shorten_number(looked.number))
     return JsonResponse({"following": True}, status=201)
 
 
-@csrf_exempt
-@require_POST
+@json_post
 def unfollow_push(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
     """Forget this browser's subscription for the parcel (the endpoint itself is the proof of ownership)."""
     if cross_site(request):
-        return json_error("cross_site", "Posts from other sites are refused.", 403)
+        return api_error(403, *CROSS_SITE)
     checked = valid_number(carrier, number)
     if checked.problem:
-        code, message = LOOKED_UP_ERRORS[checked.problem]
-        return json_error(code, message, checked.status)
+        return api_error(checked.status, *LOOKED_UP_ERRORS[checked.problem])
     try:
         endpoint = parse_push_endpoint(request.body)
     except SubscriptionRefused as exc:
-        return json_error("bad_subscription", str(exc), 400)
-    PushSubscription.objects.filter(parcel__carrier=carrier, parcel__number=checked.number, endpoint=endpoint).delete()
+        return api_error(400, "bad_subscription", str(exc))
+    forget_push(carrier, checked.number, endpoint)
     return JsonResponse({"following": False})
 
 
@@ -276,8 +261,7 @@ def follow_email(request: HttpRequest, carrier: str, number: str) -> HttpRespons
     form = EmailFollowForm(request.POST)
     if not form.is_valid():
         return _email_page(request, carrier, checked.number, form, status=400)
-    address = mail.normalized_address(form.cleaned_data["email"])
-    hashed = mail.address_hash(address)
+    address = form.cleaned_data["email"]  # as the mail backend sends it: what is stored, hashed and limited
     try:
         charge(request, "follows", settings.RATELIMIT_FOLLOWS)
         looked = look_up(request, carrier, checked.number)
@@ -286,26 +270,23 @@ def follow_email(request: HttpRequest, carrier: str, number: str) -> HttpRespons
         if looked.parcel.status in FINAL_STATUSES:
             return _email_page(request, carrier, looked.number, form, status=409, finished=True)
         charge(request, "confirmations_ip", settings.RATELIMIT_CONFIRMATIONS_IP)
-        charge(request, "confirmations_address", settings.RATELIMIT_CONFIRMATIONS_ADDRESS, key=hashed)
     except RateLimited as exc:
         return too_many_requests(request, exc.retry_after, as_json=False)
     now = timezone.now()
-    row = follow_parcel(looked.parcel, now)
-    subscription = EmailSubscription.objects.filter(parcel=row, address_hash=hashed).first()
-    if subscription is None:
-        if subscriber_count(row) >= settings.FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL:
-            return _email_page(request, carrier, looked.number, form, status=409, full=True)
-        subscription, _created = EmailSubscription.objects.get_or_create(
-            parcel=row,
-            address_hash=hashed,
-            defaults={
-                "address": address,
-                "language": translation.get_language() or settings.LANGUAGE_CODE,
-                "created_at": now,
-                "delete_after": now + timedelta(hours=settings.FOLLOWING_CONFIRM_HOURS),
-            },
-        )
-    if subscription.confirmed_at is None:
+    # Never refused for its address, nor for a full parcel (either answer would tell a stranger something about
+    # the address): the confirmation goes when the address has room (confirmations.py), and a full parcel is
+    # said to whoever follows the link (subscriptions.py).
+    subscription, _created = EmailSubscription.objects.get_or_create(
+        parcel=follow_parcel(looked.parcel, now),
+        address_hash=mail.address_hash(address),
+        defaults={
+            "address": address,
+            "language": translation.get_language() or settings.LANGUAGE_CODE,
+            "created_at": now,
+            "delete_after": now + timedelta(hours=settings.FOLLOWING_CONFIRM_HOURS),
+        },
+    )
+    if confirmation_due(subscription, now):
         # Queued: the consumer sends it, no request waits on a mail server (unless Redis, the queue, is down).
         enqueue_or_run_here(send_confirmation, subscription.pk)
     # The same answer whether the address was new, waiting for confirmation or already following.
@@ -341,10 +322,13 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     parcel = subscription.parcel
     context = {"carrier": carrier_name(parcel.carrier), "carrier_slug": parcel.carrier, "number": parcel.number}
     if request.method == "POST" and subscription.confirmed_at is None:
-        subscription.confirmed_at = now
-        subscription.delete_after = mail.kept_until(subscription)
-        subscription.save(update_fields=["confirmed_at", "delete_after"])
-        logger.info("following channel=email outcome=confirmed")
+        confirmed = confirm_address(subscription, now)
+        logger.info("following channel=email outcome=%s", confirmed.value)
+        if confirmed is Confirmed.FULL:
+            return render(request, "following/email_full.html", context, status=409)
+        if confirmed is Confirmed.GONE:
+            return _link_invalid(request)
+        return render(request, "following/email_confirmed.html", {**context, "keep_days": mail.keep_days()})
     if subscription.confirmed_at is not None:
         return render(request, "following/email_confirmed.html", {**context, "keep_days": mail.keep_days()})
     return render(request, "following/email_confirm.html", context)

@@ -12,13 +12,22 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import DatabaseError, connection, connections
+from django.db import DatabaseError, DataError, IntegrityError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from carriers.base import CarrierClient
-from carriers.model import Parcel, Status, TrackingEvent, parcel_from_events
-from carriers.postplus import FeedEvent, PostPlusClient, last_mile, place_from_location, status_for_event
+from carriers.drift import report_drift
+from carriers.model import Parcel, Status, parcel_from_events
+from carriers.postplus import (
+    FeedEvent,
+    PostPlusClient,
+    last_mile,
+    newest_versions,
+    shows_handover,
+    tracking_event,
+    version_is_newer,
+)
 from tracking_site.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
 from tracking_site.postplus_feed.event_codes import extra_code_statuses
 
@@ -26,22 +35,9 @@ logger = logging.getLogger("tracking_site.feed")
 
 T = TypeVar("T")
 
-
-def version_is_newer(candidate: str, current: str) -> bool:
-    """Whether eventVersion `candidate` is above `current`: as numbers when both are digits, else as text."""
-    if candidate.isdigit() and current.isdigit():
-        return int(candidate) > int(current)
-    return candidate > current
-
-
-def newest_versions(events: Iterable[FeedEvent]) -> dict[str, FeedEvent]:
-    """One event per eventId, its newest version (a page may carry an event and its update)."""
-    newest: dict[str, FeedEvent] = {}
-    for event in events:
-        current = newest.get(event.event_id)
-        if current is None or version_is_newer(event.event_version, current.event_version):
-            newest[event.event_id] = event
-    return newest
+# The columns an event identifies itself by: a value longer than its column cannot be cut without making it
+# another event's (or no parcel's), so such an event is left out and reported; other text is shortened.
+IDENTIFYING = {"event_id": "events[].event.eventId", "parcel_nr": "events[].parcel.parcelNr"}
 
 
 def _field_values(event: FeedEvent) -> dict[str, object]:
@@ -72,21 +68,61 @@ UPDATED_FIELDS = [
 ]
 
 
+def _max_length(name: str) -> int:
+    length = StoredFeedEvent._meta.get_field(name).max_length
+    return length if isinstance(length, int) else 0
+
+
+def fits_the_store(event: FeedEvent) -> bool:
+    """Whether the event's identifying values fit their columns (else it is reported, and left out)."""
+    values = {"event_id": event.event_id, "parcel_nr": event.parcel_nr}
+    too_long = [name for name, value in values.items() if len(value) > _max_length(name)]
+    for name in too_long:
+        report_drift("postplus", IDENTIFYING[name], values[name])
+    return not too_long
+
+
+def _row_values(event: FeedEvent) -> dict[str, object]:
+    """The event's column values, text cut to its column (a carrier's long message must not fail the page)."""
+    values = _field_values(event)
+    for name, value in values.items():
+        if isinstance(value, str) and (limit := _max_length(name)) and len(value) > limit:
+            values[name] = "" if name == "carrier_parcel_nr" else value[:limit]
+    return values
+
+
 def store_events(events: Iterable[FeedEvent]) -> int:
     """Insert new events and replace stored ones whose version is older; returns how many rows changed.
 
-    Call inside the transaction that also moves the cursor.
+    Call inside the transaction that also moves the cursor. One event the database refuses is left out (and
+    logged), never the page: the page is written at once, and only if that fails, event by event.
     """
-    incoming = newest_versions(events)
+    incoming = {event.event_id: event for event in newest_versions(events) if fits_the_store(event)}
+    try:
+        with transaction.atomic():
+            return _write(incoming)
+    except (DataError, IntegrityError, ValueError):
+        pass
+    changed = 0
+    for event_id, event in incoming.items():
+        try:
+            with transaction.atomic():
+                changed += _write({event_id: event})
+        except (DataError, IntegrityError, ValueError) as exc:
+            logger.warning("feed=postplus outcome=event_not_stored error=%s", type(exc).__name__)
+    return changed
+
+
+def _write(incoming: Mapping[str, FeedEvent]) -> int:
     stored = StoredFeedEvent.objects.in_bulk(list(incoming), field_name="event_id")
     to_create: list[StoredFeedEvent] = []
     to_update: list[StoredFeedEvent] = []
     for event_id, event in incoming.items():
         row = stored.get(event_id)
         if row is None:
-            to_create.append(StoredFeedEvent(event_id=event_id, **_field_values(event)))
+            to_create.append(StoredFeedEvent(event_id=event_id, **_row_values(event)))
         elif version_is_newer(event.event_version, row.event_version):
-            for name, value in _field_values(event).items():
+            for name, value in _row_values(event).items():
                 setattr(row, name, value)
             to_update.append(row)
     StoredFeedEvent.objects.bulk_create(to_create)
@@ -231,18 +267,16 @@ def stored_parcels(numbers: Sequence[str], extra_codes: Mapping[str, Status] | N
 
 
 def parcel_from_rows(number: str, rows: list[StoredFeedEvent], extra_codes: Mapping[str, Status]) -> Parcel:
-    """The public Parcel of one parcel's stored events (oldest first)."""
+    """The public Parcel of one parcel's stored events (oldest first), read as the API's answer would be."""
     events = [
-        TrackingEvent(
-            occurred_at=row.event_time,
-            status=status_for_event(row.event_code, row.event_message, extra_codes),
-            description=row.event_message or row.event_code.replace("_", " ").capitalize(),
-            place=place_from_location(row.event_location),
-        )
+        tracking_event(row.event_time, row.event_code, row.event_message, row.event_location, extra_codes)
         for row in rows
     ]
     countries = [row.destination_country for row in rows if row.destination_country]
-    handovers = (last_mile(row.delivering_carrier, row.carrier_parcel_nr) for row in reversed(rows))
+    handed_over = shows_handover(events)
+    handovers = (
+        last_mile(row.delivering_carrier, row.carrier_parcel_nr, handed_over=handed_over) for row in reversed(rows)
+    )
     return parcel_from_events(
         carrier=PostPlusClient.slug,
         tracking_number=number,

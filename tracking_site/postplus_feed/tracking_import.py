@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
@@ -57,7 +57,7 @@ def _columns(header: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def read_rows(file: TextIO, known_codes: Mapping[str, str]) -> tuple[list[ImportRow], list[RowProblem]]:
+def read_rows(file: TextIO, known_codes: Collection[str]) -> tuple[list[ImportRow], list[RowProblem]]:
     """Every row as an event to send, or as a problem with its line number; nothing is sent here."""
     reader = csv.DictReader(file)
     if not reader.fieldnames:
@@ -78,7 +78,7 @@ def read_rows(file: TextIO, known_codes: Mapping[str, str]) -> tuple[list[Import
     return rows, problems
 
 
-def parse_row(values: Mapping[str, str], known_codes: Mapping[str, str]) -> tuple[ImportEvent | None, list[str]]:
+def parse_row(values: Mapping[str, str], known_codes: Collection[str]) -> tuple[ImportEvent | None, list[str]]:
     """One row's event, or the reasons it cannot be sent."""
     errors: list[str] = []
     try:

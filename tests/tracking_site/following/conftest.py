@@ -20,7 +20,7 @@ from tracking_site.lookup.clients import install_carriers
 # The moment the tests' parcels are seen at; the refresh and delivery functions take it as `now`.
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 LABEL_ONLY = fake_dhl.INFO_RECEIVED  # a parcel with one scan: "information received"
-FOLLOWER = "reader@follower.test"  # tests/log_sweep.py fails any log line with a follower's address
+FOLLOWER = "reader@follower-mail.net"  # tests/log_sweep.py fails any log line with a follower's address
 
 
 class MovingDhl:

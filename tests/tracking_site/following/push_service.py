@@ -1,4 +1,5 @@
-"""A fake Web Push service on loopback: HTTPS with its own certificate for `push.test`, as a browser vendor's is.
+"""A fake Web Push service on loopback: HTTPS with its own certificate for `push.browser-vendor.net`, as a browser
+vendor's is.
 
 It checks what a real push service checks (the VAPID signature and audience, the aes128gcm encoding) and
 decrypts each message with the browser keys the test made, so tests see exactly what a browser would show.
@@ -29,7 +30,7 @@ from py_vapid import Vapid02
 
 from tracking_site.following.push import PushSender, PushTarget
 
-PUSH_HOST = "push.test"
+PUSH_HOST = "push.browser-vendor.net"
 
 
 def b64url(data: bytes) -> str:
@@ -131,7 +132,7 @@ class FakePushService:
         self._folder.cleanup()
 
     def subscribe(self, path: str) -> BrowserKeys:
-        """A browser subscribing at https://push.test/<path>."""
+        """A browser subscribing at https://PUSH_HOST/<path>."""
         keys = BrowserKeys()
         self.browsers[path] = keys
         return keys
@@ -145,7 +146,7 @@ class FakePushService:
         return httpx.Client(verify=context, timeout=timeout, follow_redirects=False, trust_env=False)
 
     def sender(self, signer: Vapid02, timeout: float = 2.0) -> PushSender:
-        """Our PushSender, `push.test` resolving to this service; no other name resolves, no other address passes."""
+        """Our PushSender, PUSH_HOST resolving to this service; no other name resolves, no other address passes."""
 
         def resolve(host: str, port: int) -> list[tuple[str, int]]:
             if host != PUSH_HOST:

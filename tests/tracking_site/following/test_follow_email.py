@@ -11,8 +11,12 @@ from django.core import mail
 from django.utils import timezone
 
 from carriers.fakes import dhl_ecommerce as fake_dhl
-from tests.tracking_site.following.conftest import FOLLOWER
+from tests.tracking_site.following.conftest import FOLLOWER, NOW, followed, with_email
+from tracking_site.following.confirmations import send_waiting_confirmations
+from tracking_site.following.delivery import deliver_due_notifications
 from tracking_site.following.models import EmailSubscription, FollowedParcel
+from tracking_site.following.parcel_store import queue_notifications
+from tracking_site.following.tasks import send_confirmation
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +25,22 @@ FOLLOW = f"/track/dhl-ecommerce/{MOVING}/follow/email"
 LINK = re.compile(r"http://testserver(/follow/email/(?:confirm|unsubscribe)/[^/\s]+/)")
 
 
+# Parcels still on their way: each can be followed.
+OPEN_PARCELS = [
+    fake_dhl.OUT_FOR_DELIVERY,
+    fake_dhl.IN_TRANSIT_IMPB,
+    fake_dhl.INFO_RECEIVED,
+    fake_dhl.DELIVERY_ATTEMPTED,
+    fake_dhl.AWAITING_PICKUP,
+]
+
+
 def follow(client, address: str = FOLLOWER, **extra):
     return client.post(FOLLOW, {"email": address}, **extra)
+
+
+def follow_number(client, number: str, address: str = FOLLOWER, **extra):
+    return client.post(f"/track/dhl-ecommerce/{number}/follow/email", {"email": address}, **extra)
 
 
 def links(message) -> dict[str, str]:
@@ -46,7 +64,7 @@ def test_the_form_sends_one_confirmation_link_and_nothing_else(client, caplog):
     assert links(message)["confirm"].startswith("/follow/email/confirm/")
     subscription = EmailSubscription.objects.get()
     assert subscription.confirmed_at is None
-    assert subscription.delete_after == subscription.created_at + timedelta(hours=48)
+    assert subscription.delete_after == subscription.confirmation_sent_at + timedelta(hours=48)  # the link's window
     assert not any(FOLLOWER in record.getMessage() for record in caplog.records)
 
 
@@ -106,7 +124,7 @@ def test_following_twice_keeps_one_subscription_and_gives_the_same_answer(client
     first = follow(client)
     confirm = links(mail.outbox[0])["confirm"]
     client.post(confirm)
-    second = follow(client, FOLLOWER.upper().replace("FOLLOWER.TEST", "follower.test"))
+    second = follow(client, FOLLOWER.upper().replace("FOLLOWER-MAIL.NET", "follower-mail.net"))
     assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
     assert EmailSubscription.objects.count() == 1
     assert len(mail.outbox) == 1  # a confirmed address gets no second confirmation
@@ -156,7 +174,7 @@ def test_the_address_is_never_in_the_json_api_or_the_parcel_page(client):
     client.post(links(mail.outbox[0])["confirm"])
     api = client.get(f"/api/v1/parcels/dhl-ecommerce/{MOVING}").content.decode()
     page = client.get(f"/track/dhl-ecommerce/{MOVING}/").content.decode()
-    assert FOLLOWER not in api and FOLLOWER not in page and "follower.test" not in page
+    assert FOLLOWER not in api and FOLLOWER not in page and "follower-mail.net" not in page
 
 
 @pytest.fixture
@@ -170,20 +188,138 @@ def limits(settings):
 
 
 def test_a_few_follows_per_client_ip_per_hour(client, limits):
-    statuses = [follow(client, f"reader{index}@follower.test").status_code for index in range(6)]
+    statuses = [follow(client, f"reader{index}@follower-mail.net").status_code for index in range(6)]
     assert statuses == [302, 302, 302, 302, 429, 429]  # the fifth is over the confirmations per IP
     assert len(mail.outbox) == 4
 
 
 def test_confirmation_emails_to_one_address_are_limited_whichever_ip_asks(client, limits):
-    statuses = [follow(client, REMOTE_ADDR=f"203.0.113.{index}").status_code for index in range(1, 4)]
-    assert statuses == [302, 302, 429]
+    statuses = [
+        follow_number(client, number, REMOTE_ADDR=f"203.0.113.{index}").status_code
+        for index, number in enumerate(OPEN_PARCELS[:3])
+    ]
+    # Every sign-up gets the same answer (none is refused for its address); only two emails go out.
+    assert statuses == [302, 302, 302]
     assert len(mail.outbox) == 2
-    assert int(follow(client, REMOTE_ADDR="203.0.113.9")["Retry-After"]) > 0
+    assert EmailSubscription.objects.count() == 3
+
+
+def test_asking_again_for_a_waiting_confirmation_sends_it_once(client, limits):
+    for index in range(3):
+        assert follow(client, REMOTE_ADDR=f"203.0.113.{index}").status_code == 302
+    assert len(mail.outbox) == 1
+
+
+# One mailbox, spelled five ways: fullwidth letters (which the mail backend's IDNA encoding folds), a quoted
+# local part, capitals. All five are delivered to the same mailbox, so they are one address.
+MAILBOX = "bomb@follower-mail.net"
+LOOK_ALIKES = [
+    "bomb@follower-mail.net",
+    "bomb@\uff46ollower-mail.net",
+    "bomb@follower-mai\uff4c.net",
+    '"bomb"@follower-mail.net',
+    "bomb@FOLLOWER-MAIL.\uff2eET",
+]
+
+
+def test_look_alike_spellings_of_one_mailbox_are_one_address(client, limits):
+    statuses = [
+        follow_number(client, number, spelling, REMOTE_ADDR=f"203.0.113.{index}").status_code
+        for index, (number, spelling) in enumerate(zip(OPEN_PARCELS, LOOK_ALIKES, strict=True))
+    ]
+    assert statuses == [302] * 5
+    assert [message.to for message in mail.outbox] == [[MAILBOX]] * 2  # the limit of one address
+    assert set(EmailSubscription.objects.values_list("address", flat=True)) == {MAILBOX}
+    assert EmailSubscription.objects.values("address_hash").distinct().count() == 1
+
+
+def test_strangers_posting_an_address_never_block_its_owners_own_sign_up(client, limits):
+    for index, number in enumerate(OPEN_PARCELS[:3]):  # three strangers, three parcels, three IPs
+        assert follow_number(client, number, REMOTE_ADDR=f"203.0.113.{index}").status_code == 302
+    assert len(mail.outbox) == 2
+    mine = OPEN_PARCELS[3]
+    assert follow_number(client, mine, REMOTE_ADDR="198.51.100.7").status_code == 302
+    assert len(mail.outbox) == 2  # no room yet: the owner's confirmation waits
+    # The owner stops a confirmation they did not ask for with its own link; theirs goes out on the next run.
+    client.post(links(mail.outbox[0])["unsubscribe"])
+    assert send_waiting_confirmations(timezone.now()) == 1
+    assert len(mail.outbox) == 3 and mine in mail.outbox[2].subject
+    assert "You are following this parcel" in client.post(links(mail.outbox[2])["confirm"]).content.decode()
+    assert EmailSubscription.objects.get(parcel__number=mine).confirmed_at is not None
+
+
+def test_a_waiting_confirmation_goes_out_once_the_day_has_passed(client, limits):
+    for number in OPEN_PARCELS[:3]:
+        follow_number(client, number)
+    assert len(mail.outbox) == 2
+    assert send_waiting_confirmations(timezone.now()) == 0
+    assert send_waiting_confirmations(timezone.now() + timedelta(days=1, minutes=1)) == 1
+    assert len(mail.outbox) == 3 and OPEN_PARCELS[2] in mail.outbox[2].subject
+
+
+def test_confirming_gives_an_address_its_room_back(client, limits):
+    for number in OPEN_PARCELS[:4]:
+        assert follow_number(client, number).status_code == 302
+        client.post(links(mail.outbox[-1])["confirm"])
+    assert len(mail.outbox) == 4
+    assert EmailSubscription.objects.filter(confirmed_at__isnull=False).count() == 4
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "root@localhost",
+        "victim@[127.0.0.1]",
+        "victim@[IPv6:::1]",
+        "admin@printer.local",
+        "admin@metadata.google.internal",
+        "admin@shop.test",
+        "admin@site.example",
+        "admin@nowhere.invalid",
+        "admin@router.localhost",
+        "admin@10.0.0.10",
+        "admin@127.0.0.01",
+        "admin@0x7f.0.0.01",
+        "admin@intranet",
+        "admin@\uff4cocalhost",
+        "\u017fbomb@follower-mail.net",  # a local part the mail backend would send as an encoded word
+    ],
+)
+def test_local_internal_and_reserved_destinations_are_refused(client, address):
+    response = follow(client, address)
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert EmailSubscription.objects.count() == 0 and mail.outbox == []
+
+
+def test_an_address_stored_before_these_checks_gets_no_email():
+    row = followed()
+    waiting = with_email(row, "root@localhost", confirmed=False)
+    with_email(row, "admin@shop.test")
+    send_confirmation(waiting.pk)
+    queue_notifications(row.changes.create(version=1, status="in_transit", created_at=NOW), NOW)
+    report = deliver_due_notifications(NOW)
+    assert mail.outbox == [] and report.removed == 1
+    assert list(EmailSubscription.objects.all()) == []
+
+
+def test_a_full_parcel_answers_a_new_address_as_it_answers_a_known_one(client, settings):
+    settings.FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL = 2
+    for address in ("one@follower-mail.net", "two@follower-mail.net"):
+        follow(client, address)
+        client.post(links(mail.outbox[-1])["confirm"])
+    known = follow(client, "one@follower-mail.net")
+    new = follow(client, "three@follower-mail.net")
+    assert known.status_code == new.status_code == 302 and known["Location"] == new["Location"]
+    # Only the owner of the new address learns, from its own link, that the parcel is full.
+    refused = client.post(links(mail.outbox[-1])["confirm"])
+    assert refused.status_code == 409 and "This parcel cannot take more followers." in refused.content.decode()
+    assert EmailSubscription.objects.filter(confirmed_at__isnull=False).count() == 2
+    assert not EmailSubscription.objects.filter(address="three@follower-mail.net").exists()
 
 
 def test_following_costs_the_visitors_number_budget(client, limits):
     limits.RATELIMIT_NUMBERS = "2/h"
     client.get(f"/track/dhl-ecommerce/{MOVING}/")
     assert follow(client).status_code == 302
-    assert follow(client, "other@follower.test").status_code == 429
+    assert follow(client, "other@follower-mail.net").status_code == 429

@@ -31,9 +31,9 @@ def test_no_private_field_reaches_a_notification_feed_calendar_email_or_log(
             number, carrier=slug, status="unknown", followed_since=now - timedelta(hours=1), next_check_at=now
         )
         with_push(row, push_service, f"browser-{index}")
-        with_email(row, f"reader{index}@follower.test")
+        with_email(row, f"reader{index}@follower-mail.net")
         # The sign-up path too: its confirmation email.
-        client.post(f"/track/{slug}/{number}/follow/email", {"email": f"new{index}@follower.test"})
+        client.post(f"/track/{slug}/{number}/follow/email", {"email": f"new{index}@follower-mail.net"})
         for channel in ("feed.atom", "calendar.ics"):
             response = client.get(f"/track/{slug}/{number}/{channel}")
             assert response.status_code in (200, 404), (slug, number, channel)

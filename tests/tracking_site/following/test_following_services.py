@@ -14,7 +14,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
@@ -22,18 +23,20 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from carriers.fakes import dhl_ecommerce as fake_dhl
 from tests.tracking_site.following.conftest import NOW, followed, with_email, with_push
+from tracking_site.following.mail import confirm_token
 from tracking_site.following.models import EmailSubscription, FollowedParcel, Notification, ParcelChange
 from tracking_site.following.tasks import follow_up, refresh_and_notify
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 MOVING = fake_dhl.OUT_FOR_DELIVERY
-FOLLOWER = "inbox@follower.test"
+FOLLOWER = "inbox@follower-mail.net"
 
 
 class Inbox:
@@ -160,7 +163,7 @@ def test_a_huey_consumer_on_redis_mails_confirmation_and_news_through_real_smtp(
         consumer.send_signal(signal.SIGINT)
         output, _ = consumer.communicate(timeout=30)
     assert "executed in" in output  # the consumer really ran the tasks
-    assert "follower.test" not in output  # and logged no address
+    assert "follower-mail.net" not in output  # and logged no address
 
 
 def test_two_consumers_on_postgresql_send_each_change_once(moving_dhl, push_service, push_sender):
@@ -169,27 +172,62 @@ def test_two_consumers_on_postgresql_send_each_change_once(moving_dhl, push_serv
     for index, number in enumerate(numbers):
         row = followed(number, status="unknown")
         with_push(row, push_service, f"browser-{index}")
-        with_email(row, f"reader{index}@follower.test")
-    start = threading.Barrier(2)
-    failures: list[BaseException] = []
-
-    def consumer() -> None:
-        try:
-            start.wait(timeout=10)
-            follow_up(NOW, push_sender=push_sender)
-        except BaseException as exc:
-            failures.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=consumer) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert failures == []
+        with_email(row, f"reader{index}@follower-mail.net")
+    outcomes = at_once(2, lambda _index: follow_up(NOW, push_sender=push_sender))
+    assert not [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
     changed = ParcelChange.objects.count()
     assert changed >= 8  # all but parcels still at "information received"
     assert len(push_service.received) == changed and len(mail.outbox) == changed
     assert len({push.path for push in push_service.received}) == changed
     assert Notification.objects.filter(state=Notification.State.SENT).count() == 2 * changed
+
+
+def at_once(count: int, action: Callable[[int], object]) -> list[object]:
+    """`action(0)` ... `action(count - 1)`, each in its own thread (its own connection), released together."""
+    start = threading.Barrier(count)
+    results: list[object] = [None] * count
+
+    def run(index: int) -> None:
+        try:
+            start.wait(timeout=10)
+            results[index] = action(index)
+        except BaseException as exc:
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_concurrent_confirmations_never_take_a_parcel_past_its_cap(settings):
+    assert connection.vendor == "postgresql"
+    settings.FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL = 3
+    row = followed(MOVING)
+    waiting = [with_email(row, f"reader{index}@follower-mail.net", confirmed=False) for index in range(8)]
+    EmailSubscription.objects.update(delete_after=timezone.now() + timedelta(hours=1))
+    links = [f"/follow/email/confirm/{confirm_token(subscription)}/" for subscription in waiting]
+
+    answers = at_once(len(links), lambda index: Client().post(links[index]).status_code)
+
+    assert sorted(answers) == [200] * 3 + [409] * 5  # type: ignore[type-var]
+    assert EmailSubscription.objects.filter(confirmed_at__isnull=False).count() == 3
+
+
+def test_concurrent_sign_ups_of_one_address_get_its_confirmation_limit(settings):
+    assert connection.vendor == "postgresql"
+    settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_FOLLOWS = settings.RATELIMIT_CONFIRMATIONS_IP = settings.RATELIMIT_NUMBERS = "100/h"
+    settings.RATELIMIT_CONFIRMATIONS_ADDRESS = "2/d"
+    numbers = [fake_dhl.OUT_FOR_DELIVERY, fake_dhl.IN_TRANSIT_IMPB, fake_dhl.INFO_RECEIVED, fake_dhl.AWAITING_PICKUP]
+
+    def sign_up(index: int) -> int:
+        path = f"/track/dhl-ecommerce/{numbers[index]}/follow/email"
+        return Client().post(path, {"email": FOLLOWER}, REMOTE_ADDR=f"203.0.113.{index}").status_code
+
+    assert at_once(len(numbers), sign_up) == [302] * len(numbers)
+    assert len(mail.outbox) == 2 and EmailSubscription.objects.count() == len(numbers)

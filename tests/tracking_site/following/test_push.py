@@ -32,6 +32,16 @@ MESSAGE = {"url": "http://testserver/", "tag": "t", "texts": {"en": {"title": "H
         "https://metadata.google.internal/x",
         "https://printer.local/x",
         "https://intranet/x",  # no dot: a name only a local resolver knows
+        "https://push.shop.test/x",  # reserved names (RFC 2606, RFC 6761)
+        "https://push.site.example/x",
+        "https://push.nowhere.invalid/x",
+        # Numbers a URL parser reads as IPv4 (WHATWG): all of these are 127.0.0.1, or 0.0.0.0.
+        "https://0177.0.0.1/x",
+        "https://0x7f.0.0.1/x",
+        "https://127.1/x",
+        "https://127.0.1/x",
+        "https://0.0/x",
+        "https://push.service.0x1f/x",
         "https://user:secret@updates.push.services.mozilla.com/wpush/v2/x",
         "https://updates.push.services.mozilla.com:8443/wpush/v2/x",
         "https://web.push.apple.com/x#fragment",

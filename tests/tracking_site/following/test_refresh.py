@@ -13,6 +13,7 @@ from carriers.model import Found
 from carriers.registry import build_carriers
 from tests.tracking_site.conftest import make_parcel
 from tests.tracking_site.following.conftest import FOLLOWER, LABEL_ONLY, NOW, followed, with_email, with_push
+from tests.tracking_site.following.push_service import PUSH_HOST
 from tracking_site.following.models import FollowedParcel, Notification, ParcelChange
 from tracking_site.following.refresh import refresh_due_parcels
 from tracking_site.following.tasks import follow_up
@@ -36,7 +37,7 @@ def test_each_change_sends_exactly_one_push_and_one_email(moving_dhl, push_servi
     assert (refreshed.checked, refreshed.changed, delivered.sent) == (1, 1, 2)
     assert len(push_service.received) == 1 and len(mail.outbox) == 1
     push = push_service.received[0]
-    assert push.vapid_valid and push.audience == "https://push.test"
+    assert push.vapid_valid and push.audience == f"https://{PUSH_HOST}"
     assert push.message["texts"]["en"]["title"] == f"Out for delivery: DHL eCommerce parcel {LABEL_ONLY}"
     assert push.message["url"] == f"http://testserver/track/dhl-ecommerce/{LABEL_ONLY}/"
     assert push.message["texts"]["nl"]["title"] == f"Bij de bezorger: DHL eCommerce-pakket {LABEL_ONLY}"

@@ -7,9 +7,11 @@ from datetime import timedelta
 import pytest
 
 from tests.tracking_site.following.conftest import NOW, followed, with_email, with_push
+from tests.tracking_site.following.push_service import BrowserKeys
+from tracking_site.following.delivery import deliver_due_notifications
 from tracking_site.following.mail import kept_until
 from tracking_site.following.models import EmailSubscription, FollowedParcel, PushSubscription
-from tracking_site.following.parcel_store import finish_following
+from tracking_site.following.parcel_store import finish_following, queue_notifications
 from tracking_site.following.retention import purge_expired
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +62,22 @@ def test_a_parcel_nobody_follows_any_more_is_deleted_once_its_confirm_window_pas
     assert purge_expired(NOW).parcels == 0
     assert purge_expired(NOW + timedelta(hours=1)).parcels == 1
     assert list(FollowedParcel.objects.values_list("number", flat=True)) == ["GM295117494011076453"]
+
+
+def test_a_push_endpoint_that_never_took_a_message_within_a_day_is_dropped(push_service, push_sender):
+    row = followed()
+    took = with_push(row, push_service, "real-browser")
+    target = BrowserKeys().target("https://push.squatter.net/made-up")  # resolves nowhere: retried, never sent
+    PushSubscription.objects.create(
+        parcel=row, endpoint=target.endpoint, p256dh=target.p256dh, auth=target.auth, created_at=NOW
+    )
+    quiet = with_push(followed("GM295117494011076453"), push_service, "quiet-parcel")  # never offered a message
+    queue_notifications(row.changes.create(version=1, status="in_transit", created_at=NOW), NOW)
+    report = deliver_due_notifications(NOW, push_sender=push_sender)
+    assert (report.sent, report.retried) == (1, 1)
+
+    assert purge_expired(NOW + timedelta(hours=23, minutes=59)).pushes == 0
+    assert purge_expired(NOW + timedelta(days=1)).pushes == 1
+    assert set(PushSubscription.objects.values_list("pk", flat=True)) == {took.pk, quiet.pk}
+    took.refresh_from_db()
+    assert took.delivered_at == NOW

@@ -14,7 +14,12 @@ from tracking_site.following import tasks
 
 @pytest.mark.parametrize(
     ("task", "runs_an_hour"),
-    [(tasks.refresh_and_notify, 60), (tasks.flush_delivery_observations, 60), (tasks.purge_expired_followers, 4)],
+    [
+        (tasks.refresh_and_notify, 60),
+        (tasks.send_waiting_confirmations, 60),
+        (tasks.flush_delivery_observations, 60),
+        (tasks.purge_expired_followers, 4),
+    ],
 )
 def test_how_often_each_periodic_task_runs(task, runs_an_hour):
     hour = [datetime(2026, 3, 10, 12, minute) for minute in range(60)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from carriers.fakes import nzpost as fake_nzpost
@@ -113,3 +114,20 @@ def test_behind_our_proxy_the_forwarded_client_counts_not_the_proxy(client, sett
 def test_a_forged_forwarded_header_is_ignored_without_proxies(client):
     response = client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="127.0.0.1")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("method", ["post", "options", "put", "patch", "delete"])
+def test_other_addresses_get_the_sites_404_whatever_the_method(method):
+    browser = Client(enforce_csrf_checks=True)  # as a real client is: no CSRF pass
+    not_found = browser.get("/metrics", REMOTE_ADDR="203.0.113.9")
+    response = getattr(browser, method)("/metrics", REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 404
+    assert response.content == not_found.content
+
+
+@pytest.mark.parametrize("method", ["post", "options", "put", "patch", "delete"])
+def test_allowed_addresses_are_told_which_methods_the_metrics_answer(method):
+    response = getattr(Client(enforce_csrf_checks=True), method)("/metrics")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert b"tracking_carrier" not in response.content

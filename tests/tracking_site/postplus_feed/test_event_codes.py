@@ -1,4 +1,4 @@
-"""PostPlus event codes: fetched once and cached, mapped to statuses through their messages, with a fallback."""
+"""PostPlus event codes: fetched once and cached, mapped to statuses through their flags, then their messages."""
 
 from datetime import date
 
@@ -8,41 +8,56 @@ import pytest
 from carriers.fakes import postplus as fake_postplus
 from carriers.fakes.postplus import EVENT_CODES_PATH
 from carriers.model import Status
+from carriers.postplus import EventCode
 from carriers.registry import CarrierConfig, build_carriers
 from tests.tracking_site.postplus_feed.feed_fakes import feed_client, feed_item
 from tracking_site.lookup.clients import install_carriers
 from tracking_site.lookup.service import lookup_parcels
-from tracking_site.postplus_feed.event_codes import event_codes, extra_code_statuses, statuses_for_codes
+from tracking_site.postplus_feed.event_codes import event_codes, extra_code_statuses
 from tracking_site.postplus_feed.store import FeedLookup
 from tracking_site.postplus_feed.sync import sync_feed
 
 pytestmark = pytest.mark.django_db
 
 
+def listed(code: str, message: str, *milestones: str) -> dict:
+    """An entry of PostPlus's event-codes answer, as published: every flag, the named ones true."""
+    flags = ("isPreAlert", "isStartclock", "isDeparted", "isAtDestination", "isStopclock", "isDelivered")
+    return {"code": code, "message": message, **{flag: flag in milestones for flag in flags}}
+
+
 @pytest.mark.parametrize(
-    ("message", "status"),
+    ("entry", "status"),
     [
-        ("Parcel placed in a parcel locker", Status.AWAITING_PICKUP),
-        ("Handed over to the courier, out for delivery", Status.OUT_FOR_DELIVERY),
-        ("Delivery unsuccessful: address not found", Status.DELIVERY_FAILED),
-        ("Parcel returned to the shop", Status.RETURNED),
-        ("Parcel delivered to a neighbour", Status.DELIVERED),
-        ("Parcel sorted at hub", Status.IN_TRANSIT),
+        (listed("NEW_CODE", "Parcel placed in a parcel locker", "isStopclock"), Status.AWAITING_PICKUP),
+        (listed("NEW_CODE", "Handed over to the courier, out for delivery"), Status.OUT_FOR_DELIVERY),
+        (listed("NEW_CODE", "Delivery unsuccessful: address not found", "isStopclock"), Status.DELIVERY_FAILED),
+        (listed("NEW_CODE", "Parcel returned to the shop"), Status.RETURNED),
+        (listed("NEW_CODE", "Parcel left with a neighbour", "isStopclock", "isDelivered"), Status.DELIVERED),
+        (listed("NEW_CODE", "Parcel sorted", "isDeparted"), Status.IN_TRANSIT),
+        (listed("NEW_CODE", "Shop sent the parcel data", "isPreAlert"), Status.INFO_RECEIVED),
+        (listed("NEW_CODE", "Parcel delivered to our hub", "isStartclock"), Status.IN_TRANSIT),  # flags first
     ],
 )
-def test_a_listed_code_takes_the_status_its_standard_message_names(message, status):
-    assert statuses_for_codes({"NEW_CODE": message}) == {"NEW_CODE": status}
+def test_a_listed_code_takes_the_status_its_flags_then_its_standard_message_name(monkeypatch, entry, status):
+    monkeypatch.setattr(fake_postplus, "EVENT_CODES", {"NEW_CODE": entry})
+    client, _ = feed_client([])
+    assert extra_code_statuses(client) == {"NEW_CODE": status}
 
 
-def test_a_listed_code_whose_message_names_no_status_is_left_to_the_events_own_message():
-    assert statuses_for_codes({"LABEL_PRINTED": "Label printed"}) == {}
+def test_a_listed_code_whose_flags_and_message_name_no_status_is_left_to_the_events_own_message(monkeypatch):
+    monkeypatch.setattr(fake_postplus, "EVENT_CODES", {"LABEL_PRINTED": listed("LABEL_PRINTED", "Label printed")})
+    client, _ = feed_client([])
+    assert extra_code_statuses(client) == {}
 
 
 def test_the_code_list_is_fetched_once_then_served_from_the_cache():
     client, feed = feed_client([])
     first = event_codes(client)
     second = event_codes(client)
-    assert first == second == fake_postplus.EVENT_CODES
+    assert first == second
+    assert set(first) == set(fake_postplus.EVENT_CODES)
+    assert first["DELIVERED"] == EventCode("DELIVERED", "Parcel delivered", frozenset({"isStopclock", "isDelivered"}))
     assert feed.calls_to(EVENT_CODES_PATH) == 1
 
 
@@ -55,7 +70,9 @@ def test_an_unavailable_code_list_gives_the_keyword_fallback_and_is_not_asked_ag
 
 
 def test_stored_events_with_a_code_only_the_list_knows_get_its_status(monkeypatch):
-    monkeypatch.setitem(fake_postplus.EVENT_CODES, "LOCKER_DROP", "Parcel placed in a parcel locker")
+    monkeypatch.setitem(
+        fake_postplus.EVENT_CODES, "LOCKER_DROP", listed("LOCKER_DROP", "Parcel placed in a parcel locker")
+    )
     item = feed_item("PPL1000001", "E1", "1", code="LOCKER_DROP", message="Your parcel is waiting for you")
     client, _ = feed_client([item])
     sync_feed(client, since=date(2025, 1, 13))
@@ -78,7 +95,9 @@ def test_an_unknown_code_falls_back_to_the_events_own_message_then_to_unknown():
 
 
 def test_a_code_only_the_list_knows_reads_the_same_through_the_api_and_through_the_feed(monkeypatch):
-    monkeypatch.setitem(fake_postplus.EVENT_CODES, "LOCKER_DROP", "Parcel placed in a parcel locker")
+    monkeypatch.setitem(
+        fake_postplus.EVENT_CODES, "LOCKER_DROP", listed("LOCKER_DROP", "Parcel placed in a parcel locker")
+    )
     item = feed_item("PPL1000001", "E1", "1", code="LOCKER_DROP", message="Your parcel is waiting for you")
     config = CarrierConfig(postplus_api_key=fake_postplus.DEMO_API_KEY, postplus_base_url="http://postplus.test")
     transports = {"postplus": httpx.WSGITransport(app=fake_postplus.FakePostPlus([item]))}

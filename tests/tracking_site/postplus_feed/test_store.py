@@ -85,7 +85,7 @@ def test_stored_rows_name_the_delivering_carrier_as_the_last_mile():
     feed_in_front(client)
     parcel = track(STORED)[0].parcel
 
-    assert parcel.last_mile == LastMile(carrier="Omniva", number="CE310477291EE")
+    assert parcel.last_mile == LastMile(carrier="Omniva", number="CE310477291EE", handed_over=True)
     assert feed.calls_to(PARCEL_NRS_PATH) == 0
     assert parcel == client.track(STORED).parcel  # the API reads the same parcel data the same way
 
