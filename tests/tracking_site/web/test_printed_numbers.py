@@ -5,9 +5,11 @@ import re
 from dataclasses import replace
 
 import pytest
+from django.template.loader import render_to_string
 
 from carriers.model import LastMile
 from tests.tracking_site.conftest import make_parcel
+from tracking_site.web.forms import SearchForm
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +63,30 @@ def test_pages_that_name_the_number_in_a_sentence_print_it_grouped(client, carri
     body = client.get(path).content.decode()
     assert printed_numbers(body) == [["CE", "310", "477", "291", "FI"]]
     assert "<code>CE310477291FI</code>" not in body  # a <code> breaks anywhere: CE31047|7291FI
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "following/email_form.html",
+        "following/email_sent.html",
+        "following/email_confirm.html",
+        "following/email_confirmed.html",
+        "following/email_full.html",
+        "not_found.html",
+    ],
+)
+def test_every_page_of_following_by_email_prints_the_number_in_its_groups(rf, template):
+    context = {
+        "carrier": "PostPlus",
+        "carrier_slug": "postplus",
+        "number": "CE310477291FI",
+        "confirm_hours": 24,
+        "keep_days": {"after_delivery": 7, "at_most": 60},
+        "form": SearchForm(enabled_carriers=["postplus"]),
+    }
+    body = render_to_string(template, context, request=rf.get("/"))
+    assert printed_numbers(body) == [["CE", "310", "477", "291", "FI"]]
 
 
 def test_the_demo_numbers_on_the_home_page_are_printed_in_their_own_groups(client, settings):
