@@ -39,18 +39,13 @@ def phone(browser: Browser, site: str, problems: PageProblems) -> Page:
     problems.assert_none()
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        f"/track/postplus/{POSTPLUS_OUT_FOR_DELIVERY}/",
-        f"/track/dhl-ecommerce/{fake_dhl.IN_TRANSIT_IMPB}/",
-        f"/track/dhl-ecommerce/{fake_dhl.RETURNED_SHOP_ID}/",
-        f"/track/nzpost/{fake_nzpost.INFO_RECEIVED_TICKET}/",
-        FOLLOW_PAGE,
-        SEVERAL,
-        "/",
-    ],
-)
+def demo_parcel_pages() -> list[str]:
+    from carriers.demo import demo_numbers
+
+    return [f"/track/{slug}/{number}/" for slug, numbers in demo_numbers().items() for number, _ in numbers]
+
+
+@pytest.mark.parametrize("path", [*demo_parcel_pages(), FOLLOW_PAGE, SEVERAL, "/"])
 def test_numbers_are_never_broken_mid_group_on_a_phone(phone: Page, site: str, path: str):
     phone.goto(site + path)
     numbers = phone.evaluate(GROUPS_LAID_OUT)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from carriers.detect import candidate_carriers
 from tests.carriers.test_search_text import accepted_numbers, written
 from tests.tracking_site.conftest import make_parcel
+from tracking_site.presentation.number_groups import number_groups
 from tracking_site.web.forms import SearchForm
 
 pytestmark = pytest.mark.django_db
@@ -87,4 +88,18 @@ def test_any_number_we_accept_written_as_people_have_it_finds_the_same_parcel(ca
     text = data.draw(written(number))
     response = Client().get("/track/", {"q": text})
     assert response.status_code == 302, text
+    assert response["Location"] == f"/track/{carrier}/{number}/"
+
+
+def demo_parcels() -> list[tuple[str, str]]:
+    from carriers.demo import demo_numbers
+
+    return [(slug, number) for slug, numbers in demo_numbers().items() for number, _ in numbers]
+
+
+@pytest.mark.parametrize(("carrier", "number"), demo_parcels())
+def test_every_demo_parcel_typed_as_our_pages_print_it_opens_its_page(client, carrier, number):
+    printed = " ".join(number_groups(number))
+    response = client.get("/track/", {"q": f"Tracking number: {printed.lower()}."})
+    assert response.status_code == 302, printed
     assert response["Location"] == f"/track/{carrier}/{number}/"
