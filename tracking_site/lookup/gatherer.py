@@ -40,11 +40,12 @@ from typing import Protocol
 
 from carriers.base import CarrierClient
 from carriers.model import CarrierFailure, FailureReason, Found, NotFound, TrackingResult
+from carriers.throttle import PREPAID_SLOT, PrepaidSlot
 from tracking_site.lookup.parcel_cache import CachedResult
 from tracking_site.metrics import instruments
 from tracking_site.resilience.carrier_guard import CarrierGuard
 from tracking_site.resilience.redis_outage import REDIS_ERRORS, RedisOutage
-from tracking_site.shared_state.call_budget import CallBudget, headroom, prepaid_slot
+from tracking_site.shared_state.call_budget import CallBudget, headroom
 from tracking_site.shared_state.gather_store import (
     BACKGROUND,
     DONE,
@@ -294,8 +295,8 @@ class Gatherer:
         started = time.perf_counter()
 
         def call() -> Mapping[str, TrackingResult]:
-            with prepaid_slot(client.slug):
-                return client.call_batch(numbers, kind)
+            # The slot `_lead` reserved pays for the call's first request at the transport (carriers/throttle.py).
+            return client.with_extensions({PREPAID_SLOT: PrepaidSlot()}).call_batch(numbers, kind)
 
         try:
             results = call() if self.guard is None else self.guard.call(client.slug, numbers, call)

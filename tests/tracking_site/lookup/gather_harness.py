@@ -162,6 +162,7 @@ class RecordingCarrier(CarrierClient):
         self.finds = dict(finds or {})
         self.failure = failure
         self.calls: list[tuple[str, list[str]]] = []
+        self.extensions: list[dict[str, object]] = []  # what each call's requests would carry
         self._clock = clock
         self._gate = clock.condition() if clock else threading.Condition()
         self._held = False
@@ -176,6 +177,10 @@ class RecordingCarrier(CarrierClient):
         with self._gate:
             self._held = False
             self._gate.notify_all()
+
+    def with_extensions(self, extensions: Mapping[str, object]) -> RecordingCarrier:
+        self.extensions.append(dict(extensions))
+        return self  # one carrier, so that hold() and release() reach every call
 
     def call_batch(self, numbers: Sequence[str], kind: str = "") -> dict[str, TrackingResult]:
         self.calls.append((kind, list(numbers)))

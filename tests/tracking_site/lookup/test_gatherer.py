@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from carriers.model import CarrierFailure, FailureReason, Found, NotFound
-from carriers.throttle import RateLimit
+from carriers.throttle import PREPAID_SLOT, PrepaidSlot, RateLimit
 from tests.tracking_site.lookup.gather_harness import Harness, RecordingCarrier
 from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.gatherer import Gatherer, Linger, Timing
@@ -186,6 +186,19 @@ def test_a_call_that_never_ends_is_a_timeout_at_the_deadline(h):
     assert asked.result(PP, "A") == CarrierFailure(PP, "A", FailureReason.TIMEOUT)
     carrier.release()
     h.settle()
+
+
+def test_each_call_goes_out_with_the_slot_its_leader_reserved_for_it(h):
+    carrier = RecordingCarrier(PP, ["SPENT", "A"])
+    g = gatherer(h, [carrier], {PP: RateLimit(1, 1.0)})
+    spend_the_budget(h, g, carrier)
+    asked = h.request(g, [(PP, "A")])
+    h.advance(1.0)
+
+    assert asked.done and carrier.numbers_called() == [["SPENT"], ["A"]]
+    slots = [extensions[PREPAID_SLOT] for extensions in carrier.extensions]
+    assert len(slots) == 2 and slots[0] is not slots[1]
+    assert all(isinstance(slot, PrepaidSlot) and slot.use() for slot in slots)  # none used before the transport
 
 
 # --- Sharing -------------------------------------------------------------------------------------------------------
