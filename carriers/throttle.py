@@ -29,11 +29,14 @@ PRIORITY = "carrier_call_priority"  # a request extension: a Priority
 PREPAID_SLOT = "carrier_prepaid_slot"  # a request extension: a PrepaidSlot
 
 
-class Priority(enum.IntEnum):
-    """Who waits for a carrier's answer: the budget goes to visitors first (in that order: it is the queues')."""
+class Priority(enum.Enum):
+    """Who waits for a carrier's answer: the budget goes to visitors first, and queues order numbers by it."""
 
     VISITOR = 0  # someone is waiting on a page
     BACKGROUND = 1  # refreshing followed parcels, warming, the feed sync: only budget visitors leave unused
+
+    def __lt__(self, other: Priority) -> bool:
+        return self.value < other.value
 
 
 @dataclass(frozen=True)

@@ -40,19 +40,17 @@ from typing import Protocol
 
 from carriers.base import CarrierClient
 from carriers.model import CarrierFailure, FailureReason, Found, NotFound, TrackingResult
-from carriers.throttle import PREPAID_SLOT, PrepaidSlot
+from carriers.throttle import PREPAID_SLOT, PrepaidSlot, Priority
 from tracking_site.lookup.parcel_cache import CachedResult
 from tracking_site.metrics import instruments
 from tracking_site.resilience.carrier_guard import CarrierGuard
 from tracking_site.resilience.redis_outage import REDIS_ERRORS, RedisOutage
 from tracking_site.shared_state.call_budget import CallBudget, headroom
 from tracking_site.shared_state.gather_store import (
-    BACKGROUND,
     DONE,
     LEAD,
     MONOTONIC,
     REFUSED,
-    VISITOR,
     GatherStore,
     Marker,
     Message,
@@ -140,7 +138,7 @@ class Gatherer:
     def gather(
         self,
         pairs: Sequence[Pair],
-        priority: int = VISITOR,
+        priority: Priority = Priority.VISITOR,
         *,
         cache_read_at: float = -math.inf,
         answer_within: float | None = None,
@@ -160,7 +158,7 @@ class Gatherer:
 
     # --- Leading a carrier's calls ---------------------------------------------------------------------------
 
-    def lead(self, carrier: str, request: str, own: list[str], priority: int, queue_deadline: float) -> None:
+    def lead(self, carrier: str, request: str, own: list[str], priority: Priority, queue_deadline: float) -> None:
         """Lead `carrier`'s calls for as long as this request holds its lease (runs on the pool)."""
         lead = lead_id(request, carrier)
         try:
@@ -180,7 +178,7 @@ class Gatherer:
         else:
             logger.warning("outcome=gather_store_failed error=%s", type(error).__name__)
 
-    def _lead(self, carrier: str, lead: str, own: list[str], priority: int, queue_deadline: float) -> None:
+    def _lead(self, carrier: str, lead: str, own: list[str], priority: Priority, queue_deadline: float) -> None:
         client = self.carriers[carrier]
         lease = self.timing.lease_seconds
         ahead_view: QueueView | None = None
@@ -325,7 +323,7 @@ class Gathers(Protocol):
     def gather(
         self,
         pairs: Sequence[Pair],
-        priority: int = VISITOR,
+        priority: Priority = Priority.VISITOR,
         *,
         cache_read_at: float = -math.inf,
         answer_within: float | None = None,
@@ -347,7 +345,7 @@ class GathererWithFallback:
     def gather(
         self,
         pairs: Sequence[Pair],
-        priority: int = VISITOR,
+        priority: Priority = Priority.VISITOR,
         *,
         cache_read_at: float = -math.inf,
         answer_within: float | None = None,
@@ -371,7 +369,7 @@ class Waiting:
         gatherer: Gatherer,
         request: str,
         pairs: list[Pair],
-        priority: int,
+        priority: Priority,
         cache_read_at: float,
         answer_within: float | None = None,
     ) -> None:
@@ -381,7 +379,7 @@ class Waiting:
         self.priority = priority
         timing = gatherer.timing
         self.started = gatherer.clock.now()
-        wait = timing.background_wait_seconds if priority == BACKGROUND else timing.wait_seconds
+        wait = timing.background_wait_seconds if priority is Priority.BACKGROUND else timing.wait_seconds
         self.queue_deadline = self.started + wait
         self.deadline = self.started + max(timing.deadline_seconds, wait)
         # Past this, numbers still in flight are left to their calls (their answers land in the parcel cache).
@@ -410,7 +408,7 @@ class Waiting:
                     CarrierFailure(carrier, number, FailureReason.TIMEOUT)
                 )
         instruments.lookup_waited(
-            "background" if self.priority == BACKGROUND else "visitor", self.g.clock.now() - self.started
+            "background" if self.priority is Priority.BACKGROUND else "visitor", self.g.clock.now() - self.started
         )
         return self.answers
 
@@ -476,7 +474,7 @@ class Waiting:
         elif message.what == LEAD:
             self._start_lead(message.carrier)
         elif message.what == REFUSED:
-            if self.priority == BACKGROUND:
+            if self.priority is Priority.BACKGROUND:
                 self.retry_at = self.g.clock.now() + float(message.payload)
             else:
                 # The leader's budget has no slot before the deadline; the next one is this far away.

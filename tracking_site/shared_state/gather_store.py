@@ -28,8 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-VISITOR = 0
-BACKGROUND = 1
+from carriers.throttle import Priority
 
 LEAD = "lead"  # you hold the carrier's lease now: lead its next call
 FULL = "full"  # (to a leader) a whole batch is waiting
@@ -95,7 +94,7 @@ class GatherStore(Protocol):
         self,
         request: str,
         wanted: Sequence[Wanted],
-        priority: int,
+        priority: Priority,
         *,
         alive_seconds: float,
         lease_seconds: float,
@@ -183,12 +182,9 @@ MONOTONIC = MonotonicClock()
 
 @dataclass(order=True)
 class _Score:
-    priority: int
+    priority: Priority
     at: float
     seq: int
-
-
-_BACKGROUND_SCORE = _Score(BACKGROUND, 0.0, 0)
 
 
 @dataclass
@@ -203,7 +199,7 @@ class _State:
     queues: dict[tuple[str, str], dict[str, _Score]] = field(default_factory=dict)
     kinds: dict[str, list[str]] = field(default_factory=dict)
     waiters: dict[tuple[str, str], set[str]] = field(default_factory=dict)
-    flying: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)  # priority, until
+    flying: dict[tuple[str, str], tuple[Priority, float]] = field(default_factory=dict)  # priority, until
     done: dict[tuple[str, str], tuple[Any, float, float]] = field(default_factory=dict)  # payload, written, until
     leases: dict[str, tuple[str, float]] = field(default_factory=dict)  # carrier: (lead, until)
     joins: dict[str, _Joins] = field(default_factory=dict)
@@ -227,7 +223,7 @@ class LocalGatherStore:
         self,
         request: str,
         wanted: Sequence[Wanted],
-        priority: int,
+        priority: Priority,
         *,
         alive_seconds: float,
         lease_seconds: float,
@@ -265,13 +261,14 @@ class LocalGatherStore:
                             queue[item.number] = replace(queue[item.number], priority=priority)
                     else:
                         queue = state.queues.setdefault((carrier, item.kind), {})
-                        before.setdefault(item.kind, self._visitors(queue))
+                        before.setdefault(item.kind, _visitors(queue.values()))
                         queue[item.number] = self._score(priority, now)
                         if item.kind not in state.kinds.setdefault(carrier, []):
                             state.kinds[carrier].append(item.kind)
                         added = True
                     queued_any = True
-                if added and priority == VISITOR:  # a burst is visitors arriving; background work comes at once
+                # A burst is visitors arriving; background work comes at once.
+                if added and priority is Priority.VISITOR:
                     self._joined(carrier, request, now)
                 if not queued_any:
                     continue
@@ -282,7 +279,7 @@ class LocalGatherStore:
                 elif holder != lead_id(request, carrier):
                     batch = batch_sizes.get(carrier, 1)
                     for kind, count in before.items():
-                        if count < batch <= self._visitors(state.queues[(carrier, kind)]):
+                        if count < batch <= _visitors(state.queues[(carrier, kind)].values()):
                             self._push(holder, Message(FULL, carrier))
             return Joined(settled, tuple(leads))
 
@@ -305,17 +302,16 @@ class LocalGatherStore:
         request = lead.rsplit("/", 1)[0]
         kinds = self._state.kinds.get(carrier, [])
         queues = {kind: self._state.queues.get((carrier, kind), {}) for kind in kinds}
-        own_kinds = [kind for number in own for kind in kinds if number in queues[kind]]
-        own_visitors = sum(
-            1 for number in own for kind in kinds if queues[kind].get(number, _BACKGROUND_SCORE).priority == VISITOR
-        )
-        all_visitors = sum(self._visitors(queue) for queue in queues.values())
-        kind = _next_kind(queues, own_kinds, self._visitors)
+        mine = [(kind, queues[kind][number]) for number in own for kind in kinds if number in queues[kind]]
+        own_kinds = [kind for kind, _ in mine]
+        own_visitors = _visitors(score for _, score in mine)
+        all_visitors = sum(_visitors(queue.values()) for queue in queues.values())
+        kind = _next_kind(queues, own_kinds)
         joins = self._state.joins.get(carrier, _Joins())
         other_at = joins.at if joins.by != request else joins.before
         if kind is None:
             return QueueView(None, 0, 0, 0, now - other_at)
-        visitors = self._visitors(queues[kind])
+        visitors = _visitors(queues[kind].values())
         others = all_visitors - own_visitors
         return QueueView(kind, visitors, len(queues[kind]) - visitors, others, now - other_at)
 
@@ -365,7 +361,7 @@ class LocalGatherStore:
             requeued = False
             for number, kind in requeue.items():
                 pair = (carrier, number)
-                priority = state.flying.pop(pair, (VISITOR, 0.0))[0]
+                priority = state.flying.pop(pair, (Priority.VISITOR, 0.0))[0]
                 if state.waiters.get(pair):
                     state.queues.setdefault((carrier, kind), {})[number] = self._score(priority, now)
                     if kind not in state.kinds.setdefault(carrier, []):
@@ -418,13 +414,9 @@ class LocalGatherStore:
 
     # Helpers, called with the lock held -------------------------------------------------------------------------
 
-    def _score(self, priority: int, now: float) -> _Score:
+    def _score(self, priority: Priority, now: float) -> _Score:
         self._seq += 1
         return _Score(priority, now, self._seq)
-
-    @staticmethod
-    def _visitors(queue: Mapping[str, _Score]) -> int:
-        return sum(1 for score in queue.values() if score.priority == VISITOR)
 
     @staticmethod
     def _live(entries: dict[tuple[str, str], Any], pair: tuple[str, str], now: float) -> Any:
@@ -500,10 +492,14 @@ class LocalGatherStore:
         state.leases.pop(carrier, None)
 
 
-def _next_kind(queues: Mapping[str, Mapping[str, _Score]], own_kinds: Sequence[str], visitors: Any) -> str | None:
+def _visitors(scores: Iterable[_Score]) -> int:
+    return sum(1 for score in scores if score.priority is Priority.VISITOR)
+
+
+def _next_kind(queues: Mapping[str, Mapping[str, _Score]], own_kinds: Sequence[str]) -> str | None:
     """The kind the next call carries: the leader's own first while visitors wait in it (or nowhere), then the
     kind with the most visitor numbers, then the most background ones; None when every queue is empty."""
-    waiting = {kind: visitors(queue) for kind, queue in queues.items() if queue}
+    waiting = {kind: _visitors(queue.values()) for kind, queue in queues.items() if queue}
     if not waiting:
         return None
     anyone = any(waiting.values())

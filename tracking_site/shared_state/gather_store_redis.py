@@ -17,6 +17,7 @@ import pickle
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from carriers.throttle import Priority
 from tracking_site.shared_state.gather_store import (
     DONE,
     FULL,
@@ -434,7 +435,7 @@ class RedisGatherStore:
         self,
         request: str,
         wanted: Sequence[Wanted],
-        priority: int,
+        priority: Priority,
         *,
         alive_seconds: float,
         lease_seconds: float,
@@ -450,7 +451,7 @@ class RedisGatherStore:
                 PREFIX,
                 self._now(),
                 request,
-                priority,
+                priority.value,
                 _ms(alive_seconds),
                 _ms(lease_seconds),
                 json.dumps(entries),

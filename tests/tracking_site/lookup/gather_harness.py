@@ -10,6 +10,7 @@ import httpx
 
 from carriers.base import CarrierClient, CarrierUnavailable
 from carriers.model import CarrierFailure, FailureReason, Found, NotFound, Parcel, TrackingResult
+from carriers.throttle import Priority
 from tests.tracking_site.conftest import make_parcel
 
 # Only a test that is stuck ever waits this long (a thread that never blocks, a wake-up that never comes).
@@ -95,7 +96,7 @@ class Harness:
             self._live.add(thread)
         thread.start()
 
-    def request(self, gatherer, pairs: Sequence[tuple[str, str]], priority: int = 0) -> Asked:
+    def request(self, gatherer, pairs: Sequence[tuple[str, str]], priority: Priority = Priority.VISITOR) -> Asked:
         asked = Asked()
         self.spawn(lambda: asked.set(gatherer.gather(pairs, priority)))
         self.settle()

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from carriers.throttle import Priority
 from tests.tracking_site.lookup.gather_harness import ManualClock
 from tracking_site.shared_state.gather_store import (
-    BACKGROUND,
     DONE,
     FULL,
     LEAD,
     REFUSED,
-    VISITOR,
     LocalGatherStore,
     Marker,
     Message,
@@ -41,7 +40,7 @@ def store(request):
     return made
 
 
-def join(store, request, numbers, priority=VISITOR, carrier=PP, kind="", batch=50, answered_since=0.0):
+def join(store, request, numbers, priority=Priority.VISITOR, carrier=PP, kind="", batch=50, answered_since=0.0):
     return store.join(
         request,
         [Wanted(carrier, number, kind) for number in numbers],
@@ -70,7 +69,7 @@ def test_the_first_request_takes_the_lease_and_the_next_ones_wait(store):
 
 
 def test_the_leader_takes_its_own_numbers_first_then_the_oldest_visitors_then_background(store):
-    join(store, "r1", ["B1", "B2"], BACKGROUND)
+    join(store, "r1", ["B1", "B2"], Priority.BACKGROUND)
     join(store, "r2", ["V1"])
     join(store, "r3", ["V2"])
     join(store, "lead", ["OWN"])  # the lease is r1's
@@ -85,7 +84,7 @@ def test_the_leader_takes_its_own_numbers_first_then_the_oldest_visitors_then_ba
 
 def test_a_background_leader_takes_every_visitors_number_before_its_own(store):
     """The lease can pass to a background request (it also waits for a visitor's number): visitors still go first."""
-    join(store, "bg", ["B1", "B2"], BACKGROUND)
+    join(store, "bg", ["B1", "B2"], Priority.BACKGROUND)
     join(store, "v1", ["V1"])
     join(store, "v2", ["V2"])
 
@@ -225,7 +224,7 @@ def test_the_quiet_time_counts_only_other_requests_visitors(store):
     join(store, "r1", ["A"])
     store.test_clock.advance(0.5)
     join(store, "r1", ["A2"])  # its own second number
-    join(store, "bg", ["B"], BACKGROUND)
+    join(store, "bg", ["B"], Priority.BACKGROUND)
     view = store.view(PP, lead_id("r1", PP), ["A", "A2"])
     assert view.others == 0 and view.quiet_seconds > 100  # nobody else's visitors, ever
 
@@ -236,7 +235,7 @@ def test_the_quiet_time_counts_only_other_requests_visitors(store):
 
 
 def test_a_visitor_wanting_a_queued_background_number_moves_it_ahead_as_old_as_it_is(store):
-    join(store, "bg", ["OLD-BG", "B"], BACKGROUND)
+    join(store, "bg", ["OLD-BG", "B"], Priority.BACKGROUND)
     store.test_clock.advance(0.1)
     join(store, "visitor", ["V"])
     store.test_clock.advance(0.1)
