@@ -52,9 +52,11 @@ from tracking_site.shared_state.gather_store import (
     MONOTONIC,
     REFUSED,
     GatherStore,
+    Joining,
     Marker,
     Message,
     QueueView,
+    Settled,
     WaitClock,
     Wanted,
     lead_id,
@@ -283,9 +285,8 @@ class Gatherer:
                 if number not in payloads and number not in requeue:
                     payloads[number] = CachedResult.now(CarrierFailure(carrier, number, FailureReason.BAD_RESPONSE))
             try:
-                self.store.settle(
-                    carrier, payloads, stored=stored, requeue=requeue, lease_seconds=self.timing.lease_seconds
-                )
+                settled = Settled(payloads, stored, requeue)
+                self.store.settle(carrier, settled, lease_seconds=self.timing.lease_seconds)
             except REDIS_ERRORS as error:  # the answers are in the parcel cache; waiters find them when they retry
                 self._redis_failed(error)
 
@@ -453,15 +454,15 @@ class Waiting:
 
     def _join(self, pairs: list[Pair]) -> None:
         timing = self.g.timing
-        joined = self.g.store.join(
+        joining = Joining(
             self.request,
             [self.wanted[pair] for pair in pairs],
             self.priority,
             alive_seconds=self.deadline - self.g.clock.now() + 1.0,
-            lease_seconds=timing.lease_seconds,
             batch_sizes={carrier: self.g.carriers[carrier].batch_size for carrier, _ in pairs},
             answered_since=self.cache_read_at,
         )
+        joined = self.g.store.join(joining, lease_seconds=timing.lease_seconds)
         for pair, payload in joined.settled.items():
             self._answer(pair, payload)
         for carrier in joined.leads:

@@ -12,9 +12,11 @@ from tracking_site.shared_state.gather_store import (
     FULL,
     LEAD,
     REFUSED,
+    Joining,
     LocalGatherStore,
     Marker,
     Message,
+    Settled,
     Wanted,
     lead_id,
 )
@@ -41,15 +43,13 @@ def store(request):
 
 
 def join(store, request, numbers, priority=Priority.VISITOR, carrier=PP, kind="", batch=50, answered_since=0.0):
-    return store.join(
-        request,
-        [Wanted(carrier, number, kind) for number in numbers],
-        priority,
-        alive_seconds=20.0,
-        lease_seconds=LEASE,
-        batch_sizes={carrier: batch},
-        answered_since=answered_since,
-    )
+    wanted = [Wanted(carrier, number, kind) for number in numbers]
+    joining = Joining(request, wanted, priority, 20.0, batch_sizes={carrier: batch}, answered_since=answered_since)
+    return store.join(joining, lease_seconds=LEASE)
+
+
+def settle(store, answers, stored=None, requeue=None):
+    return store.settle(PP, Settled(answers, stored or {}, requeue or {}), lease_seconds=LEASE)
 
 
 def inbox(store, name):
@@ -130,9 +130,7 @@ def test_settling_wakes_every_waiter_and_leaves_a_done_marker_for_stored_answers
     join(store, "r2", ["A"])
     take(store, "r1", own=["A", "B"])
 
-    store.settle(
-        PP, {"A": "answer A", "B": "failure B"}, stored={"A": Marker(2.0, 100.0)}, requeue={}, lease_seconds=LEASE
-    )
+    settle(store, {"A": "answer A", "B": "failure B"}, stored={"A": Marker(2.0, 100.0)})
 
     assert sorted(inbox(store, "r1"), key=lambda m: m.number) == [
         Message(DONE, PP, "A", "answer A"),
@@ -147,7 +145,7 @@ def test_settling_wakes_every_waiter_and_leaves_a_done_marker_for_stored_answers
 def test_a_done_marker_older_than_the_requests_cache_read_does_not_count(store):
     join(store, "r1", ["A"])
     take(store, "r1", own=["A"])
-    store.settle(PP, {"A": "answer"}, stored={"A": Marker(2.0, 100.0)}, requeue={}, lease_seconds=LEASE)
+    settle(store, {"A": "answer"}, stored={"A": Marker(2.0, 100.0)})
 
     # r2 read the parcel cache after the answer was stored there, and missed it: it was dropped since.
     late = join(store, "r2", ["A"], answered_since=100.5)
@@ -158,7 +156,7 @@ def test_a_done_marker_older_than_the_requests_cache_read_does_not_count(store):
 def test_a_done_marker_lapses(store):
     join(store, "r1", ["A"])
     take(store, "r1", own=["A"])
-    store.settle(PP, {"A": "answer"}, stored={"A": Marker(2.0, 100.0)}, requeue={}, lease_seconds=LEASE)
+    settle(store, {"A": "answer"}, stored={"A": Marker(2.0, 100.0)})
     if isinstance(store, RedisGatherStore):  # Redis expires keys on its own clock
         assert 1000 < shared_redis().pttl(PREFIX + "d:postplus:A") <= 2000
         return
@@ -172,7 +170,7 @@ def test_a_number_not_found_by_one_kind_is_queued_under_the_next_with_its_waiter
     taken = take(store, "r1", own=["N1"], kind="packageId")
     assert taken.numbers == ("N1", "N2")
 
-    store.settle(PP, {}, stored={}, requeue={"N1": "dhlPackageId", "N2": "dhlPackageId"}, lease_seconds=LEASE)
+    settle(store, {}, requeue={"N1": "dhlPackageId", "N2": "dhlPackageId"})
 
     assert inbox(store, "r1") == [Message(LEAD, PP)]  # the lease was free: the oldest waiter leads again
     view = store.view(PP, lead_id("r1", PP), ["N1"])
