@@ -33,10 +33,9 @@ import math
 import os
 import secrets
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import KW_ONLY, dataclass, field
 
 from carriers.base import CarrierClient
 from carriers.model import CarrierFailure, FailureReason, Found, NotFound, TrackingResult
@@ -109,33 +108,28 @@ def run_in_pool(task: Callable[[], None]) -> None:
     _executor.submit(task)
 
 
+@dataclass(eq=False, repr=False)
 class Gatherer:
-    """Carrier calls shared by every request that wants the same carrier, within the carrier's budget."""
+    """Carrier calls shared by every request that wants the same carrier, within the carrier's budget.
 
-    def __init__(
-        self,
-        carriers: Mapping[str, CarrierClient],
-        store: GatherStore,
-        budget: CallBudget,
-        keep: Keep,
-        *,
-        timing: Timing = Timing(),
-        clock: WaitClock = MONOTONIC,
-        run: Run = run_in_pool,
-        outage: RedisOutage | None = None,
-        guard: CarrierGuard | None = None,
-    ) -> None:
-        self.outage = outage  # told of Redis failures in work done off the request's thread
-        self.guard = guard  # breakers and bulkheads; None: every call goes
-        self.carriers = carriers
-        self.store = store
-        self.budget = budget
-        self.keep = keep
-        self.timing = timing
-        self.clock = clock
-        self.run = run
-        self._process = f"{os.getpid()}-{secrets.token_hex(4)}"
-        self._requests = itertools.count()
+    With a `fallback` (this process's own gatherer, for a `store` in Redis), a request that meets a Redis failure
+    starts over on the fallback, so a Redis outage costs it the socket timeout once, and costs later requests
+    nothing until Redis is tried again (`outage`).
+    """
+
+    carriers: Mapping[str, CarrierClient]
+    store: GatherStore
+    budget: CallBudget
+    keep: Keep
+    _: KW_ONLY
+    timing: Timing = Timing()
+    clock: WaitClock = MONOTONIC
+    run: Run = run_in_pool
+    outage: RedisOutage | None = None  # told of Redis failures, those in work done off the request's thread included
+    guard: CarrierGuard | None = None  # breakers and bulkheads; None: every call goes
+    fallback: Gatherer | None = None
+    _process: str = field(init=False, default_factory=lambda: f"{os.getpid()}-{secrets.token_hex(4)}")
+    _requests: Iterator[int] = field(init=False, default_factory=itertools.count)
 
     def gather(
         self,
@@ -154,9 +148,15 @@ class Gatherer:
         pairs = list(dict.fromkeys(pairs))
         if not pairs:
             return {}
-        request = f"{self._process}-{next(self._requests)}"
-        waited = Waiting(self, request, pairs, priority, cache_read_at, answer_within)
-        return waited.run()
+
+        def wait(gatherer: Gatherer) -> dict[Pair, CachedResult]:
+            request = f"{gatherer._process}-{next(gatherer._requests)}"
+            return Waiting(gatherer, request, pairs, priority, cache_read_at, answer_within).run()
+
+        fallback, outage = self.fallback, self.outage
+        if fallback is None or outage is None:
+            return wait(self)
+        return outage.guard(lambda: wait(self), lambda: wait(fallback))
 
     # --- Leading a carrier's calls ---------------------------------------------------------------------------
 
@@ -165,7 +165,7 @@ class Gatherer:
         lead = lead_id(request, carrier)
         try:
             self._lead(carrier, lead, own, priority, queue_deadline)
-        except REDIS_ERRORS as error:  # its waiters go on without Redis (GathererWithFallback)
+        except REDIS_ERRORS as error:  # its waiters go on without Redis (on the fallback)
             self._redis_failed(error)
         except Exception:  # a bug here must not strand the waiters: the lease goes on, the store stays consistent
             logger.exception("carrier=%s outcome=leader_crashed", carrier)
@@ -318,48 +318,6 @@ DONE_MARKER_SECONDS = 2.0
 def _marker(entry: CachedResult, stored_at: float) -> Marker:
     seconds = min(DONE_MARKER_SECONDS, (entry.fresh_until - entry.fetched_at).total_seconds())
     return Marker(seconds, stored_at)
-
-
-class Gathers(Protocol):
-    def gather(
-        self,
-        pairs: Sequence[Pair],
-        priority: Priority = Priority.VISITOR,
-        *,
-        cache_read_at: float = -math.inf,
-        answer_within: float | None = None,
-    ) -> dict[Pair, CachedResult]: ...
-
-
-class GathererWithFallback:
-    """The gatherer every worker shares (Redis) while Redis answers; this process's own while it does not.
-
-    A request that meets a Redis failure starts over on the process's own store, so a Redis outage costs it
-    the socket timeout once, and costs later requests nothing until Redis is tried again (RedisOutage).
-    """
-
-    def __init__(self, shared: Gatherer, local: Gatherer, outage: RedisOutage) -> None:
-        self.shared = shared
-        self.local = local
-        self.outage = outage
-
-    def gather(
-        self,
-        pairs: Sequence[Pair],
-        priority: Priority = Priority.VISITOR,
-        *,
-        cache_read_at: float = -math.inf,
-        answer_within: float | None = None,
-    ) -> dict[Pair, CachedResult]:
-        if self.outage.should_ask():
-            try:
-                answers = self.shared.gather(pairs, priority, cache_read_at=cache_read_at, answer_within=answer_within)
-            except REDIS_ERRORS as error:
-                self.outage.failed(error)
-            else:
-                self.outage.succeeded()
-                return answers
-        return self.local.gather(pairs, priority, cache_read_at=cache_read_at, answer_within=answer_within)
 
 
 class Waiting:
