@@ -92,10 +92,6 @@ class Carriers:
             "NZPOST_TOKEN_URL": f"{self.nzpost.url}/as/token.oauth2",
         }
 
-    def over_budget(self) -> int:
-        """Requests a fake refused (429) or queued for being over its carrier's budget since the last reset."""
-        return sum(1 for server in self.all for call in server.carried() if call["status"] == 429 or call["queued"])
-
     def close(self) -> None:
         for server in self.all:
             server.close()

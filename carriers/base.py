@@ -183,10 +183,6 @@ class CarrierClient(abc.ABC):
         client.http = http
         return client
 
-    def accepts(self, number: str) -> bool:
-        """Whether this carrier could have issued a number of this shape (detect.py decides the rest)."""
-        return True
-
     def identifier_kinds(self, number: str) -> tuple[str, ...]:
         """The identifier kinds to try for `number`, in order (one upstream call per kind)."""
         return ("",)

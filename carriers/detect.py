@@ -14,7 +14,6 @@ from .base import InvalidNumber
 POSTPLUS = "postplus"
 DHL_ECOMMERCE = "dhl-ecommerce"
 NZPOST = "nzpost"
-ALL_CARRIERS = (POSTPLUS, DHL_ECOMMERCE, NZPOST)
 
 MIN_LENGTH = 5
 MAX_LENGTH = 40

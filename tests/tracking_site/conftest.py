@@ -11,6 +11,7 @@ import pytest
 from carriers.base import CarrierClient, CarrierUnavailable
 from carriers.model import FailureReason, Found, Parcel, Status, TrackingEvent, TrackingResult, parcel_from_events
 from tracking_site.lookup.clients import install_carriers
+from tracking_site.resilience.bulkhead import Bulkhead
 
 
 def make_parcel(
@@ -29,6 +30,11 @@ def make_parcel(
             TrackingEvent(start + timedelta(hours=5), status, description),
         ],
     )
+
+
+def places_in_use(bulkhead: Bulkhead, carrier: str) -> int:
+    """How many of `carrier`'s places are taken right now (the site itself only ever asks for one)."""
+    return bulkhead._in_use.get(carrier, 0)
 
 
 class InMemoryCarrier(CarrierClient):

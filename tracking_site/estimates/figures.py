@@ -189,13 +189,9 @@ def _decoded(value: object) -> LaneFigure | None:
         return None
 
 
-def figure_for(parcel: Parcel) -> LaneFigure | None:
-    """The parcel's lane figure: its own service's when that has enough parcels, else any service's."""
-    return figures_for([parcel]).get((parcel.carrier, parcel.tracking_number))
-
-
 def figures_for(parcels: Sequence[Parcel]) -> dict[tuple[str, str], LaneFigure]:
-    """`figure_for` for many parcels in one read, keyed by (carrier, tracking number)."""
+    """Each parcel's lane figure (its own service's when that has enough parcels, else any service's), read at
+    once and keyed by (carrier, tracking number)."""
     lanes = {(parcel.carrier, parcel.tracking_number): lane_of(parcel) for parcel in parcels}
     figures = cached_figures({lane for own in lanes.values() for lane in (own, own.any_service())})
     answers = {}

@@ -14,11 +14,6 @@ from tracking_site.presentation.arrival import expected_delivery_of
 from tracking_site.presentation.local_times import where_it_happened, zone_for_utc_times
 
 
-def expected_day(parcel: Parcel) -> date | None:
-    """The day the carrier expects the parcel (None once delivered or returned, or when it does not say)."""
-    return parcel.expected_delivery
-
-
 def expected_days(parcel: Parcel) -> tuple[date, date] | None:
     """The first and last day it may arrive: the carrier's day, else the lane's estimate (read from the cache)."""
     expected = expected_delivery_of(parcel)

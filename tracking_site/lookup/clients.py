@@ -137,10 +137,6 @@ def get_carriers() -> dict[str, CarrierClient]:
     return lookup_parts().carriers
 
 
-def get_gatherer() -> Gatherer:
-    return lookup_parts().gatherer
-
-
 def install_carriers(carriers: dict[str, CarrierClient] | None, *, feed: FeedLookup | None = None) -> None:
     """Replace the process's carriers, and the feed in front of PostPlus (tests inject fakes this way; None
     rebuilds everything from settings)."""

@@ -27,9 +27,6 @@ class Bulkhead:
     def size(self, carrier: str) -> int:
         return self._sizes.get(carrier, self._default)
 
-    def in_use(self, carrier: str) -> int:
-        return self._in_use.get(carrier, 0)
-
     def try_enter(self, carrier: str, *, force: bool = False) -> bool:
         """Take a place on `carrier`, or False at once when all are taken (`force`: take one even then)."""
         with self._lock:

@@ -130,9 +130,3 @@ def outage_for(url: str) -> RedisOutage:
         if outage is None:
             outage = _outages[server] = RedisOutage(server, retry_seconds=float(settings.REDIS_RETRY_SECONDS))
         return outage
-
-
-def forget_outages() -> None:
-    """Start over (tests): every server counts as up again."""
-    with _lock:
-        _outages.clear()

@@ -17,7 +17,7 @@ from tracking_site.estimates import flush_observations, observe
 from tracking_site.estimates.buffer import take_buffered
 from tracking_site.estimates.demo import DEMO_LANES, PARCELS_PER_LANE, load_demo_observations
 from tracking_site.estimates.feed import observe_feed_page
-from tracking_site.estimates.figures import LaneFigure, cached_figures, figure_for, figure_key
+from tracking_site.estimates.figures import LaneFigure, cached_figures, figure_key, figures_for
 from tracking_site.estimates.flush import refresh_lane_figures
 from tracking_site.estimates.observations import Lane
 from tracking_site.lookup.clients import install_carriers
@@ -75,7 +75,7 @@ def test_a_lane_with_too_few_parcels_of_its_service_uses_the_carrier_s_lane_to_t
     observe([replace(parcel, service="Economy") for parcel in lane_of_parcels(20)])
     flush_observations()
     express = replace(delivered_parcel("LB999999999EE", timedelta(hours=1)), service="Express")
-    figure = figure_for(express)
+    figure = figures_for([express]).get((express.carrier, express.tracking_number))
     assert figure is not None and figure.count == 20
 
 

@@ -9,6 +9,7 @@ import math
 import pytest
 
 from carriers.model import CarrierFailure, FailureReason, Found
+from tests.tracking_site.conftest import places_in_use
 from tests.tracking_site.lookup.gather_harness import Asked, Harness, RecordingCarrier
 from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.gatherer import Gatherer, Timing
@@ -159,10 +160,10 @@ def test_while_a_carrier_is_slow_a_visitor_beyond_the_waiters_bulkhead_hears_bus
 
     assert turned_away.result(NZ, "C") == CarrierFailure(NZ, "C", FailureReason.RATE_LIMITED)
     assert not any(asked.done for asked in waiting)
-    assert carrier_guard.waiters.in_use(NZ) == 2
+    assert places_in_use(carrier_guard.waiters, NZ) == 2
     carrier.release()
     h.settle()
-    assert carrier_guard.waiters.in_use(NZ) == 0  # places freed on the way out
+    assert places_in_use(carrier_guard.waiters, NZ) == 0  # places freed on the way out
     assert not carrier_guard.is_slow(NZ)
     assert "C" not in [number for call in carrier.numbers_called() for number in call]
     assert isinstance(h.request(g, [(NZ, "C")]).result(NZ, "C"), Found)
@@ -208,7 +209,7 @@ def test_a_call_beyond_the_calls_bulkhead_is_busy_at_once(h):
     carrier.release()
     h.settle()
     assert isinstance(first.result(NZ, "A"), Found)
-    assert carrier_guard.calls.in_use(NZ) == 0
+    assert places_in_use(carrier_guard.calls, NZ) == 0
 
 
 # --- A search's deadline -------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from carriers.model import CarrierFailure, FailureReason, Found, Status
 from carriers.throttle import RateLimit
 from tests.tracking_site.conftest import InMemoryCarrier, make_parcel
 from tracking_site.lookup import parcel_cache
-from tracking_site.lookup.clients import get_gatherer, install_carriers
+from tracking_site.lookup.clients import install_carriers, lookup_parts
 from tracking_site.lookup.service import lookup_parcels
 from tracking_site.shared_state.call_budget import LocalBudget
 from tracking_site.shared_state.gather_store import LocalGatherStore, Marker, Settled
@@ -70,7 +70,7 @@ class CountingStore(LocalGatherStore):
 
 def run_concurrently(count: int, carrier: BlockingCarrier) -> list:
     store = CountingStore()
-    get_gatherer().store = store
+    lookup_parts().gatherer.store = store
     outcomes: list = [None] * count
 
     def lookup(index: int) -> None:
@@ -142,7 +142,7 @@ def test_a_number_no_call_can_carry_in_time_shows_its_last_good_answer_marked_st
     parcel = make_parcel("postplus", NUMBER, Status.OUT_FOR_DELIVERY)
     carrier = InMemoryCarrier("postplus", {NUMBER: parcel})
     install_carriers({"postplus": carrier})
-    get_gatherer().budget = LocalBudget({"postplus": RateLimit(1, 60.0)})
+    lookup_parts().gatherer.budget = LocalBudget({"postplus": RateLimit(1, 60.0)})
     parcel_cache.put("postplus", Found(parcel), now=lambda: timezone.now() - timedelta(hours=1))  # past fresh
     lookup_parcels(["LB000000001EE"], "postplus")  # spends the only call of the minute
 
@@ -165,7 +165,7 @@ def test_an_answer_stored_between_our_cache_read_and_our_join_is_not_asked_again
             self.settle("postplus", Settled({NUMBER: entry}, stored={NUMBER: marker}), lease_seconds=3)
             return super().join(joining, **kwargs)
 
-    get_gatherer().store = OtherCallEndsFirst()
+    lookup_parts().gatherer.store = OtherCallEndsFirst()
     outcome = lookup_parcels([NUMBER], "postplus")[0]
 
     assert outcome.result == Found(parcel) and not outcome.stale

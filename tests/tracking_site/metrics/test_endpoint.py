@@ -13,7 +13,7 @@ from carriers.model import CarrierFailure, FailureReason, Found, Status
 from carriers.throttle import RateLimit
 from tests.tracking_site.conftest import InMemoryCarrier, make_parcel
 from tracking_site.lookup import parcel_cache
-from tracking_site.lookup.clients import get_gatherer, install_carriers
+from tracking_site.lookup.clients import install_carriers, lookup_parts
 from tracking_site.lookup.service import lookup_parcels
 from tracking_site.shared_state.call_budget import LocalBudget
 
@@ -55,7 +55,7 @@ def test_the_metrics_count_calls_numbers_and_cache_reads_without_naming_a_number
 def test_a_busy_answer_is_counted_as_a_visitor_turned_away(client, settings):
     settings.CARRIER_RATE_MAX_WAIT_SECONDS = 1
     install_carriers({"postplus": InMemoryCarrier("postplus")})
-    get_gatherer().budget = LocalBudget({"postplus": RateLimit(1, 60.0)})
+    lookup_parts().gatherer.budget = LocalBudget({"postplus": RateLimit(1, 60.0)})
     before = sample(client.get("/metrics").content.decode(), "tracking_visitors_turned_away_total", carrier="postplus")
 
     lookup_parcels(["LB000000001EE"], "postplus")  # spends the only call of the minute
@@ -69,7 +69,7 @@ def test_a_busy_answer_is_counted_as_a_visitor_turned_away(client, settings):
 def test_a_busy_number_shown_its_last_good_answer_is_stale_not_turned_away(client, settings):
     settings.CARRIER_RATE_MAX_WAIT_SECONDS = 1
     install_carriers({"postplus": InMemoryCarrier("postplus")})
-    get_gatherer().budget = LocalBudget({"postplus": RateLimit(1, 60.0)})
+    lookup_parts().gatherer.budget = LocalBudget({"postplus": RateLimit(1, 60.0)})
     kept = make_parcel("postplus", "LB000000002EE", Status.IN_TRANSIT)
     parcel_cache.put("postplus", Found(kept), now=lambda: timezone.now() - timedelta(hours=1))  # stale, still kept
 

@@ -8,7 +8,7 @@ import threading
 import pytest
 import redis
 
-from tracking_site.resilience.redis_outage import forget_outages
+from tracking_site.resilience import redis_outage
 from tracking_site.settings import redis_caches
 
 
@@ -37,6 +37,12 @@ def counted_caches(url: str) -> dict[str, dict[str, object]]:
     for config in caches.values():
         config["OPTIONS"] = {**config["OPTIONS"], "connection_class": CountingConnection}
     return caches
+
+
+def forget_outages() -> None:
+    """Every Redis server counts as up again (the site keeps one outage record per server for its lifetime)."""
+    with redis_outage._lock:
+        redis_outage._outages.clear()
 
 
 @pytest.fixture(autouse=True)
