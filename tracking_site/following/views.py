@@ -8,8 +8,9 @@ unsubscribing accepts the one-click POST mail providers send (RFC 8058).
 
 from __future__ import annotations
 
+import functools
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -24,9 +25,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from carriers.base import InvalidNumber, shorten_number
-from carriers.detect import normalize_number
-from carriers.model import CarrierFailure, Found, Parcel
+from carriers.base import shorten_number
+from carriers.model import Parcel
 from tracking_site.following import mail
 from tracking_site.following.calendar_entry import calendar_day, calendar_document
 from tracking_site.following.confirmations import confirmation_due
@@ -43,8 +43,7 @@ from tracking_site.following.parcel_store import FINAL_STATUSES, follow_parcel
 from tracking_site.following.subscriptions import Confirmed, add_push, confirm_address, forget_push
 from tracking_site.following.tasks import send_confirmation
 from tracking_site.following.vapid import application_server_key
-from tracking_site.lookup.clients import get_carriers
-from tracking_site.lookup.service import LookupOutcome, lookup_parcels
+from tracking_site.lookup.permalink import Permalink, Problem, look_up, read_permalink
 from tracking_site.presentation.failures import FAILURES, failure_words, seconds_to_retry
 from tracking_site.presentation.status_words import carrier_name
 from tracking_site.protection.rate_limits import RateLimited, charge, charge_numbers, too_many_requests
@@ -58,72 +57,52 @@ logger = logging.getLogger("tracking_site.following")
 # --- finding the parcel a request is about ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Looked:
-    """A follow request's parcel, or why there is none (an HTTP status and, for failures, Retry-After)."""
-
-    number: str
-    outcome: LookupOutcome | None = None
-    problem: str = ""  # "carrier", "number", "parcel" (not found), "failure"
-    status: int = 200
-
-    @property
-    def parcel(self) -> Parcel | None:
-        return self.outcome.result.parcel if self.outcome and isinstance(self.outcome.result, Found) else None
+def status_of(link: Permalink) -> int:
+    """The HTTP status of a permalink's answer: 200 with a parcel, else why not."""
+    if link.failure is not None:
+        return FAILURES[link.failure.reason].http_status
+    return {None: 200, Problem.NUMBER: 400}.get(link.problem, 404)
 
 
-def valid_number(carrier: str, number: str) -> Looked:
-    """The permalink's segments checked, without asking any carrier."""
-    if carrier not in get_carriers():
-        return Looked(number, problem="carrier", status=404)
-    try:
-        return Looked(normalize_number(number))
-    except InvalidNumber:
-        return Looked(number, problem="number", status=400)
-
-
-def look_up(request: HttpRequest, carrier: str, number: str) -> Looked:
+def charged_look_up(request: HttpRequest, link: Permalink) -> Permalink:
     """The parcel, asked like its page asks (the visitor's number budget pays; RateLimited when spent)."""
-    checked = valid_number(carrier, number)
-    if checked.problem:
-        return checked
-    charge_numbers(request, 1)
-    outcome = lookup_parcels([checked.number], carrier)[0]
-    if isinstance(outcome.result, Found):
-        return Looked(checked.number, outcome)
-    if isinstance(outcome.result, CarrierFailure):
-        return Looked(checked.number, outcome, problem="failure", status=FAILURES[outcome.result.reason].http_status)
-    return Looked(checked.number, outcome, problem="parcel", status=404)
+    if link.problem is None:
+        charge_numbers(request, 1)
+    return look_up(link)
 
 
-def plain_problem(looked: Looked) -> HttpResponse:
+PLAIN_PROBLEMS = {
+    Problem.CARRIER: "This site does not track parcels for that carrier.",
+    Problem.NUMBER: "That is not a tracking number.",
+    Problem.PARCEL: "No parcel has that number.",
+    Problem.FAILURE: "The carrier is not answering right now; try again later.",
+}
+
+
+def plain_problem(link: Permalink, problem: Problem) -> HttpResponse:
     """A feed reader's or calendar's answer when there is no parcel to show."""
-    texts = {
-        "carrier": "This site does not track parcels for that carrier.",
-        "number": "That is not a tracking number.",
-        "parcel": "No parcel has that number.",
-        "failure": "The carrier is not answering right now; try again later.",
-    }
     response = HttpResponse(
-        texts[looked.problem] + "\n", content_type="text/plain; charset=utf-8", status=looked.status
+        PLAIN_PROBLEMS[problem] + "\n", content_type="text/plain; charset=utf-8", status=status_of(link)
     )
     response["Cache-Control"] = "no-cache"
-    if looked.outcome and isinstance(looked.outcome.result, CarrierFailure):
-        response["Retry-After"] = str(seconds_to_retry(looked.outcome.result))
+    if link.failure is not None:
+        response["Retry-After"] = str(seconds_to_retry(link.failure))
     return response
 
 
-def page_problem(request: HttpRequest, carrier: str, looked: Looked) -> HttpResponse:
+def page_problem(request: HttpRequest, link: Permalink) -> HttpResponse:
     """The same pages the parcel's permalink shows for an unknown carrier, a bad number, or no parcel."""
-    context: dict[str, object] = {"number": looked.number, "carrier": carrier_name(carrier), "carrier_slug": carrier}
-    if looked.problem == "number":
+    carrier = link.carrier
+    context: dict[str, object] = {"number": link.number, "carrier": carrier_name(carrier), "carrier_slug": carrier}
+    if link.problem is Problem.NUMBER:
         return render(request, "bad_number.html", {"error": "That is not a tracking number."}, status=400)
-    if looked.problem == "failure" and looked.outcome and isinstance(looked.outcome.result, CarrierFailure):
-        context["failure"] = failure_words(looked.outcome.result)
-        response = render(request, "carrier_failure.html", context, status=looked.status)
-        response["Retry-After"] = str(seconds_to_retry(looked.outcome.result))
+    if link.failure is not None:
+        context["failure"] = failure_words(link.failure)
+        response = render(request, "carrier_failure.html", context, status=status_of(link))
+        response["Retry-After"] = str(seconds_to_retry(link.failure))
         return response
-    return render(request, "not_found.html", {**context, "reason": looked.problem}, status=404)
+    reason = link.problem.value if link.problem else Problem.PARCEL.value
+    return render(request, "not_found.html", {**context, "reason": reason}, status=404)
 
 
 def cross_site(request: HttpRequest) -> bool:
@@ -137,37 +116,37 @@ def cross_site(request: HttpRequest) -> bool:
 # --- the feed and the calendar entry ------------------------------------------------------------------------
 
 
-def for_reader(request: HttpRequest, carrier: str, number: str) -> tuple[Parcel, LookupOutcome] | HttpResponse:
-    """The parcel a feed reader or calendar asks for, as its page would be asked; else the plain answer why not."""
-    try:
-        charge(request, "pages", settings.RATELIMIT_PAGES)
-        looked = look_up(request, carrier, number)
-    except RateLimited as exc:
-        return too_many_requests(request, exc.retry_after, as_json=False)
-    if looked.parcel is None or looked.outcome is None:
-        return plain_problem(looked)
-    return looked.parcel, looked.outcome
+def for_readers(answer: Callable[[HttpRequest, Parcel], HttpResponse]) -> Callable[..., HttpResponse]:
+    """A feed reader's or calendar's view of `answer`: the parcel asked as its page would be asked, else the plain
+    answer why not; a parcel's answer may be kept by caches while the parcel is fresh."""
+
+    @require_safe
+    @functools.wraps(answer)
+    def view(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
+        try:
+            charge(request, "pages", settings.RATELIMIT_PAGES)
+            link = charged_look_up(request, read_permalink(carrier, number))
+        except RateLimited as exc:
+            return too_many_requests(request, exc.retry_after, as_json=False)
+        if link.parcel is None or link.outcome is None:
+            return plain_problem(link, link.problem or Problem.PARCEL)
+        response = answer(request, link.parcel)
+        if response.status_code == 200:
+            response["Cache-Control"] = cache_control(link.outcome)
+        return response
+
+    return view
 
 
-@require_safe
-def parcel_feed(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
+@for_readers
+def parcel_feed(request: HttpRequest, parcel: Parcel) -> HttpResponse:
     """The parcel's Atom feed: one entry per scan."""
-    found = for_reader(request, carrier, number)
-    if isinstance(found, HttpResponse):
-        return found
-    parcel, outcome = found
-    response = ParcelFeed(parcel, timezone.now())(request)
-    response["Cache-Control"] = cache_control(outcome)
-    return response
+    return ParcelFeed(parcel, timezone.now())(request)
 
 
-@require_safe
-def parcel_calendar(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
+@for_readers
+def parcel_calendar(request: HttpRequest, parcel: Parcel) -> HttpResponse:
     """The parcel's calendar entry, for its expected (or delivered) day; 404 while no day is known."""
-    found = for_reader(request, carrier, number)
-    if isinstance(found, HttpResponse):
-        return found
-    parcel, outcome = found
     day = calendar_day(parcel)
     if day is None:
         response = HttpResponse(
@@ -177,7 +156,6 @@ def parcel_calendar(request: HttpRequest, carrier: str, number: str) -> HttpResp
         return response
     response = HttpResponse(calendar_document(parcel, day, timezone.now()), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="parcel-{parcel.tracking_number}.ics"'
-    response["Cache-Control"] = cache_control(outcome)
     return response
 
 
@@ -185,10 +163,10 @@ def parcel_calendar(request: HttpRequest, carrier: str, number: str) -> HttpResp
 
 
 LOOKED_UP_ERRORS = {
-    "carrier": ("unknown_carrier", "This site does not track parcels for that carrier."),
-    "number": ("invalid_number", "That is not a tracking number."),
-    "parcel": ("not_found", "No parcel has that number."),
-    "failure": ("carrier_unavailable", "The carrier is not answering right now; try again later."),
+    Problem.CARRIER: ("unknown_carrier", PLAIN_PROBLEMS[Problem.CARRIER]),
+    Problem.NUMBER: ("invalid_number", PLAIN_PROBLEMS[Problem.NUMBER]),
+    Problem.PARCEL: ("not_found", PLAIN_PROBLEMS[Problem.PARCEL]),
+    Problem.FAILURE: ("carrier_unavailable", PLAIN_PROBLEMS[Problem.FAILURE]),
 }
 CROSS_SITE = ("cross_site", "Posts from other sites are refused.")
 
@@ -206,17 +184,17 @@ def follow_push(request: HttpRequest, carrier: str, number: str) -> HttpResponse
         return api_error(400, "bad_subscription", str(exc))
     try:
         charge(request, "follows", settings.RATELIMIT_FOLLOWS)
-        looked = look_up(request, carrier, number)
+        link = charged_look_up(request, read_permalink(carrier, number))
     except RateLimited as exc:
         return too_many_requests(request, exc.retry_after, as_json=True)
-    if looked.parcel is None:
-        return api_error(looked.status, *LOOKED_UP_ERRORS[looked.problem])
-    if looked.parcel.status in FINAL_STATUSES:
+    if link.parcel is None:
+        return api_error(status_of(link), *LOOKED_UP_ERRORS[link.problem or Problem.PARCEL])
+    if link.parcel.status in FINAL_STATUSES:
         return api_error(409, "parcel_finished", "This parcel's journey is over: there is nothing left to follow.")
     now = timezone.now()
-    if not add_push(follow_parcel(looked.parcel, now), target, now):
+    if not add_push(follow_parcel(link.parcel, now), target, now):
         return api_error(409, "too_many_followers", "This parcel cannot take more followers.")
-    logger.info("following channel=push carrier=%s number=%s", carrier, shorten_number(looked.number))
+    logger.info("following channel=push carrier=%s number=%s", carrier, shorten_number(link.number))
     return JsonResponse({"following": True}, status=201)
 
 
@@ -225,9 +203,9 @@ def unfollow_push(request: HttpRequest, carrier: str, number: str) -> HttpRespon
     """Forget this browser's subscription for the parcel (the endpoint itself is the proof of ownership)."""
     if cross_site(request):
         return api_error(403, *CROSS_SITE)
-    checked = valid_number(carrier, number)
+    checked = read_permalink(carrier, number)
     if checked.problem:
-        return api_error(checked.status, *LOOKED_UP_ERRORS[checked.problem])
+        return api_error(status_of(checked), *LOOKED_UP_ERRORS[checked.problem])
     try:
         endpoint = parse_push_endpoint(request.body)
     except SubscriptionRefused as exc:
@@ -251,9 +229,9 @@ def _email_page(
 @require_http_methods(["GET", "HEAD", "POST"])
 def follow_email(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
     """The email form (works without JavaScript); a valid post sends one confirmation link and nothing else."""
-    checked = valid_number(carrier, number)
+    checked = read_permalink(carrier, number)
     if checked.problem:
-        return page_problem(request, carrier, checked)
+        return page_problem(request, checked)
     if request.method != "POST":
         return _email_page(request, carrier, checked.number, EmailFollowForm())
     if cross_site(request):
@@ -264,9 +242,9 @@ def follow_email(request: HttpRequest, carrier: str, number: str) -> HttpRespons
     address = form.cleaned_data["email"]  # as the mail backend sends it: what is stored, hashed and limited
     try:
         charge(request, "follows", settings.RATELIMIT_FOLLOWS)
-        looked = look_up(request, carrier, checked.number)
+        looked = charged_look_up(request, checked)
         if looked.parcel is None:
-            return page_problem(request, carrier, looked)
+            return page_problem(request, looked)
         if looked.parcel.status in FINAL_STATUSES:
             return _email_page(request, carrier, looked.number, form, status=409, finished=True)
         charge(request, "confirmations_ip", settings.RATELIMIT_CONFIRMATIONS_IP)
@@ -296,9 +274,9 @@ def follow_email(request: HttpRequest, carrier: str, number: str) -> HttpRespons
 
 @require_safe
 def follow_email_sent(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
-    checked = valid_number(carrier, number)
+    checked = read_permalink(carrier, number)
     if checked.problem:
-        return page_problem(request, carrier, checked)
+        return page_problem(request, checked)
     context = {"carrier": carrier_name(carrier), "carrier_slug": carrier, "number": checked.number}
     return render(request, "following/email_sent.html", {**context, "confirm_hours": settings.FOLLOWING_CONFIRM_HOURS})
 

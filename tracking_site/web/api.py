@@ -9,9 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from carriers.model import CarrierFailure, Found
-from tracking_site.lookup.clients import get_carriers
-from tracking_site.lookup.service import lookup_parcels
+from tracking_site.lookup.permalink import Problem, look_up, read_permalink
 from tracking_site.presentation.failures import FAILURES, failure_words, seconds_to_retry
 from tracking_site.presentation.not_found import not_found_message
 from tracking_site.presentation.parcel_json import parcel_to_json
@@ -19,7 +17,6 @@ from tracking_site.protection.rate_limits import charge_numbers, rate_limited
 from tracking_site.web import answer_cache
 from tracking_site.web.errors import api_error
 from tracking_site.web.http_caching import conditional_parcel_response, errors_not_cached
-from tracking_site.web.views import parse_permalink
 
 
 # Read-only and cookie-free: a POST is answered 405 (with Allow), not refused for want of a CSRF token.
@@ -29,31 +26,31 @@ from tracking_site.web.views import parse_permalink
 @rate_limited("api", as_json=True)
 def parcel_api(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
     """The public model of one parcel as JSON."""
-    if carrier not in get_carriers():
+    link = read_permalink(carrier, number)
+    if link.problem is Problem.CARRIER:
         return api_error(404, "unknown_carrier", "No such carrier on this site.")
-    normalized, error = parse_permalink(carrier, number)
-    if error:
-        return api_error(400, "invalid_number", error)
+    if link.problem is Problem.NUMBER:
+        return api_error(400, "invalid_number", link.error)
     charge_numbers(request, 1)
     if kept := answer_cache.kept_response(request, "api"):
         return kept
-    outcome = lookup_parcels([normalized], carrier)[0]
-    result = outcome.result
-    if isinstance(result, Found):
+    link = look_up(link)
+    outcome, found, failure = link.outcome, link.found, link.failure
+    if found is not None and outcome is not None:
         body = {
-            "parcel": parcel_to_json(result.parcel),
+            "parcel": parcel_to_json(found.parcel),
             "stale": outcome.stale,
-            "incomplete": result.incomplete,
+            "incomplete": found.incomplete,
             "fetched_at": outcome.fetched_at.isoformat() if outcome.fetched_at else None,
         }
         return answer_cache.keep(
             request, "api", outcome, conditional_parcel_response(request, outcome, "api", lambda: JsonResponse(body))
         )
-    if isinstance(result, CarrierFailure):
+    if failure is not None:
         return api_error(
-            FAILURES[result.reason].http_status,
-            result.reason.value,
-            failure_words(result),
-            retry_after=seconds_to_retry(result),
+            FAILURES[failure.reason].http_status,
+            failure.reason.value,
+            failure_words(failure),
+            retry_after=seconds_to_retry(failure),
         )
-    return api_error(404, "not_found", not_found_message(carrier, normalized))
+    return api_error(404, "not_found", not_found_message(carrier, link.number))

@@ -13,11 +13,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from carriers.base import InvalidNumber
-from carriers.detect import normalize_number
 from carriers.model import CarrierFailure, Found, Parcel, Status
 from tracking_site.estimates.figures import ensure_figures
 from tracking_site.lookup.clients import get_carriers
+from tracking_site.lookup.permalink import Problem, look_up, read_permalink
 from tracking_site.lookup.service import LookupOutcome, carriers_to_ask, lookup_parcels
 from tracking_site.presentation.arrival import ExpectedDelivery, expected_deliveries, expected_delivery_of
 from tracking_site.presentation.carrier_text import place_case
@@ -175,41 +174,33 @@ def _counts(cards: list[dict[str, object]], rejected: int) -> ResultCounts:
     )
 
 
-def parse_permalink(carrier: str, number: str) -> tuple[str, str | None]:
-    """(normalized number, error) for a permalink's path segments."""
-    try:
-        return normalize_number(number), None
-    except InvalidNumber as exc:
-        return "", str(exc)
-
-
 @require_safe
 @errors_not_cached
 @rate_limited("pages")
 def parcel_page(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
     """The permalink timeline that support staff share."""
-    if carrier not in get_carriers():
+    link = read_permalink(carrier, number)
+    if link.problem is Problem.CARRIER:
         unknown = {"reason": "carrier", "carrier_slug": carrier, "form": _search_again(number)}
         return render(request, "not_found.html", unknown, status=404)
-    normalized, error = parse_permalink(carrier, number)
-    if error:
-        bad = {"error": error, "form": _search_again(number[:MAX_QUERY_LENGTH])}
+    if link.problem is Problem.NUMBER:
+        bad = {"error": link.error, "form": _search_again(number[:MAX_QUERY_LENGTH])}
         return render(request, "bad_number.html", bad, status=400)
-    if normalized != number:
-        return redirect("parcel", carrier=carrier, number=normalized, permanent=True)
+    if link.number != number:
+        return redirect("parcel", carrier=carrier, number=link.number, permanent=True)
     charge_numbers(request, 1)
     if kept := answer_cache.kept_response(request, "page"):
         return kept
-    outcome = lookup_parcels([normalized], carrier)[0]
+    link = look_up(link)
+    outcome = link.outcome
     context: dict[str, object] = {
         "outcome": outcome,
-        "number": normalized,
+        "number": link.number,
         "carrier": carrier_name(carrier),
         "carrier_slug": carrier,
         "form": _search_again(""),  # a customer with several parcels goes on from here to the next
     }
-    if isinstance(outcome.result, Found):
-        parcel = outcome.result.parcel
+    if (parcel := link.parcel) is not None and outcome is not None:
         context["parcel"] = parcel
 
         def page() -> HttpResponse:
@@ -224,12 +215,12 @@ def parcel_page(request: HttpRequest, carrier: str, number: str) -> HttpResponse
 
         response = conditional_parcel_response(request, outcome, "page", page)
         return answer_cache.keep(request, "page", outcome, response)
-    if isinstance(outcome.result, CarrierFailure):
-        context["failure"] = failure_words(outcome.result)
-        response = render(request, "carrier_failure.html", context, status=FAILURES[outcome.result.reason].http_status)
-        response["Retry-After"] = str(seconds_to_retry(outcome.result))
+    if (failure := link.failure) is not None:
+        context["failure"] = failure_words(failure)
+        response = render(request, "carrier_failure.html", context, status=FAILURES[failure.reason].http_status)
+        response["Retry-After"] = str(seconds_to_retry(failure))
         return response
-    context.update(reason="parcel", form=_search_again(normalized))
+    context.update(reason="parcel", form=_search_again(link.number))
     return render(request, "not_found.html", context, status=404)
 
 

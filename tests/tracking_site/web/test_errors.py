@@ -11,7 +11,8 @@ from django.db import OperationalError
 from django.test import Client, RequestFactory
 
 from carriers.model import FailureReason
-from tracking_site.web import api, errors
+from tracking_site.lookup import permalink
+from tracking_site.web import errors
 from tracking_site.web.errors import database_unavailable
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,7 @@ def test_a_fault_of_ours_on_the_api_is_a_json_500(carriers, monkeypatch, debug_o
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(api, "lookup_parcels", broken)
+    monkeypatch.setattr(permalink, "lookup_parcels", broken)
     response = Client(raise_request_exception=False).get(API)
     assert response.status_code == 500
     assert error_of(response)["code"] == "server_error"
@@ -109,13 +110,10 @@ def test_a_signed_in_customer_on_a_staff_page_gets_the_sites_403_page(client, dj
 
 @pytest.mark.parametrize(("path", "on_api"), [(API, True), (f"/track/nzpost/{NUMBER}/", False)])
 def test_a_database_failing_under_a_view_is_a_503_with_retry_after(carriers, monkeypatch, debug_or_not, path, on_api):
-    from tracking_site.web import views
-
     def database_down(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(api, "lookup_parcels", database_down)
-    monkeypatch.setattr(views, "lookup_parcels", database_down)
+    monkeypatch.setattr(permalink, "lookup_parcels", database_down)
     response = Client(raise_request_exception=False).get(path)
     assert response.status_code == 503
     assert int(response["Retry-After"]) >= 1

@@ -20,8 +20,7 @@ from schemathesis.specs.openapi.checks import (
 
 from carriers.model import FailureReason, Found
 from tests.tracking_site.conftest import make_parcel
-from tracking_site.lookup import parcel_cache
-from tracking_site.web import api
+from tracking_site.lookup import parcel_cache, permalink
 from tracking_site.web.openapi import build_document
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the live server's thread reads the database too
@@ -97,7 +96,7 @@ def test_a_fault_of_ours_and_a_failing_database_are_documented(live_server, carr
     def fault(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(api, "lookup_parcels", fault)
+    monkeypatch.setattr(permalink, "lookup_parcels", fault)
     fault_response = ask(live_server)
     assert fault_response.status_code == 500
     assert_documented(live_server, fault_response)
@@ -105,7 +104,7 @@ def test_a_fault_of_ours_and_a_failing_database_are_documented(live_server, carr
     def database_down(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(api, "lookup_parcels", database_down)
+    monkeypatch.setattr(permalink, "lookup_parcels", database_down)
     down = ask(live_server)
     assert down.status_code == 503 and down.json()["error"]["code"] == "database_unavailable"
     assert_documented(live_server, down)

@@ -185,14 +185,15 @@ def test_english_failure_message_reads_as_one_sentence_pair(client, carriers):
     ],
 )
 def test_a_wait_the_site_knows_is_the_pages_the_apis_and_the_cards(client, monkeypatch, reason, seconds, words):
+    from tracking_site.lookup import permalink
     from tracking_site.lookup.service import LookupOutcome
-    from tracking_site.web import api, views
+    from tracking_site.web import views
 
     def failing(numbers, carrier=None, **kwargs):
         return [LookupOutcome(n, CarrierFailure("nzpost", n, reason, retry_after_seconds=seconds)) for n in numbers]
 
     monkeypatch.setattr(views, "lookup_parcels", failing)
-    monkeypatch.setattr(api, "lookup_parcels", failing)
+    monkeypatch.setattr(permalink, "lookup_parcels", failing)
     page = client.get(f"/track/nzpost/{NZ}/")
     assert page["Retry-After"] == str(seconds) and words in text_of(page)
     answer = client.get(f"/api/v1/parcels/nzpost/{NZ}")
