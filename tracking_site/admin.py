@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from tracking_site.models import FeedCursor, StoredFeedEvent
+from tracking_site.postplus_feed.models import FeedCursor, StoredFeedEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

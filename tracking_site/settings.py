@@ -59,8 +59,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_ratelimit",
     "tracking_site",
-    "tracking_site.postplus_feed",  # its management commands
-    "tracking_site.following",  # its tasks, template tags and management commands (models: tracking_site)
+    # The features: each owns its models (under the one app label, tracking_site), tasks and commands.
+    "tracking_site.postplus_feed",
+    "tracking_site.following",
+    "tracking_site.estimates",
     "huey.contrib.djhuey",  # `manage.py run_huey`, the queue's consumer
 ]
 

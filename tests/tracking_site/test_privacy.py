@@ -42,7 +42,7 @@ def test_delivery_observations_hold_no_private_field_and_no_tracking_number(clie
     from django.core.cache import cache
 
     from tracking_site.estimates import flush_observations
-    from tracking_site.models import DeliveryObservation
+    from tracking_site.estimates.models import DeliveryObservation
 
     DeliveryObservation.objects.all().delete()  # the demo's made-up observations are not under test
     numbers = demo_numbers()

@@ -53,7 +53,7 @@ def demo_observations(today: date) -> list[Observation]:
 def load_demo_observations(using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> int:
     """post_migrate: in demo mode, store the demo observations once and refresh the figures; how many stored."""
     from tracking_site.estimates.flush import refresh_lane_figures, save_observations
-    from tracking_site.models import DeliveryObservation
+    from tracking_site.estimates.models import DeliveryObservation
 
     if not settings.TRACKING_DEMO or using != DEFAULT_DB_ALIAS:
         return 0

@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 
 from tracking_site.estimates.buffer import take_buffered
 from tracking_site.estimates.figures import built_key, lane_figure, store_figures
+from tracking_site.estimates.models import DeliveryObservation
 from tracking_site.estimates.observations import ANY_SERVICE, Lane, Observation
-from tracking_site.models import DeliveryObservation
 
 # A lane's figure follows its most recent parcels: a carrier that got faster is not held to last year.
 RECENT_PER_LANE = 500

@@ -2,7 +2,7 @@
 
 A followed parcel keeps only what its public page shows (status, expected day, latest scan time). A push
 subscription is the endpoint and keys the browser gave, nothing else; an email subscription is the address
-and when to delete it. These models belong to the `tracking_site` app (re-exported from tracking_site.models).
+and when to delete it. These models belong to the site's one app label, `tracking_site` (its migrations).
 """
 
 from __future__ import annotations

@@ -1,19 +1,17 @@
 """The background refresh: followed parcels that are due, asked about in full carrier batches, at low priority.
 
 Numbers go through the same lookup service (and call budget) as visitors' searches, marked BACKGROUND so
-they use leftover budget only; a parcel a visitor looked at a moment ago is answered from the parcel cache.
-Followed PostPlus parcels are read from the stored event feed while it is fresh, not asked of the API.
+they use leftover budget only; a parcel a visitor looked at a moment ago is answered from the parcel cache, and
+one a local store holds (the PostPlus event feed, while fresh) from that store, not the carrier's API.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-
-from django.db import DatabaseError
 
 from carriers.model import Found, Parcel
 from tracking_site.following.models import FollowedParcel
@@ -24,7 +22,6 @@ from tracking_site.lookup.service import LookupOutcome, Priority, lookup_parcels
 logger = logging.getLogger("tracking_site.following")
 
 Lookup = Callable[..., list[LookupOutcome]]
-FeedReader = Callable[[Sequence[str]], Mapping[str, Parcel]]
 
 
 @dataclass(frozen=True)
@@ -34,31 +31,14 @@ class RefreshReport:
     checked: int = 0
     changed: int = 0
     failed: int = 0
-    from_feed: int = 0
+    from_store: int = 0  # answered by a local store (the PostPlus event feed), not the carrier
     finished: int = 0
-
-
-def postplus_from_feed(numbers: Sequence[str]) -> Mapping[str, Parcel]:
-    """Followed PostPlus parcels the stored feed knows, while the feed is fresh; {} otherwise."""
-    from tracking_site.lookup.clients import get_carriers
-    from tracking_site.postplus_feed.event_codes import extra_code_statuses
-    from tracking_site.postplus_feed.store import feed_is_fresh, postplus_api, stored_parcels
-
-    api = postplus_api(get_carriers().get("postplus"))
-    try:
-        if api is None or not feed_is_fresh():
-            return {}
-        return stored_parcels(numbers, extra_code_statuses(api))
-    except DatabaseError as exc:
-        logger.warning("following outcome=feed_unreadable error=%s", type(exc).__name__)
-        return {}
 
 
 def refresh_due_parcels(
     now: datetime,
     *,
     lookup: Lookup = lookup_parcels,
-    feed: FeedReader = postplus_from_feed,
     limit: int | None = None,
 ) -> RefreshReport:
     """Check every followed parcel that is due (and claimed by this run); record what changed."""
@@ -70,9 +50,9 @@ def refresh_due_parcels(
     for row in rows:
         if row not in expired:
             by_carrier[row.carrier].append(row)
-    totals = {"checked": 0, "changed": 0, "failed": 0, "from_feed": 0}
+    totals = {"checked": 0, "changed": 0, "failed": 0, "from_store": 0}
     for carrier, carrier_rows in by_carrier.items():
-        answers = _answers(carrier, [row.number for row in carrier_rows], lookup, feed, totals)
+        answers = _answers(carrier, [row.number for row in carrier_rows], lookup, totals)
         for row in carrier_rows:
             parcel = answers.get(row.number)
             change = record_parcel(row, parcel, now) if parcel is not None else None
@@ -83,28 +63,24 @@ def refresh_due_parcels(
     report = RefreshReport(finished=len(expired), **totals)
     if rows:
         logger.info(
-            "following refresh checked=%d changed=%d failed=%d from_feed=%d finished=%d",
+            "following refresh checked=%d changed=%d failed=%d from_store=%d finished=%d",
             report.checked,
             report.changed,
             report.failed,
-            report.from_feed,
+            report.from_store,
             report.finished,
         )
     return report
 
 
-def _answers(
-    carrier: str, numbers: list[str], lookup: Lookup, feed: FeedReader, totals: dict[str, int]
-) -> dict[str, Parcel]:
-    """The parcels found for `numbers`: the feed's first (PostPlus), one background lookup for the rest.
+def _answers(carrier: str, numbers: list[str], lookup: Lookup, totals: dict[str, int]) -> dict[str, Parcel]:
+    """The parcels found for `numbers`, in one background lookup.
 
     A failed carrier, an answer shown stale, or "not found" give nothing: the parcel is asked again soon.
     """
-    answers: dict[str, Parcel] = dict(feed(numbers)) if carrier == "postplus" else {}
-    totals["from_feed"] += len(answers)
-    rest = [number for number in numbers if number not in answers]
-    if rest:
-        for outcome in lookup(rest, carrier, priority=Priority.BACKGROUND):
-            if isinstance(outcome.result, Found) and not outcome.stale:
-                answers[outcome.number] = outcome.result.parcel
+    answers: dict[str, Parcel] = {}
+    for outcome in lookup(numbers, carrier, priority=Priority.BACKGROUND):
+        if isinstance(outcome.result, Found) and not outcome.stale:
+            answers[outcome.number] = outcome.result.parcel
+            totals["from_store"] += outcome.from_store
     return answers

@@ -1,4 +1,4 @@
-"""The Huey tasks of following (found by `manage.py run_huey`): refresh, notify, confirm, purge, flush.
+"""The Huey tasks of following (found by `manage.py run_huey`): refresh, notify, confirm, purge.
 
 Every consumer schedules the periodic ones, so with two consumers each runs twice a minute: the work they do
 is claimed row by row (schedule.py, delivery.py), so nothing is asked or sent twice.
@@ -6,9 +6,7 @@ is claimed row by row (schedule.py, delivery.py), so nothing is asked or sent tw
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
 from datetime import datetime
 
 from django.utils import timezone
@@ -53,23 +51,3 @@ def send_confirmation(subscription_id: int) -> None:
 def send_waiting_confirmations() -> None:
     """Confirmations that waited for room in their address's limit, sent once there is some."""
     confirmations.send_waiting_confirmations(timezone.now())
-
-
-def observations_flusher() -> Callable[[], object] | None:
-    """`tracking_site.estimates.flush_observations` where that module is installed, else None."""
-    try:
-        estimates = importlib.import_module("tracking_site.estimates")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("tracking_site.estimates", "tracking_site"):
-            raise  # the module is there but broken: say so
-        return None
-    flush = getattr(estimates, "flush_observations", None)
-    return flush if callable(flush) else None
-
-
-@db_periodic_task(crontab(minute="*"))
-def flush_delivery_observations() -> None:
-    """Delivery observations for estimates, moved from the cache into the database every minute."""
-    flush = observations_flusher()
-    if flush is not None:
-        flush()

@@ -1,11 +1,11 @@
-"""The process's carrier clients (one pooled httpx client per carrier), its gatherer and feed lookup, built once
-from settings."""
+"""The process's carrier clients (one pooled httpx client per carrier), its gatherer and the local stores asked
+before the carriers (sources.py), built once from settings."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -14,8 +14,9 @@ from django.dispatch import receiver
 from carriers.base import CarrierClient
 from carriers.registry import CarrierConfig, build_carriers
 from tracking_site.lookup import parcel_cache
+from tracking_site.lookup.event_codes import extra_code_statuses
 from tracking_site.lookup.gatherer import Gatherer, Linger, Timing
-from tracking_site.postplus_feed.event_codes import extra_code_statuses
+from tracking_site.lookup.sources import ParcelSource, offered_sources
 from tracking_site.resilience.carrier_guard import guard_from_settings
 from tracking_site.resilience.redis_outage import outage_for
 from tracking_site.shared_state.call_budget import CallBudget, budget_from_settings, transport_reserve
@@ -24,15 +25,12 @@ from tracking_site.shared_state.gather_store_redis import RedisGatherStore
 from tracking_site.shared_state.redis_client import blocking_redis, shared_redis
 from tracking_site.shared_state.token_store import CacheTokenStore
 
-if TYPE_CHECKING:
-    from tracking_site.postplus_feed.store import FeedLookup
-
 
 @dataclass(frozen=True)
 class LookupParts:
     carriers: dict[str, CarrierClient]
     gatherer: Gatherer
-    feed: FeedLookup | None  # PostPlus answered from its stored event feed while fresh
+    sources: tuple[ParcelSource, ...]  # asked before their carrier (the PostPlus event feed, while fresh)
 
 
 _lock = threading.Lock()
@@ -92,14 +90,11 @@ def carriers_from_settings(budget: CallBudget) -> dict[str, CarrierClient]:
 
 def _parts_from_settings() -> LookupParts:
     budget = budget_from_settings()
-    carriers = carriers_from_settings(budget)
-    from tracking_site.postplus_feed.store import FeedLookup  # imports the models: only once apps are ready
-
-    return _assembled(carriers, FeedLookup(read_seconds=float(settings.POSTPLUS_FEED_READ_SECONDS)), budget)
+    return _assembled(carriers_from_settings(budget), offered_sources(), budget)
 
 
 def _assembled(
-    carriers: dict[str, CarrierClient], feed: FeedLookup | None, budget: CallBudget | None = None
+    carriers: dict[str, CarrierClient], sources: Sequence[ParcelSource], budget: CallBudget | None = None
 ) -> LookupParts:
     budget = budget or budget_from_settings()
     timing = timing_from_settings()
@@ -108,7 +103,7 @@ def _assembled(
     guard = guard_from_settings(client, outage)  # one per process: both gatherers count the same calls
     local = Gatherer(carriers, LocalGatherStore(), budget, parcel_cache.put_many, timing=timing, guard=guard)
     if client is None or blocking is None or outage is None:
-        return LookupParts(carriers, local, feed)
+        return LookupParts(carriers, local, tuple(sources))
     # Every worker's numbers share calls through Redis; while Redis is down, this process gathers its own.
     shared = Gatherer(
         carriers,
@@ -120,7 +115,7 @@ def _assembled(
         guard=guard,
         fallback=local,
     )
-    return LookupParts(carriers, shared, feed)
+    return LookupParts(carriers, shared, tuple(sources))
 
 
 def lookup_parts() -> LookupParts:
@@ -137,12 +132,12 @@ def get_carriers() -> dict[str, CarrierClient]:
     return lookup_parts().carriers
 
 
-def install_carriers(carriers: dict[str, CarrierClient] | None, *, feed: FeedLookup | None = None) -> None:
-    """Replace the process's carriers, and the feed in front of PostPlus (tests inject fakes this way; None
+def install_carriers(carriers: dict[str, CarrierClient] | None, *, sources: Sequence[ParcelSource] = ()) -> None:
+    """Replace the process's carriers, and the stores asked before them (tests inject fakes this way; None
     rebuilds everything from settings)."""
     global _parts
     with _lock:
-        _parts = None if carriers is None else _assembled(carriers, feed)
+        _parts = None if carriers is None else _assembled(carriers, sources)
 
 
 @receiver(setting_changed)

@@ -1,11 +1,12 @@
 """The lookup service: numbers in, one outcome per number out.
 
 Views call `lookup_parcels`; it decides which carriers to ask (auto-detection from number shapes), answers what the
-parcel cache holds fresh, then what the PostPlus feed store holds while the feed is fresh (both asked here, in the
-request's own thread), and hands the rest to the gatherer, which shares carrier calls with every other request and
-worker wanting the same carrier, within the carrier's budget. A number whose carrier failed, or that no call could
-carry in time, shows its last good answer (marked stale) when there is one. A search that must answer within a
-deadline leaves numbers still being asked `pending`; their answers land in the parcel cache for the next look.
+parcel cache holds fresh, then what a local store holds while it is fresh (sources.py: the PostPlus event feed; both
+asked here, in the request's own thread), and hands the rest to the gatherer, which shares carrier calls with every
+other request and worker wanting the same carrier, within the carrier's budget. A number whose carrier failed, or
+that no call could carry in time, shows its last good answer (marked stale) when there is one. A search that must
+answer within a deadline leaves numbers still being asked `pending`; their answers land in the parcel cache for the
+next look.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from carriers.throttle import Priority
 from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.clients import lookup_parts
 from tracking_site.metrics import instruments
-from tracking_site.postplus_feed.store import postplus_api
 
 logger = logging.getLogger("tracking_site.lookup")
 
@@ -41,6 +41,7 @@ class LookupOutcome:
     failures: tuple[CarrierFailure, ...] = ()  # carriers that failed while another one answered
     fresh_until: datetime | None = None  # until then, asking again would give this very answer
     pending: tuple[str, ...] = ()  # carriers still being asked when the search's deadline came (result: a timeout)
+    from_store: bool = False  # answered by a local store (sources.py), not by the carrier nor the parcel cache
 
     @property
     def found(self) -> bool:
@@ -76,7 +77,8 @@ def lookup_parcels(
     for slug, number in pairs:
         instruments.parcel_cache_read(slug, _cache_read((slug, number), cached, answers))
     missing = [pair for pair in pairs if pair not in answers]
-    answers.update(_from_feed(missing))
+    stored = _from_sources(missing)
+    answers.update(stored)
     missing = [pair for pair in missing if pair not in answers]
     pending: set[Pair] = set()
     if missing:
@@ -90,25 +92,26 @@ def lookup_parcels(
                 answers[pair] = cached[pair].as_stale()  # still being asked: the last good answer meanwhile
             else:
                 pending.add(pair)
-    return [_merge(number, plan[number], answers, carrier, pending) for number in wanted]
+    return [_merge(number, plan[number], answers, carrier, pending, set(stored)) for number in wanted]
 
 
 def _cache_read(pair: Pair, cached: Mapping[Pair, object], fresh: Mapping[Pair, object]) -> str:
     return "fresh" if pair in fresh else "stale" if pair in cached else "miss"
 
 
-def _from_feed(missing: Sequence[Pair]) -> dict[Pair, parcel_cache.CachedResult]:
-    """PostPlus numbers the stored feed answers, kept in the parcel cache like the API's answers."""
+def _from_sources(missing: Sequence[Pair]) -> dict[Pair, parcel_cache.CachedResult]:
+    """Numbers a local store answers (sources.py), kept in the parcel cache like the carriers' answers."""
     parts = lookup_parts()
-    api = postplus_api(parts.carriers.get("postplus"))
-    numbers = [number for slug, number in missing if slug == "postplus"]
-    if api is None or parts.feed is None or not numbers:
-        return {}
-    found = [("postplus", Found(parcel)) for parcel in parts.feed.parcels(api, numbers).values()]
+    found: list[tuple[str, Found]] = []
+    for source in parts.sources:
+        client = parts.carriers.get(source.carrier)
+        numbers = [number for slug, number in missing if slug == source.carrier]
+        if client is not None and numbers:
+            found += [(source.carrier, Found(parcel)) for parcel in source.parcels(client, numbers).values()]
     if not found:
         return {}
     entries = parcel_cache.put_many(found)
-    return {("postplus", entry.result.tracking_number): entry for entry in entries}
+    return {(slug, entry.result.tracking_number): entry for (slug, _), entry in zip(found, entries, strict=True)}
 
 
 def _busy(result: TrackingResult) -> bool:
@@ -131,21 +134,25 @@ def _merge(
     answers: dict[Pair, parcel_cache.CachedResult],
     chosen: str | None,
     pending: set[Pair],
+    stored: set[Pair],
 ) -> LookupOutcome:
     """Found anywhere wins; else still being asked; else a carrier failure (we cannot say "not found"); else not
     found."""
-    cached = [answers[(slug, number)] for slug in slugs if (slug, number) in answers]
-    failures = tuple(c.result for c in cached if isinstance(c.result, CarrierFailure))
-    for entry in cached:
+    cached = [(slug, answers[(slug, number)]) for slug in slugs if (slug, number) in answers]
+    failures = tuple(c.result for _, c in cached if isinstance(c.result, CarrierFailure))
+    for slug, entry in cached:
         if isinstance(entry.result, Found):
-            return LookupOutcome(number, entry.result, entry.fetched_at, entry.stale, failures, entry.fresh_until)
+            from_store = (slug, number) in stored
+            return LookupOutcome(
+                number, entry.result, entry.fetched_at, entry.stale, failures, entry.fresh_until, from_store=from_store
+            )
     asking = tuple(slug for slug in slugs if (slug, number) in pending)
     if asking:
         still = CarrierFailure(asking[0], number, FailureReason.TIMEOUT)
         return LookupOutcome(number, still, None, False, failures, pending=asking)
     if failures:
         logger.info("number=%s outcome=carrier_failure carriers=%d", shorten_number(number), len(failures))
-        first = next(c for c in cached if isinstance(c.result, CarrierFailure))
+        first = next(c for _, c in cached if isinstance(c.result, CarrierFailure))
         return LookupOutcome(number, first.result, first.fetched_at, False, failures)
-    fetched_at = cached[0].fetched_at if cached else None
+    fetched_at = cached[0][1].fetched_at if cached else None
     return LookupOutcome(number, NotFound(slugs[0] if slugs else (chosen or "auto"), number), fetched_at)

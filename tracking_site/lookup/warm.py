@@ -54,8 +54,8 @@ def warm_up(deadline_seconds: float = 3.0) -> bool:
     stores_ready = True
     try:
         _connect_stores()
-        if parts.feed is not None:
-            parts.feed.freshness()
+        for source in parts.sources:
+            source.warm_up()
     except (*REDIS_ERRORS, DatabaseError) as error:  # a store that is down: one line, the site falls back
         logger.warning("outcome=warm_up_store_unavailable error=%s", type(error).__name__)
         stores_ready = False

@@ -28,8 +28,8 @@ from carriers.postplus import (
     tracking_event,
     version_is_newer,
 )
-from tracking_site.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
-from tracking_site.postplus_feed.event_codes import extra_code_statuses
+from tracking_site.lookup.event_codes import extra_code_statuses
+from tracking_site.postplus_feed.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
 
 logger = logging.getLogger("tracking_site.feed")
 
@@ -286,12 +286,14 @@ def parcel_from_rows(number: str, rows: list[StoredFeedEvent], extra_codes: Mapp
     )
 
 
-class FeedLookup:
-    """The PostPlus parcels the stored feed can answer, asked by the lookup service before the carrier is.
+class FeedSource:
+    """The PostPlus parcels the stored feed can answer: a lookup source (lookup/sources.py), asked before the API.
 
     Only while the feed is fresh, and never for longer than `read_seconds`; a failing or hanging store answers
     nothing, so the API is asked for everything.
     """
+
+    carrier = PostPlusClient.slug
 
     def __init__(
         self,
@@ -304,9 +306,17 @@ class FeedLookup:
         self.read_seconds = read_seconds
         self._code_statuses = code_statuses
 
-    def parcels(self, api: PostPlusClient, numbers: Sequence[str]) -> dict[str, Parcel]:
+    @classmethod
+    def from_settings(cls) -> FeedSource:
+        return cls(read_seconds=float(settings.POSTPLUS_FEED_READ_SECONDS))
+
+    def warm_up(self) -> None:
+        self.freshness()
+
+    def parcels(self, client: CarrierClient, numbers: Sequence[str]) -> dict[str, Parcel]:
         """Parcels built from stored events, keyed by the asked number; {} when the feed is stale or unreadable."""
-        if not numbers or not self.freshness():
+        api = postplus_api(client)
+        if api is None or not numbers or not self.freshness():
             return {}
         statuses = self._code_statuses(api)
         try:

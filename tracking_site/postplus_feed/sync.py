@@ -26,11 +26,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from carriers.base import CarrierUnavailable
-from carriers.model import FailureReason
-from carriers.postplus import MAX_FEED_COUNT, FeedEvent, FeedPage, PostPlusClient
-from tracking_site.estimates.feed import observe_feed_page
-from tracking_site.models import POSTPLUS_FEED, FeedCursor
-from tracking_site.postplus_feed.store import store_events
+from carriers.model import FailureReason, Status
+from carriers.postplus import MAX_FEED_COUNT, FeedEvent, FeedPage, PostPlusClient, status_for_event
+from tracking_site.estimates import observe
+from tracking_site.estimates.models import DeliveryObservation
+from tracking_site.postplus_feed.models import POSTPLUS_FEED, FeedCursor
+from tracking_site.postplus_feed.store import store_events, stored_parcels
 
 logger = logging.getLogger("tracking_site.feed")
 
@@ -121,6 +122,24 @@ def store_page(
             cursor.last_caught_up_at = now
         cursor.save()
     return changed
+
+
+def observe_feed_page(page: FeedPage) -> int:
+    """Buffer, for the arrival estimates, the transit times of the parcels a page just stored shows delivered
+    (read back from the store, whole); how many were buffered."""
+    delivered = {
+        event.parcel_nr
+        for event in page.items
+        if event.parcel_nr and status_for_event(event.event_code, event.event_message) is Status.DELIVERED
+    }
+    if not delivered:
+        return 0
+    try:
+        parcels = stored_parcels(sorted(delivered)).values()
+    except DatabaseError as exc:  # the page is stored; its statistics can wait for the parcel's next lookup
+        logger.warning("estimates outcome=feed_parcels_unreadable error=%s", type(exc).__name__)
+        return 0
+    return observe(parcels, source=DeliveryObservation.FEED)
 
 
 def sync_feed(

@@ -16,14 +16,14 @@ from tests.tracking_site.estimates.helpers import delivered_parcel, lane_of_parc
 from tracking_site.estimates import flush_observations, observe
 from tracking_site.estimates.buffer import take_buffered
 from tracking_site.estimates.demo import DEMO_LANES, PARCELS_PER_LANE, load_demo_observations
-from tracking_site.estimates.feed import observe_feed_page
 from tracking_site.estimates.figures import LaneFigure, cached_figures, figure_key, figures_for
 from tracking_site.estimates.flush import refresh_lane_figures
+from tracking_site.estimates.models import DeliveryObservation
 from tracking_site.estimates.observations import Lane
 from tracking_site.lookup.clients import install_carriers
 from tracking_site.lookup.service import lookup_parcels
-from tracking_site.models import DeliveryObservation
 from tracking_site.postplus_feed.store import store_events
+from tracking_site.postplus_feed.sync import observe_feed_page
 
 pytestmark = pytest.mark.django_db
 

@@ -218,12 +218,12 @@ def test_followed_postplus_parcels_come_from_a_fresh_feed_not_the_api(push_servi
 
     from carriers.fakes import postplus as fake_postplus
     from tracking_site.lookup.clients import install_carriers
-    from tracking_site.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
-    from tracking_site.postplus_feed.store import FeedLookup
+    from tracking_site.postplus_feed.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
+    from tracking_site.postplus_feed.store import FeedSource
 
     api = fake_postplus.FakePostPlus()
     carriers = build_carriers(demo_config(), transports={"postplus": httpx.WSGITransport(app=api)})
-    install_carriers({"postplus": carriers["postplus"]}, feed=FeedLookup())
+    install_carriers({"postplus": carriers["postplus"]}, sources=[FeedSource()])
     FeedCursor.objects.create(feed=POSTPLUS_FEED, last_caught_up_at=timezone.now())
     number = "PPL250113000001"
     for index, (code, message) in enumerate([("IN_TRANSIT", "In transit"), ("OUT_FOR_DELIVERY", "Out for delivery")]):
@@ -240,6 +240,6 @@ def test_followed_postplus_parcels_come_from_a_fresh_feed_not_the_api(push_servi
     row = followed(number, carrier="postplus", status="in_transit")
     with_push(row, push_service)
     refreshed, delivered = follow_up(NOW, push_sender=push_sender)
-    assert (refreshed.from_feed, refreshed.changed, delivered.sent) == (1, 1, 1)
+    assert (refreshed.from_store, refreshed.changed, delivered.sent) == (1, 1, 1)
     assert api.calls[fake_postplus.PARCEL_NRS_PATH] == 0
     assert push_service.received[0].message["texts"]["en"]["title"].startswith("Out for delivery")

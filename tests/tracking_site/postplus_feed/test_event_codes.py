@@ -12,9 +12,9 @@ from carriers.postplus import EventCode
 from carriers.registry import CarrierConfig, build_carriers
 from tests.tracking_site.postplus_feed.feed_fakes import feed_client, feed_item
 from tracking_site.lookup.clients import install_carriers
+from tracking_site.lookup.event_codes import event_codes, extra_code_statuses
 from tracking_site.lookup.service import lookup_parcels
-from tracking_site.postplus_feed.event_codes import event_codes, extra_code_statuses
-from tracking_site.postplus_feed.store import FeedLookup
+from tracking_site.postplus_feed.store import FeedSource
 from tracking_site.postplus_feed.sync import sync_feed
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +76,7 @@ def test_stored_events_with_a_code_only_the_list_knows_get_its_status(monkeypatc
     item = feed_item("PPL1000001", "E1", "1", code="LOCKER_DROP", message="Your parcel is waiting for you")
     client, _ = feed_client([item])
     sync_feed(client, since=date(2025, 1, 13))
-    install_carriers({"postplus": client}, feed=FeedLookup())
+    install_carriers({"postplus": client}, sources=[FeedSource()])
     parcel = lookup_parcels(["PPL1000001"], "postplus")[0].result.parcel
     assert parcel.status is Status.AWAITING_PICKUP
 
@@ -88,7 +88,7 @@ def test_an_unknown_code_falls_back_to_the_events_own_message_then_to_unknown():
     ]
     client, _ = feed_client(items)
     sync_feed(client, since=date(2025, 1, 13))
-    install_carriers({"postplus": client}, feed=FeedLookup())
+    install_carriers({"postplus": client}, sources=[FeedSource()])
     first, second = lookup_parcels(["PPL1000001", "PPL1000002"], "postplus")
     assert first.result.parcel.status is Status.IN_TRANSIT
     assert second.result.parcel.status is Status.UNKNOWN
@@ -105,7 +105,7 @@ def test_a_code_only_the_list_knows_reads_the_same_through_the_api_and_through_t
 
     client, _ = feed_client([item])
     sync_feed(client, since=date(2025, 1, 13))
-    install_carriers({"postplus": client}, feed=FeedLookup())
+    install_carriers({"postplus": client}, sources=[FeedSource()])
     through_feed = lookup_parcels(["PPL1000001"], "postplus")[0].result.parcel.status
 
     assert api.track("PPL1000001").parcel.status is through_feed is Status.AWAITING_PICKUP

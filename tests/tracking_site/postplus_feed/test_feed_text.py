@@ -15,7 +15,7 @@ from carriers.drift import collected
 from carriers.postplus import FeedEvent, FeedPage
 from tests.tracking_site.postplus_feed.feed_fakes import SINCE, feed_client, feed_item
 from tracking_site.lookup.clients import install_carriers
-from tracking_site.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
+from tracking_site.postplus_feed.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
 from tracking_site.postplus_feed.sync import sync_feed
 
 pytestmark = pytest.mark.django_db

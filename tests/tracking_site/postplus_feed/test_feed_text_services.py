@@ -11,7 +11,7 @@ from tests.tracking_site.postplus_feed.test_feed_text import (  # noqa: F401 (co
     test_over_long_text_is_shortened_and_an_over_long_identifier_left_out_and_reported,
     test_sync_postplus_feed_stores_control_characters_nul_and_a_lone_surrogate_cleaned,
 )
-from tracking_site.models import StoredFeedEvent
+from tracking_site.postplus_feed.models import StoredFeedEvent
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 

@@ -16,9 +16,9 @@ from carriers.model import Found, LastMile, NotFound, Status
 from tests.tracking_site.postplus_feed.feed_fakes import feed_client, feed_item
 from tracking_site.lookup.clients import install_carriers, lookup_parts
 from tracking_site.lookup.service import lookup_parcels
-from tracking_site.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
 from tracking_site.postplus_feed import store
-from tracking_site.postplus_feed.store import FeedLookup, version_is_newer
+from tracking_site.postplus_feed.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
+from tracking_site.postplus_feed.store import FeedFreshness, FeedSource, version_is_newer
 from tracking_site.postplus_feed.sync import sync_feed
 from tracking_site.web.answer_cache import local_copies
 
@@ -42,10 +42,10 @@ def synced():
     return client, feed
 
 
-def feed_in_front(client, **options) -> FeedLookup:
+def feed_in_front(client, **options) -> FeedSource:
     """PostPlus as the site wires it: the feed asked first, the API for the rest."""
-    feed = FeedLookup(**options)
-    install_carriers({"postplus": client}, feed=feed)
+    feed = FeedSource(**options)
+    install_carriers({"postplus": client}, sources=[feed])
     return feed
 
 
@@ -126,7 +126,7 @@ def test_a_feed_that_never_caught_up_is_not_trusted():
 
 def test_the_site_puts_the_feed_in_front_of_the_postplus_api():
     install_carriers(None)
-    assert isinstance(lookup_parts().feed, FeedLookup)
+    assert [type(source) for source in lookup_parts().sources] == [FeedSource]
 
 
 def test_the_public_page_shows_stored_events_when_fresh_and_the_api_when_stale(client, synced):
@@ -233,7 +233,9 @@ def _searches_of_postplus_numbers(count: int) -> None:
     for _ in range(count):
         cache.clear()
         local_copies.clear()
-        lookup_parts().feed.freshness.forget()
+        (source,) = lookup_parts().sources
+        assert isinstance(source, FeedSource) and isinstance(source.freshness, FeedFreshness)
+        source.freshness.forget()
         outcomes = lookup_parcels([STORED, NOT_STORED_YET, "PPL999999999999"], "postplus")
         assert [type(outcome.result) for outcome in outcomes] == [Found, Found, NotFound]
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from carriers.fakes.postplus import FEED_PATH
 from tests.tracking_site.postplus_feed.feed_fakes import SENDER_MARKER, SINCE, feed_client, feed_item, numbered_items
 from tracking_site.lookup.clients import install_carriers
-from tracking_site.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
+from tracking_site.postplus_feed.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
 from tracking_site.postplus_feed.store import store_events
 from tracking_site.postplus_feed.sync import FeedBusy, acquire_lease, store_page, sync_feed
 

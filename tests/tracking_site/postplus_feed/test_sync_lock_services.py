@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from carriers.fakes import postplus as fake_postplus
 from tests.tracking_site.postplus_feed.feed_fakes import feed_client, numbered_items
-from tracking_site.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
+from tracking_site.postplus_feed.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
 from tracking_site.postplus_feed.sync import FeedBusy, acquire_lease, release_lease, store_page
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ from carriers.fakes import postplus as fake_postplus
 from carriers.fakes.postplus import DEMO_INTEGRATION_KEY, IMPORT_PATH
 from tests.tracking_site.postplus_feed.feed_fakes import feed_client
 from tracking_site.lookup.clients import install_carriers
-from tracking_site.postplus_feed.event_codes import CACHE_KEY
+from tracking_site.lookup.event_codes import CACHE_KEY
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from tests.tracking_site.postplus_feed.feed_fakes import feed_client, numbered_items
-from tracking_site.models import FeedCursor, StoredFeedEvent
+from tracking_site.postplus_feed.models import FeedCursor, StoredFeedEvent
 from tracking_site.postplus_feed.sync import sync_feed
 
 pytestmark = pytest.mark.django_db

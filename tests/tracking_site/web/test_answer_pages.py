@@ -17,8 +17,8 @@ from django.utils import timezone
 from carriers.model import Found, LastMile, Place, Status, TrackingEvent, parcel_from_events
 from tests.tracking_site.conftest import make_parcel
 from tracking_site.estimates.figures import LaneFigure, store_figures
+from tracking_site.estimates.models import DeliveryObservation
 from tracking_site.estimates.observations import Lane
-from tracking_site.models import DeliveryObservation
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from carriers.base import CarrierUnavailable
 from carriers.postplus import MAX_IMPORT_EVENTS
 from tracking_site.lookup.clients import get_carriers
-from tracking_site.postplus_feed.event_codes import event_codes
+from tracking_site.lookup.event_codes import event_codes
 from tracking_site.postplus_feed.store import postplus_api
 from tracking_site.postplus_feed.tracking_import import BadImportFile, read_rows, send_batches
 

@@ -1,4 +1,8 @@
-"""PostPlus's event codes: fetched from the API, kept in the shared cache, and turned into statuses."""
+"""PostPlus's event codes: fetched from the API, kept in the shared cache, and turned into statuses.
+
+The PostPlus client is built with `extra_code_statuses` (clients.py), so codes PostPlus adds later still read as a
+status; the feed store and the import command read the same list.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from carriers.base import CarrierUnavailable
 from carriers.model import Status
 from carriers.postplus import EventCode, PostPlusClient, code_list_statuses
 
-logger = logging.getLogger("tracking_site.postplus_feed.event_codes")
+logger = logging.getLogger("tracking_site.lookup.event_codes")
 
 # v2: each code keeps its milestone flags (v1 held code → message only).
 CACHE_KEY = "postplus:event-codes:v2"
