@@ -58,7 +58,7 @@
     });
   }
 
-  // The page shows each time where it happened; add the visitor's own time when their zone differs.
+  // The page shows each time where it happened; add the visitor's own time, once, where their zone differs.
   function offsetMinutes(iso) {
     var match = /([+-])(\d\d):(\d\d)$/.exec(iso);
     if (!match) {
@@ -66,11 +66,6 @@
     }
     var minutes = Number(match[2]) * 60 + Number(match[3]);
     return match[1] === "-" ? -minutes : minutes;
-  }
-
-  function localDay(moment, offset) {
-    // The calendar day of `moment` at a UTC offset in minutes, as a comparable number.
-    return Math.floor((moment.getTime() + offset * 60000) / 86400000);
   }
 
   function addViewerTimes() {
@@ -83,29 +78,27 @@
       weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
       timeZoneName: "short"
     });
-    var clock = new Intl.DateTimeFormat(lang, {
-      hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short"
-    });
-    var clockOnOtherDay = new Intl.DateTimeFormat(lang, {
-      weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short"
-    });
     document.querySelectorAll("time[data-viewer-time]").forEach(function (time) {
       var iso = time.getAttribute("datetime");
       var moment = new Date(iso);
       var shownOffset = offsetMinutes(iso);
-      var viewerOffset = -moment.getTimezoneOffset();
-      if (isNaN(moment.getTime()) || shownOffset === null || shownOffset === viewerOffset) {
+      if (isNaN(moment.getTime()) || shownOffset === null || shownOffset === -moment.getTimezoneOffset()) {
         return;
-      }
-      var format = full;
-      if (time.dataset.viewerTime === "clock") {
-        // A timeline row already sits under its day: name the visitor's day only when it is another one.
-        format = localDay(moment, shownOffset) === localDay(moment, viewerOffset) ? clock : clockOnOtherDay;
       }
       var viewer = document.createElement("span");
       viewer.className = "viewer-time";
-      viewer.textContent = " (" + label + " " + format.format(moment) + ")";
+      viewer.textContent = " (" + label + " " + full.format(moment) + ")";
       time.insertAdjacentElement("afterend", viewer);
+    });
+  }
+
+  // "Today" on a page is the parcel's day; where the visitor's own day is another, the page says so.
+  function showParcelDayNotes() {
+    var now = new Date();
+    var pad = function (number) { return (number < 10 ? "0" : "") + number; };
+    var today = now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+    document.querySelectorAll(".day-note[data-parcel-days]").forEach(function (note) {
+      note.hidden = note.dataset.parcelDays.split(" ").every(function (day) { return day === today; });
     });
   }
 
@@ -113,6 +106,7 @@
     setUpEnterToSearch();
     setUpSharing();
     addViewerTimes();
+    showParcelDayNotes();
   }
 
   if (document.readyState === "loading") {

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from carriers.fakes import dhl_ecommerce as fake_dhl
 from carriers.fakes import nzpost as fake_nzpost
@@ -32,6 +34,13 @@ PAGES = {
     "parcel in transit with an estimate": f"/track/nzpost/{fake_nzpost.IN_TRANSIT_S10}/",
     "parcel awaiting pickup at a PostShop": f"/track/nzpost/{fake_nzpost.AWAITING_PICKUP_S10}/",
     "parcel returned": "/track/postplus/PPL250112009931/",
+    "parcel returned, and why": f"/track/dhl-ecommerce/{fake_dhl.RETURNED_SHOP_ID}/",
+    "parcel label not yet scanned": f"/track/dhl-ecommerce/{fake_dhl.INFO_RECEIVED}/",
+    "parcel delivered by the last-mile carrier": "/track/postplus/RR204817360LV/",
+    "parcel missed, with the next attempt": "/track/postplus/UA550182640LT/",
+    "results, the ones needing you first": (
+        f"/track/?q={fake_nzpost.IN_TRANSIT_S10},{fake_dhl.OUT_FOR_DELIVERY},{fake_nzpost.RETURNED_TICKET}"
+    ),
     "not found": "/track/nzpost/CL000000000NZ/",
     "unknown carrier": "/track/fedex/X12345/",
     "bad number": "/track/nzpost/AB/",
@@ -59,12 +68,17 @@ def axe_violations(page: Page, *, inject: bool = True) -> list[str]:
     return list(results)
 
 
-def check_page(browser: Browser, site: str, problems: PageProblems, path: str, **options: object) -> int:
-    """Open a page, run axe in the light and then the dark colour scheme; the page's HTTP status."""
+def check_page(
+    browser: Browser, site: str, problems: PageProblems, path: str, visible: str = "", **options: object
+) -> int:
+    """Open a page, run axe in the light and then the dark colour scheme; the page's HTTP status. `visible`: a
+    selector that must be shown first (a part the page's script reveals)."""
     context = open_context(browser, site, problems, **options)
     page = context.new_page()
     response = page.goto(site + path)
     assert response is not None
+    if visible:
+        expect(page.locator(visible)).to_be_visible()
     light = axe_violations(page)
     page.emulate_media(color_scheme="dark")
     assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
@@ -92,6 +106,17 @@ def test_axe_reports_the_violations_it_finds(browser: Browser, site: str, proble
     found = {line.split(":")[0] for line in axe_violations(page)}
     context.close()
     assert {"color-contrast", "label", "html-has-lang", "document-title"} <= found
+
+
+@pytest.mark.parametrize("name", ["parcel out for delivery", "results"])
+def test_a_page_noting_whose_day_today_is_has_no_accessibility_violations(browser, site, problems, name):
+    """Seen from a zone on another day than Brooklyn's (Kiritimati and Pago Pago are 25 hours apart, so one of
+    them is), the DHL parcel's "today" is not the visitor's: the day note shows."""
+    brooklyn_day = datetime.now(ZoneInfo("America/New_York")).date()
+    zone = next(
+        z for z in ("Pacific/Kiritimati", "Pacific/Pago_Pago") if datetime.now(ZoneInfo(z)).date() != brooklyn_day
+    )
+    assert check_page(browser, site, problems, PAGES[name], visible=".day-note", timezone_id=zone) == 200
 
 
 def test_dutch_parcel_page_has_no_accessibility_violations(browser: Browser, site: str, problems: PageProblems):

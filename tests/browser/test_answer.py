@@ -65,10 +65,9 @@ def test_a_phone_with_a_share_sheet_gets_a_share_button(browser: Browser, site: 
     page.goto(f"{site}/track/dhl-ecommerce/{fake_dhl.OUT_FOR_DELIVERY}/")
     page.get_by_role("button", name="Share").click()
     shared = page.evaluate("window.sharedData")
-    assert shared == {
-        "title": "Out for delivery: arriving today",
-        "url": f"{site}/track/dhl-ecommerce/{fake_dhl.OUT_FOR_DELIVERY}/",
-    }
+    assert shared["url"] == f"{site}/track/dhl-ecommerce/{fake_dhl.OUT_FOR_DELIVERY}/"
+    # What is shared is read on another day: the day by its date, never "today".
+    assert re.fullmatch(r"Out for delivery: arriving \w+day \d{1,2} \w+", shared["title"])
     context.close()
     problems.assert_none()
 
@@ -117,8 +116,8 @@ def test_a_parcel_past_its_date_says_it_is_late(page: Page, site: str):
     )
     install_carriers({"dhl-ecommerce": InMemoryCarrier("dhl-ecommerce", {late.tracking_number: late})})
     page.goto(f"{site}/track/dhl-ecommerce/{late.tracking_number}/")
-    weekday = expected.strftime("%A")
-    expect(page.get_by_role("heading", level=1)).to_have_accessible_name(f"Late: was expected {weekday}")
+    day = f"{expected:%A} {expected.day} {expected:%B}"  # a weekday with its date, not a weekday alone
+    expect(page.get_by_role("heading", level=1)).to_have_accessible_name(f"Late: was expected {day}")
     expect(page.locator(".event-description").first).to_have_text("Departed facility")  # sentence case
 
 
@@ -210,8 +209,12 @@ def test_the_timeline_groups_scans_by_day_with_one_time_each(browser: Browser, s
     assert all(re.fullmatch(r"[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+( \d{4})?", heading) for heading in headings)
     first = page.locator("ol.timeline li").first
     expect(first.locator("time")).to_have_text(re.compile(r"^\d\d:\d\d E[SD]T$"))
-    # Auckland is on another day than Brooklyn for most of it: the visitor's day is named where it differs.
-    expect(first.locator(".viewer-time")).to_have_text(re.compile(r"^ \(your time: (\w{3},? )?\d\d:\d\d .+\)$"))
+    # The visitor's own time once per page, beside the last scan (with its day), never under every scan.
+    expect(page.locator(".viewer-time")).to_have_count(1)
+    expect(page.locator(".last-scan .viewer-time")).to_have_text(
+        re.compile(r"^ \(your time: \w{3},? \d{1,2} \w{3},? \d\d:\d\d .+\)$")
+    )
+    expect(page.locator("ol.timeline .viewer-time")).to_have_count(0)
     problems.assert_none()
 
 

@@ -1,7 +1,10 @@
-"""The answer a parcel page opens with: the status in words with its "when", where it is, when last scanned."""
+"""The answer a parcel page opens with: the status in words with its "when" and, where the carrier gave it, what
+happens next (the next attempt, the pickup point and until when, why it was returned and who to ask); then where
+it is and when it was last scanned."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -12,6 +15,7 @@ from tracking_site.presentation.arrival import CARRIER, ESTIMATE, FINISHED, Expe
 from tracking_site.presentation.carrier_text import place_case
 from tracking_site.presentation.local_times import (
     ShownTime,
+    day_range_words,
     day_words,
     long_date,
     parcel_today,
@@ -19,17 +23,29 @@ from tracking_site.presentation.local_times import (
     where_it_happened,
     zone_for_utc_times,
 )
+from tracking_site.presentation.return_reasons import return_reason
 from tracking_site.presentation.status_words import (
     ARRIVING,
+    ASK_THE_SENDER_FIRST,
     DELIVERED_ON,
+    EXPECTED_ON,
     HEADLINE_WORDS,
     LATE,
     LIKELY_BETWEEN,
     LIKELY_ON,
+    MISSED_YOU_NEXT_ATTEMPT,
+    NOT_SCANNED_YET,
     OUT_FOR_DELIVERY_SINCE,
+    RETURNED_BECAUSE,
     SLOWER_THAN_USUAL,
+    WAITING_AT,
+    WAITING_AT_UNTIL,
+    WAITING_UNTIL,
+    WAS_EXPECTED,
+    carrier_name,
     status_label,
 )
+from tracking_site.presentation.what_now import collection_deadline, holder, next_attempt
 
 # A carrier's passed date makes these "late"; the others say something more useful than that.
 LATE_WHEN_PASSED = (Status.INFO_RECEIVED, Status.IN_TRANSIT, Status.UNKNOWN)
@@ -46,7 +62,7 @@ class Answer:
     text: str
     late: bool = False
     arriving_today: bool = False
-    printed: str = ""  # the same with dates instead of "today" or "Friday", for paper read another day
+    printed: str = ""  # the same with dates instead of "today" or "tomorrow", for paper and titles read later
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,8 @@ class Headline:
     answer: Answer
     place: str  # where the parcel was last scanned; "" when no scan named one or the answer already says it
     last_scan: ShownTime | None
+    scanned: bool  # False while only a label exists: `last_scan` is then when the label was made
+    next_step: str  # who to ask after a return, the day a label's parcel is expected; "" otherwise
     estimate_basis: str  # "An estimate based on 42 ...", "" when the "when" is not an estimate
 
 
@@ -62,16 +80,28 @@ def short_place(place: Place) -> str:
     return place_case(place.depot or place.city or place.label)
 
 
+def scanned(event: TrackingEvent) -> bool:
+    """Whether the carrier had the parcel in hand: "label created" is the sender's data, and its place (the
+    sender's depot, say) is where the parcel may go, not where it is."""
+    return event.status is not Status.INFO_RECEIVED
+
+
+def not_scanned_yet(parcel: Parcel) -> bool:
+    """Only a label so far: the carrier has not scanned the parcel itself."""
+    return parcel.status is Status.INFO_RECEIVED and not any(scanned(event) for event in parcel.events)
+
+
 def current_place(parcel: Parcel) -> Place:
-    return next((event.place for event in parcel.events if event.place), Place())
+    """Where the newest scan that named a place saw it; a label's place (the sender's depot) is nowhere yet."""
+    return next((event.place for event in parcel.events if event.place and scanned(event)), Place())
 
 
 def answer_for(parcel: Parcel, expected: ExpectedDelivery | None, now: datetime) -> Answer:
-    """'Out for delivery: arriving today', 'Delivered Tuesday 14:31, Chicago', 'Late: was expected Sunday'."""
+    """'Out for delivery: arriving today', 'Delivered Tuesday 14:31, Chicago', 'Missed you: next attempt tomorrow'."""
     today = parcel_today(parcel, now)
     words = _when_words(parcel, expected, now, today, printed=False)
     printed = _when_words(parcel, expected, now, today, printed=True).text
-    if parcel.status in WITH_PLACE and (place := short_place(_place_of(parcel))):
+    if parcel.status is Status.DELIVERED and (place := short_place(_place_of(parcel))):
         return Answer(f"{words.text}, {place}", words.late, words.arriving_today, f"{printed}, {place}")
     return replace(words, printed=printed)
 
@@ -98,6 +128,14 @@ def _when_words(
         if printed:
             return Answer(str(ARRIVING) % {"status": status_label(status), "day": name_day(today)})
         return Answer(str(HEADLINE_WORDS[status]), arriving_today=True)
+    if status is Status.AWAITING_PICKUP:
+        return Answer(_pickup_words(parcel, today, name_day))
+    if status is Status.DELIVERY_FAILED and (attempt := next_attempt(parcel)) is not None and attempt >= today:
+        return Answer(str(MISSED_YOU_NEXT_ATTEMPT) % {"day": name_day(attempt)}, arriving_today=attempt == today)
+    if status is Status.RETURNED and (reason := return_reason(parcel)):
+        return Answer(str(RETURNED_BECAUSE) % {"reason": reason})
+    if not_scanned_yet(parcel):
+        return Answer(str(NOT_SCANNED_YET) % {"carrier": carrier_name(parcel.carrier)})
     if status in HEADLINE_WORDS:
         return Answer(str(HEADLINE_WORDS[status]))
     label = status_label(status)
@@ -115,7 +153,24 @@ def _when_words(
     first = max(expected.earliest, today)
     if first == expected.latest:
         return Answer(str(LIKELY_ON) % {"status": label, "day": name_day(first)}, arriving_today=first == today)
-    return Answer(str(LIKELY_BETWEEN) % {"status": label, "first": name_day(first), "last": name_day(expected.latest)})
+    first_words, last_words = day_range_words(first, expected.latest, today)
+    return Answer(str(LIKELY_BETWEEN) % {"status": label, "first": first_words, "last": last_words})
+
+
+def _pickup_words(parcel: Parcel, today: date, name_day: Callable[[date], str]) -> str:
+    """Where to collect it and until when, as far as the carrier said (the pickup scan's own place: a depot it
+    passed before is not where to collect it)."""
+    scan = _deciding_scan(parcel)
+    place = short_place(scan.place) if scan is not None else ""
+    deadline = collection_deadline(parcel)
+    until = name_day(deadline) if deadline is not None and deadline >= today else ""
+    if place and until:
+        return str(WAITING_AT_UNTIL) % {"place": place, "day": until}
+    if place:
+        return str(WAITING_AT) % {"place": place}
+    if until:
+        return str(WAITING_UNTIL) % {"day": until}
+    return str(HEADLINE_WORDS[Status.AWAITING_PICKUP])
 
 
 def _deciding_scan(parcel: Parcel) -> TrackingEvent | None:
@@ -129,6 +184,18 @@ def _place_of(parcel: Parcel) -> Place:
         if event.status is parcel.status and event.place:
             return event.place
     return current_place(parcel)
+
+
+def next_step(parcel: Parcel, expected: ExpectedDelivery | None, today: date) -> str:
+    """The line under the answer: after a return, the sender first and then the carrier that has it; for a label
+    not yet scanned, the carrier's day (as a date: the line is read later too)."""
+    if parcel.status is Status.RETURNED:
+        name, _ = holder(parcel)
+        return str(ASK_THE_SENDER_FIRST) % {"carrier": name}
+    if not_scanned_yet(parcel) and expected is not None and expected.source == CARRIER:
+        words = WAS_EXPECTED if expected.latest < today else EXPECTED_ON
+        return str(words) % {"day": long_date(expected.latest, today)}
+    return ""
 
 
 def build_headline(parcel: Parcel, expected: ExpectedDelivery | None, now: datetime) -> Headline:
@@ -148,5 +215,7 @@ def build_headline(parcel: Parcel, expected: ExpectedDelivery | None, now: datet
         answer=answer,
         place=place,
         last_scan=shown_time(latest.occurred_at, now, zone_for_utc_times(parcel)) if latest else None,
+        scanned=not not_scanned_yet(parcel),
+        next_step=next_step(parcel, expected, parcel_today(parcel, now)),
         estimate_basis=basis,
     )

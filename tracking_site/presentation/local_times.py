@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from django.utils import dateformat
-from django.utils.dates import MONTHS_3, WEEKDAYS
+from django.utils.dates import MONTHS_3
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
@@ -53,6 +53,15 @@ COUNTRY_ZONES: dict[str, str] = {
 }
 # NZ Post sends every time in UTC and delivers in New Zealand.
 CARRIER_ZONES: dict[str, str] = {"nzpost": "Pacific/Auckland"}
+
+
+@dataclass(frozen=True)
+class DayNote:
+    """'“Today” on this page is the parcel's day …': the page's script shows it where the visitor's own day differs
+    from the parcel's (a server cannot know the visitor's day; a page shared by every visitor must not)."""
+
+    text: str
+    parcel_days: str  # the parcels' own today, ISO dates separated by spaces, for the script to compare
 
 
 @dataclass(frozen=True)
@@ -151,7 +160,8 @@ def long_date(day: date, today: date) -> str:
 
 
 def day_words(day: date, today: date) -> str:
-    """'today', 'tomorrow', 'yesterday', a weekday within a week either way, else the date."""
+    """'today', 'tomorrow', 'yesterday', else the day with its date ('Thursday 10 December'): a weekday alone is
+    a riddle a week later, and a page is read, printed and shared on other days."""
     distance = (day - today).days
     if distance == 0:
         return str(TODAY)
@@ -159,6 +169,16 @@ def day_words(day: date, today: date) -> str:
         return str(TOMORROW)
     if distance == -1:
         return str(YESTERDAY)
-    if abs(distance) < 7:
-        return str(WEEKDAYS[day.weekday()])
     return long_date(day, today)
+
+
+def day_range_words(first: date, last: date, today: date) -> tuple[str, str]:
+    """('Thursday 10', 'Saturday 12 December'): a range's two days, the month and year said once where shared.
+
+    Never 'tomorrow to Thursday': a range names its days by their dates.
+    """
+    if (first.year, first.month) == (last.year, last.month):
+        return dateformat.format(first, "l j"), long_date(last, today)
+    if first.year == last.year:
+        return dateformat.format(first, "l j F"), long_date(last, today)
+    return dateformat.format(first, "l j F Y"), dateformat.format(last, "l j F Y")

@@ -1,4 +1,5 @@
-"""What a parcel page shows, worked out once: the answer, what to do now, milestones, the timeline by day."""
+"""What a parcel page shows, worked out once: the answer, what to do now, milestones, the timeline by day, and what
+the page offers (following, the calendar) where it fits the parcel's state."""
 
 from __future__ import annotations
 
@@ -6,13 +7,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from carriers.model import Parcel, Status
-from tracking_site.presentation.arrival import ExpectedDelivery
+from tracking_site.presentation.arrival import FINISHED, ExpectedDelivery
 from tracking_site.presentation.headline import Headline, build_headline
-from tracking_site.presentation.local_times import relative_text
+from tracking_site.presentation.local_times import DayNote, long_date, parcel_today, relative_text
 from tracking_site.presentation.milestones import MilestoneStep, milestone_steps
-from tracking_site.presentation.status_words import status_label
+from tracking_site.presentation.status_words import PARCEL_DAY_NOTE, status_label
 from tracking_site.presentation.timeline import TimelineDay, timeline_days
 from tracking_site.presentation.what_now import Handover, WhatNow, handover, what_now
+
+
+@dataclass(frozen=True)
+class Offers:
+    """What the page offers beside the answer, as the parcel's state allows."""
+
+    follow: bool  # not once delivered or returned: nothing more will happen worth a message
+    calendar: bool  # only while a day is expected and not past
 
 
 @dataclass(frozen=True)
@@ -26,6 +35,16 @@ class ParcelView:
     steps: list[MilestoneStep]
     days: list[TimelineDay]
     last_updated: str  # '3 minutes ago', empty when unknown
+    offers: Offers
+    day_note: DayNote | None  # None when the page names no day as today, tomorrow or yesterday
+
+
+def offers_for(parcel: Parcel, expected: ExpectedDelivery | None, now: datetime) -> Offers:
+    finished = parcel.status in FINISHED
+    return Offers(
+        follow=not finished,
+        calendar=not finished and expected is not None and expected.latest >= parcel_today(parcel, now),
+    )
 
 
 def build_parcel_view(
@@ -37,14 +56,22 @@ def build_parcel_view(
     fetched_at: datetime | None = None,
 ) -> ParcelView:
     """The parcel page's view model; `now` is injected so pages and tests agree on 'today' and 'N minutes ago'."""
+    headline = build_headline(parcel, expected, now)
+    days = timeline_days(parcel, now, page_language)
+    today = parcel_today(parcel, now)
+    says_today = headline.answer.text != headline.answer.printed or any(day.relative for day in days)
     return ParcelView(
         status=parcel.status,
         status_label=status_label(parcel.status),
-        headline=build_headline(parcel, expected, now),
+        headline=headline,
         expected=expected,
         what_now=what_now(parcel, now, page_language),
         handover=handover(parcel),
         steps=milestone_steps(parcel),
-        days=timeline_days(parcel, now, page_language),
+        days=days,
         last_updated=relative_text(fetched_at, now) if fetched_at else "",
+        offers=offers_for(parcel, expected, now),
+        day_note=DayNote(str(PARCEL_DAY_NOTE) % {"day": long_date(today, today)}, today.isoformat())
+        if says_today
+        else None,
     )

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext, ngettext
 
+from tracking_site.presentation.local_times import DayNote
+from tracking_site.presentation.status_words import CARDS_DAY_NOTE
+
 
 @dataclass(frozen=True)
 class ResultCounts:
@@ -51,3 +54,9 @@ def names_or(names: list[str]) -> str:
     if len(names) < 2:
         return "".join(names)
     return gettext("%(first)s or %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def cards_day_note(parcel_days: list[str]) -> DayNote | None:
+    """The note that the cards' "today" is each parcel's own, given the parcel days of the cards that say one."""
+    days = sorted({day for day in parcel_days if day})
+    return DayNote(str(CARDS_DAY_NOTE), " ".join(days)) if days else None

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from carriers.model import Parcel, Status
 from tracking_site.presentation.carrier_text import foreign_language, place_case, sentence_case
+from tracking_site.presentation.headline import scanned
 from tracking_site.presentation.local_times import clock_text, long_date, where_it_happened, zone_for_utc_times
 from tracking_site.presentation.status_words import TODAY, YESTERDAY, status_label
 
@@ -40,7 +41,7 @@ def timeline_days(parcel: Parcel, now: datetime, page_language: str) -> list[Tim
         if not days or days[-1].iso != day.isoformat():
             today = now.astimezone(local.tzinfo).date()
             days.append(TimelineDay(long_date(day, today), _relative_day(day, today), day.isoformat()))
-        place = place_case(event.place.label)
+        place = place_case(event.place.label) if scanned(event) else ""
         days[-1].events.append(
             TimelineEvent(
                 clock=clock_text(local),

@@ -1,53 +1,34 @@
 """What to do now, for parcels that need their recipient: where, until when, what the carrier said, its page.
 
-And handovers: a PostPlus parcel that another carrier delivers names that carrier and its number.
+And who delivers the last stretch: a PostPlus parcel names the carrier that will deliver it, or has it, or did;
+a DHL eCommerce parcel handed to USPS names USPS. "Now with" only once a scan shows that carrier has it.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from carriers.model import Parcel, Status, TrackingEvent
+from carriers.model import LastMile, Parcel, Status, TrackingEvent
+from tracking_site.presentation.carrier_dates import deadline_in, next_attempt_in
 from tracking_site.presentation.carrier_links import CarrierPage, last_mile_page, public_tracking_page
 from tracking_site.presentation.carrier_text import foreign_language, place_case, sentence_case
+from tracking_site.presentation.countries import country_name
 from tracking_site.presentation.local_times import day_words, where_it_happened, zone_for_utc_times
-from tracking_site.presentation.status_words import WHAT_NOW_ADVICE, WHAT_NOW_LINK, carrier_name
+from tracking_site.presentation.status_words import (
+    DELIVERED_BY,
+    DELIVERS_IN,
+    NOW_WITH,
+    WHAT_NOW_ADVICE,
+    WHAT_NOW_LINK,
+    WILL_DELIVER,
+    carrier_name,
+)
 
 NEEDS_YOU = tuple(WHAT_NOW_ADVICE)
-
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-# "collect by 12 December", "until Friday 12 Dec 2026", "before December 12", "by 2026-12-12".
-DEADLINE = re.compile(
-    r"\b(?:by|until|before|no later than)\s+(?:[a-z]+day,?\s+)?(?:the\s+)?"
-    r"(?:(?P<iso>\d{4}-\d{2}-\d{2})"
-    r"|(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>[a-z]{3,9})\.?(?:,?\s+(?P<year>\d{4}))?"
-    r"|(?P<month2>[a-z]{3,9})\.?\s+(?P<day2>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year2>\d{4}))?)\b",
-    re.IGNORECASE,
-)
-# "collect within 7 days": counted from the scan that said so.
-WITHIN_DAYS = re.compile(r"\bwithin\s+(?P<days>\d{1,2})\s+(?:calendar\s+)?days\b", re.IGNORECASE)
+# Scans only the carrier at the door makes: a consolidator (PostPlus) forwards them from the last-mile carrier, so
+# each shows that carrier has the parcel even where no handover scan came first.
+AT_THE_DOOR = (Status.OUT_FOR_DELIVERY, Status.DELIVERY_FAILED, Status.AWAITING_PICKUP, Status.DELIVERED)
 
 
 @dataclass(frozen=True)
@@ -64,61 +45,53 @@ class WhatNow:
 
 @dataclass(frozen=True)
 class Handover:
+    sentence: str  # "Now with PostNord", "Delivered by Latvijas Pasts", "DHL Paket delivers it in Germany"
     carrier: str
     number: str  # "" when the carrier tracks it under our number
-    page: CarrierPage | None
+    page: CarrierPage | None  # only once that carrier has the parcel: before, its page would not know it
 
 
-def deadline_in(text: str, said_on: date) -> date | None:
-    """A collection deadline the carrier wrote into its text, or None; a year left out is the next such date."""
-    if match := WITHIN_DAYS.search(text):
-        return said_on + timedelta(days=int(match["days"]))
-    match = DEADLINE.search(text)
-    if match is None:
-        return None
-    if match["iso"]:
-        try:
-            return date.fromisoformat(match["iso"])
-        except ValueError:
-            return None
-    day, month_name, year = (
-        (match["day"], match["month"], match["year"])
-        if match["day"]
-        else (match["day2"], match["month2"], match["year2"])
-    )
-    month = MONTHS.get(month_name.casefold())
-    if month is None:
-        return None
-    try:
-        if year:
-            return date(int(year), month, int(day))
-        found = date(said_on.year, month, int(day))
-        return found if found >= said_on else date(said_on.year + 1, month, int(day))
-    except ValueError:
-        return None
-
-
-def _deciding_event(parcel: Parcel) -> TrackingEvent | None:
+def deciding_event(parcel: Parcel) -> TrackingEvent | None:
     """The scan that put the parcel in its status."""
     return next((event for event in parcel.events if event.status is parcel.status), parcel.latest_event)
+
+
+def _said_on(parcel: Parcel, event: TrackingEvent) -> date:
+    """The day a scan happened where it happened: what its "tomorrow" or "within 7 days" counts from."""
+    return where_it_happened(event.occurred_at, zone_for_utc_times(parcel)).date()
+
+
+def collection_deadline(parcel: Parcel) -> date | None:
+    """The last day to collect a parcel waiting at a pickup point, when the carrier wrote one."""
+    event = deciding_event(parcel)
+    if parcel.status is not Status.AWAITING_PICKUP or event is None or not event.description:
+        return None
+    return deadline_in(event.description, _said_on(parcel, event))
+
+
+def next_attempt(parcel: Parcel) -> date | None:
+    """The day of the next delivery attempt after a failed one, when the carrier wrote it."""
+    event = deciding_event(parcel)
+    if parcel.status is not Status.DELIVERY_FAILED or event is None or not event.description:
+        return None
+    return next_attempt_in(event.description, _said_on(parcel, event))
 
 
 def what_now(parcel: Parcel, now: datetime, page_language: str) -> WhatNow | None:
     """The next step for awaiting pickup, failed delivery, exception and returned; None for the others."""
     if parcel.status not in NEEDS_YOU:
         return None
-    event = _deciding_event(parcel)
+    event = deciding_event(parcel)
     place = place_case(event.place.label) if event and event.place else ""
     said = sentence_case(event.description, names=place) if event else ""
     local = where_it_happened(event.occurred_at, zone_for_utc_times(parcel)) if event else now
-    today = now.astimezone(local.tzinfo).date()
-    deadline = deadline_in(said, local.date()) if said and parcel.status is Status.AWAITING_PICKUP else None
-    page = delivering_carrier_page(parcel)
+    deadline = collection_deadline(parcel)
+    _, page = holder(parcel)
     return WhatNow(
         status=parcel.status,
         advice=str(WHAT_NOW_ADVICE[parcel.status]),
         place=place,
-        until=day_words(deadline, today) if deadline else "",
+        until=day_words(deadline, now.astimezone(local.tzinfo).date()) if deadline else "",
         carrier_said=said,
         carrier_said_lang=foreign_language(parcel.carrier, page_language),
         carrier_page=page,
@@ -126,20 +99,51 @@ def what_now(parcel: Parcel, now: datetime, page_language: str) -> WhatNow | Non
     )
 
 
-def handover(parcel: Parcel) -> Handover | None:
+def last_mile(parcel: Parcel) -> LastMile | None:
     """The carrier delivering the last stretch, when it is not the one we asked."""
-    last_mile = parcel.last_mile
-    if last_mile is None or not last_mile.carrier.strip():
+    named = parcel.last_mile
+    if named is None or not named.carrier.strip():
         return None
-    if last_mile.carrier.casefold() == carrier_name(parcel.carrier).casefold():
+    if named.carrier.strip().casefold() == carrier_name(parcel.carrier).casefold():
         return None
-    number = last_mile.number or parcel.tracking_number
+    return named
+
+
+def last_mile_has_it(parcel: Parcel) -> bool:
+    """Whether a scan shows the last-mile carrier has the parcel: its handover, or a scan only it makes."""
+    named = last_mile(parcel)
+    return named is not None and (named.handed_over or any(event.status in AT_THE_DOOR for event in parcel.events))
+
+
+def _last_mile_number(parcel: Parcel, named: LastMile) -> str:
+    return named.number or parcel.tracking_number
+
+
+def handover(parcel: Parcel) -> Handover | None:
+    """Who delivers the last stretch, in words true today; None without one, and for a returned parcel (whose
+    answer says who to ask instead)."""
+    named = last_mile(parcel)
+    if named is None or parcel.status is Status.RETURNED:
+        return None
+    name = named.carrier.strip()
+    number = _last_mile_number(parcel, named)
+    has_it = last_mile_has_it(parcel)
+    if parcel.status is Status.DELIVERED:  # a delivery scan is the last mile's own: it has had it
+        sentence = DELIVERED_BY % {"carrier": name}
+    elif has_it:
+        sentence = NOW_WITH % {"carrier": name}
+    elif country := country_name(parcel.destination_country):
+        sentence = DELIVERS_IN % {"carrier": name, "country": country}
+    else:
+        sentence = WILL_DELIVER % {"carrier": name}
     shown = "" if number.upper() == parcel.tracking_number.upper() else number
-    return Handover(last_mile.carrier.strip(), shown, last_mile_page(last_mile, number))
+    return Handover(sentence, name, shown, last_mile_page(named, number) if has_it else None)
 
 
-def delivering_carrier_page(parcel: Parcel) -> CarrierPage | None:
-    """The public page of whoever has the parcel now: the last-mile carrier after a handover, else ours."""
-    if (moved := handover(parcel)) is not None and moved.page is not None:
-        return moved.page
-    return public_tracking_page(parcel.carrier, parcel.tracking_number)
+def holder(parcel: Parcel) -> tuple[str, CarrierPage | None]:
+    """Who has the parcel now, by name, and its public page (None where it has none): the last-mile carrier once a
+    scan shows it has it, else ours. Rebooking, pickup details and questions go there, nowhere else."""
+    named = last_mile(parcel)
+    if named is not None and last_mile_has_it(parcel):
+        return named.carrier.strip(), last_mile_page(named, _last_mile_number(parcel, named))
+    return carrier_name(parcel.carrier), public_tracking_page(parcel.carrier, parcel.tracking_number)

@@ -15,18 +15,19 @@ from django.views.decorators.http import require_safe
 
 from carriers.base import InvalidNumber
 from carriers.detect import normalize_number
-from carriers.model import CarrierFailure, Found, Status
+from carriers.model import CarrierFailure, Found, Parcel, Status
 from tracking_site.estimates.figures import ensure_figures
 from tracking_site.lookup.clients import get_carriers
 from tracking_site.lookup.service import LookupOutcome, carriers_to_ask, lookup_parcels
 from tracking_site.presentation.arrival import ExpectedDelivery, expected_deliveries, expected_delivery_of
 from tracking_site.presentation.carrier_text import place_case
 from tracking_site.presentation.failures import FAILURES, failure_words, seconds_to_retry
-from tracking_site.presentation.headline import answer_for, current_place
-from tracking_site.presentation.local_times import event_shown_time
+from tracking_site.presentation.headline import Answer, answer_for, current_place
+from tracking_site.presentation.local_times import event_shown_time, parcel_today
 from tracking_site.presentation.milestones import milestone_steps
 from tracking_site.presentation.parcel_view import build_parcel_view
-from tracking_site.presentation.results_summary import ResultCounts, names_or, summary_line
+from tracking_site.presentation.results_order import result_group
+from tracking_site.presentation.results_summary import ResultCounts, cards_day_note, names_or, summary_line
 from tracking_site.presentation.status_words import carrier_name
 from tracking_site.presentation.what_now import NEEDS_YOU
 from tracking_site.protection.rate_limits import charge_numbers, rate_limited
@@ -83,11 +84,15 @@ def track(request: HttpRequest) -> HttpResponse:
         if isinstance(result, CarrierFailure):
             retry_after = seconds_to_retry(result)
     cards = result_cards(outcomes, form.cleaned_data["carrier"])
+    found = [card for card in cards if "parcel" in card]
     response = render(
         request,
         "results.html",
         {
-            "cards": cards,
+            "cards": sorted(cards, key=_card_group),
+            "typed": cards,  # the permalink keeps the order they were typed in
+            "offer_link": bool(found),  # "0 of 1 found" is nothing to share
+            "day_note": cards_day_note([str(card["parcel_today"]) for card in found]),
             "form": form,
             "rejected": form.rejected,
             "summary": summary_line(_counts(cards, len(form.rejected))),
@@ -127,11 +132,14 @@ def _card(
     elif isinstance(result, Found):
         parcel = result.parcel
         latest = parcel.latest_event
+        answer = answer_for(parcel, expected.get((parcel.carrier, parcel.tracking_number)), now)
         card.update(
             parcel=parcel,
             url=permalink(outcome),
             carrier=carrier_name(result.carrier),
-            answer=answer_for(parcel, expected.get((parcel.carrier, parcel.tracking_number)), now),
+            answer=answer,
+            # The parcel's own today, where its answer names a day as today, tomorrow or yesterday.
+            parcel_today=parcel_today(parcel, now).isoformat() if answer.text != answer.printed else "",
             steps=milestone_steps(parcel),
             place=place_case(current_place(parcel).label),
             latest_time=event_shown_time(latest, parcel, now) if latest else None,
@@ -144,6 +152,13 @@ def _card(
         names = [carrier_name(slug) for slug in asked]
         card.update(not_found=True, asked=names, asked_names=names_or(names))
     return card
+
+
+def _card_group(card: dict[str, object]) -> int:
+    parcel, answer = card.get("parcel"), card.get("answer")
+    return result_group(
+        parcel.status if isinstance(parcel, Parcel) else None, isinstance(answer, Answer) and answer.arriving_today
+    )
 
 
 def _counts(cards: list[dict[str, object]], rejected: int) -> ResultCounts:
@@ -191,6 +206,7 @@ def parcel_page(request: HttpRequest, carrier: str, number: str) -> HttpResponse
         "number": normalized,
         "carrier": carrier_name(carrier),
         "carrier_slug": carrier,
+        "form": _search_again(""),  # a customer with several parcels goes on from here to the next
     }
     if isinstance(outcome.result, Found):
         parcel = outcome.result.parcel

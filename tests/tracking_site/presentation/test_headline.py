@@ -13,7 +13,8 @@ from carriers.model import Parcel, Place, Status, TrackingEvent, parcel_from_eve
 from tracking_site.estimates.figures import LaneFigure
 from tracking_site.presentation.arrival import CARRIER, ESTIMATE, ExpectedDelivery, expected_delivery
 from tracking_site.presentation.headline import answer_for, build_headline
-from tracking_site.presentation.local_times import day_words
+from tracking_site.presentation.local_times import day_range_words, day_words
+from tracking_site.presentation.timeline import timeline_days
 
 CHICAGO = ZoneInfo("America/Chicago")
 # Tuesday 1 December 2026, 10:00 in Chicago.
@@ -44,8 +45,8 @@ def dhl(status: Status, *, expected: date | None = None, place: Place = CHICAGO_
         (TUESDAY, "today"),
         (TUESDAY + timedelta(days=1), "tomorrow"),
         (TUESDAY - timedelta(days=1), "yesterday"),
-        (TUESDAY + timedelta(days=4), "Saturday"),
-        (TUESDAY - timedelta(days=6), "Wednesday"),
+        (TUESDAY + timedelta(days=4), "Saturday 5 December"),  # a weekday alone is a riddle a week on
+        (TUESDAY - timedelta(days=6), "Wednesday 25 November"),
         (TUESDAY + timedelta(days=7), "Tuesday 8 December"),
         (date(2027, 1, 5), "Tuesday 5 January 2027"),
     ],
@@ -54,10 +55,27 @@ def test_day_words(day, words):
     assert day_words(day, TUESDAY) == words
 
 
+@pytest.mark.parametrize(
+    ("first", "last", "words"),
+    [
+        (date(2026, 12, 10), date(2026, 12, 12), ("Thursday 10", "Saturday 12 December")),
+        (date(2026, 11, 30), date(2026, 12, 2), ("Monday 30 November", "Wednesday 2 December")),
+        (date(2026, 12, 31), date(2027, 1, 2), ("Thursday 31 December 2026", "Saturday 2 January 2027")),
+    ],
+)
+def test_a_range_names_its_days_by_date_and_the_month_once_where_shared(first, last, words):
+    assert day_range_words(first, last, TUESDAY) == words
+    with translation.override("nl"):
+        assert day_range_words(date(2026, 12, 10), date(2026, 12, 12), TUESDAY) == (
+            "donderdag 10",
+            "zaterdag 12 december",
+        )
+
+
 def test_day_words_follow_the_language():
     with translation.override("nl"):
         assert day_words(TUESDAY, TUESDAY) == "vandaag"
-        assert day_words(TUESDAY + timedelta(days=3), TUESDAY) == "vrijdag"
+        assert day_words(TUESDAY + timedelta(days=3), TUESDAY) == "vrijdag 4 december"
 
 
 def carrier_date(day: date) -> ExpectedDelivery:
@@ -69,8 +87,8 @@ def carrier_date(day: date) -> ExpectedDelivery:
     [
         (TUESDAY, "In transit: arriving today", False, True),
         (TUESDAY + timedelta(days=1), "In transit: arriving tomorrow", False, False),
-        (TUESDAY + timedelta(days=3), "In transit: arriving Friday", False, False),
-        (TUESDAY - timedelta(days=2), "Late: was expected Sunday", True, False),
+        (TUESDAY + timedelta(days=3), "In transit: arriving Friday 4 December", False, False),
+        (TUESDAY - timedelta(days=2), "Late: was expected Sunday 29 November", True, False),
     ],
 )
 def test_a_carrier_date_in_words_and_late_once_it_passed(expected, text, late, today):
@@ -120,7 +138,7 @@ def test_delivered_says_when_and_where():
     parcel = dhl(Status.DELIVERED)
     assert answer_for(parcel, None, NOW).text == "Delivered today 08:31, Chicago"
     assert answer_for(parcel, None, NOW + timedelta(days=1)).text == "Delivered yesterday 08:31, Chicago"
-    assert answer_for(parcel, None, NOW + timedelta(days=3)).text == "Delivered Tuesday 08:31, Chicago"
+    assert answer_for(parcel, None, NOW + timedelta(days=3)).text == "Delivered Tuesday 1 December 08:31, Chicago"
 
 
 def test_a_place_in_the_answer_is_not_repeated_under_it():
@@ -157,15 +175,16 @@ def test_an_estimate_counts_the_lanes_range_from_the_first_scan_in_local_dates()
     expected = expected_delivery(parcel, LaneFigure(2 * DAY, 4 * DAY, 31))
     assert expected == ExpectedDelivery(ESTIMATE, date(2026, 12, 3), date(2026, 12, 5), 31)
     headline = build_headline(parcel, expected, NOW)
-    # 16:00 UTC is Wednesday 05:00 in New Zealand: "tomorrow" is Thursday.
-    assert headline.answer.text == "In transit: likely tomorrow to Saturday"
+    # A range names its days by their dates, never "tomorrow to Saturday".
+    assert headline.answer.text == "In transit: likely Thursday 3 to Saturday 5 December"
+    assert headline.answer.printed == headline.answer.text
     assert headline.estimate_basis == "An estimate based on 31 parcels delivered on this route."
 
 
 def test_an_estimate_whose_start_passed_starts_today_and_one_whose_end_passed_says_so():
     assert answer_for(
         nz_parcel(24), ExpectedDelivery(ESTIMATE, date(2026, 12, 1), date(2026, 12, 4), 20), NOW
-    ).text == ("In transit: likely today to Friday")
+    ).text == ("In transit: likely Wednesday 2 to Friday 4 December")  # from today (in New Zealand), by date
     same_day = ExpectedDelivery(ESTIMATE, date(2026, 12, 1), date(2026, 12, 2), 20)
     assert answer_for(nz_parcel(24), same_day, NOW).text == "In transit: likely today"
     passed = ExpectedDelivery(ESTIMATE, date(2026, 11, 28), date(2026, 11, 30), 20)
@@ -197,3 +216,168 @@ def test_the_json_form_of_both_sources():
         "latest": "2026-12-05",
         "based_on": 31,
     }
+
+
+# --- parcels not yet scanned: a label is not a place ---------------------------------------------------------
+
+
+MELROSE_PARK = Place(city="Melrose Park", region="IL")
+
+
+def label_only(carrier: str = "dhl-ecommerce", place: Place = MELROSE_PARK) -> Parcel:
+    return parcel_from_events(
+        carrier=carrier,
+        tracking_number="GM295117494011076422",
+        events=[
+            TrackingEvent(NOW - timedelta(hours=3), Status.INFO_RECEIVED, "ELECTRONIC NOTIFICATION RECEIVED", place)
+        ],
+        expected_delivery=TUESDAY + timedelta(days=4),
+    )
+
+
+def test_a_label_not_yet_scanned_says_so_and_gives_no_place():
+    parcel = label_only()
+    headline = build_headline(parcel, carrier_date(parcel.expected_delivery), NOW)
+    assert headline.answer.text == "The sender has created a label; DHL eCommerce has not scanned it yet"
+    assert headline.answer.printed == headline.answer.text and not headline.answer.late
+    assert headline.place == "" and not headline.scanned  # not "Last scan … Melrose Park"
+    assert headline.next_step == "Expected Saturday 5 December"
+    late = build_headline(parcel, carrier_date(TUESDAY - timedelta(days=2)), NOW)
+    assert late.next_step == "It was expected Sunday 29 November" and not late.answer.late
+    with translation.override("nl"):
+        assert answer_for(parcel, None, NOW).text == (
+            "De afzender heeft een label gemaakt; DHL eCommerce heeft het nog niet gescand"
+        )
+
+
+def test_an_nz_post_parcel_only_ready_to_send_shows_no_depot_anywhere():
+    parcel = label_only("nzpost", Place(depot="Auckland Central Fleet"))
+    headline = build_headline(parcel, None, NOW)
+    assert headline.answer.text == "The sender has created a label; NZ Post has not scanned it yet"
+    assert headline.place == "" and headline.next_step == ""
+    assert timeline_days(parcel, NOW, "en")[0].events[0].place == ""
+
+
+def test_once_scanned_the_labels_place_is_still_not_where_it_is():
+    parcel = parcel_from_events(
+        carrier="dhl-ecommerce",
+        tracking_number="GM295117494011076422",
+        events=[
+            *label_only().events,
+            TrackingEvent(NOW - timedelta(hours=1), Status.IN_TRANSIT, "PROCESSED"),  # a scan that names no place
+        ],
+    )
+    headline = build_headline(parcel, None, NOW)
+    assert headline.scanned and headline.place == "" and headline.answer.text == "In transit"
+
+
+# --- the next action in the answer ----------------------------------------------------------------------------
+
+
+def failed(description: str, hours_ago: float = 3) -> Parcel:
+    return parcel_from_events(
+        carrier="postplus",
+        tracking_number="UA550182640LT",
+        destination_country="LT",
+        events=[
+            TrackingEvent(NOW - timedelta(days=1), Status.OUT_FOR_DELIVERY, "", Place(city="Vilnius")),
+            TrackingEvent(NOW - timedelta(hours=hours_ago), Status.DELIVERY_FAILED, description, Place(city="Vilnius")),
+        ],
+    )
+
+
+def test_a_failed_delivery_says_when_the_carrier_tries_again():
+    # 16:00 UTC is 18:00 in Vilnius: the scan was today there, so its "tomorrow" is Wednesday.
+    parcel = failed("Delivery unsuccessful: recipient not available, new attempt tomorrow")
+    answer = answer_for(parcel, None, NOW)
+    assert answer.text == "Missed you: next attempt tomorrow"
+    assert answer.printed == "Missed you: next attempt Wednesday 2 December"
+    assert answer_for(parcel, None, NOW + timedelta(days=1)).text == "Missed you: next attempt today"
+    # Once the attempt's day has passed the carrier's words are stale: the status alone.
+    assert answer_for(parcel, None, NOW + timedelta(days=2)).text == "Delivery attempt failed"
+    with translation.override("nl"):
+        assert answer_for(parcel, None, NOW).text == "Gemist: volgende poging morgen"
+
+
+def test_a_failed_delivery_without_a_next_day_says_only_that_it_failed():
+    answer = answer_for(failed("We tried to deliver your item. We've left a card."), None, NOW)
+    assert answer.text == "Delivery attempt failed"
+
+
+def pickup(description: str, depot: str = "PostShop Lambton Quay") -> Parcel:
+    return parcel_from_events(
+        carrier="nzpost",
+        tracking_number="RN277193855NZ",
+        events=[
+            TrackingEvent(NOW - timedelta(days=2), Status.IN_TRANSIT, "Picked up", Place(depot="Tauranga Fleet")),
+            TrackingEvent(NOW - timedelta(hours=3), Status.AWAITING_PICKUP, description, Place(depot=depot)),
+        ],
+    )
+
+
+def test_a_pickup_says_where_and_until_when_whenever_the_carrier_gives_it():
+    parcel = pickup("Ready to collect. Please collect by 12 December.")
+    answer = answer_for(parcel, None, NOW)
+    assert answer.text == "Waiting for you at the pickup point, PostShop Lambton Quay, until Saturday 12 December"
+    assert answer.printed == answer.text
+    assert answer_for(pickup("Ready to collect within 7 days"), None, NOW).text.endswith(
+        ", until Wednesday 9 December"
+    )  # said on Wednesday 2 there
+    assert answer_for(pickup("Ready to collect."), None, NOW).text == (
+        "Waiting for you at the pickup point, PostShop Lambton Quay"
+    )
+    assert answer_for(pickup("Collect by 12 December", depot=""), None, NOW).text == (
+        "Waiting for you at the pickup point until Saturday 12 December"
+    )
+    # A deadline already past is not repeated as if it still held.
+    assert "until" not in answer_for(parcel, None, NOW + timedelta(days=20)).text
+
+
+def returned(*earlier: tuple[Status, str], last: str = "Your item has been returned to the sender.") -> Parcel:
+    hours = len(earlier) + 1
+    events = [TrackingEvent(NOW - timedelta(hours=hours - i), s, d) for i, (s, d) in enumerate(earlier)]
+    events.append(TrackingEvent(NOW - timedelta(minutes=30), Status.RETURNED, last, Place(depot="Nelson Fleet")))
+    return parcel_from_events(carrier="nzpost", tracking_number="6640213398700152AKL007CP", events=events)
+
+
+@pytest.mark.parametrize(
+    ("parcel", "text"),
+    [
+        (
+            returned((Status.DELIVERY_FAILED, "We tried to deliver your item but the address could not be found.")),
+            "Returned: address not found",
+        ),
+        (
+            returned((Status.DELIVERY_FAILED, "DELIVERY ATTEMPTED – ADDRESSEE UNKNOWN")),
+            "Returned: recipient not known at the address",
+        ),
+        (
+            returned(last="Parcel returned to sender: customs clearance not completed"),
+            "Returned: customs clearance not completed",
+        ),
+        (returned(last="RETURNED TO SENDER - REFUSED BY RECIPIENT"), "Returned: refused at delivery"),
+        (
+            returned((Status.AWAITING_PICKUP, "Ready to collect"), last="Not collected: returned"),
+            "Returned: not collected in time",
+        ),
+        # "Customs cleared" on the way is no reason for the return: the answer says only that it was returned.
+        (
+            returned((Status.IN_TRANSIT, "Customs cleared"), (Status.IN_TRANSIT, "Address label printed")),
+            "Returned to sender",
+        ),
+    ],
+)
+def test_a_return_says_why_in_our_words(parcel, text):
+    assert answer_for(parcel, None, NOW).text == text
+
+
+def test_a_return_says_who_to_ask_the_sender_before_the_carrier():
+    parcel = returned((Status.DELIVERY_FAILED, "The address could not be found."))
+    step = build_headline(parcel, None, NOW).next_step
+    assert step == (
+        "Ask the sender what happens now: a new delivery or a refund. NZ Post can tell you where the parcel is."
+    )
+    assert step.index("sender") < step.index("NZ Post")
+    with translation.override("nl"):
+        assert answer_for(parcel, None, NOW).text == "Teruggestuurd: adres niet gevonden"
+        assert build_headline(parcel, None, NOW).next_step.startswith("Vraag de afzender")

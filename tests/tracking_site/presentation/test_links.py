@@ -48,6 +48,7 @@ def test_the_share_link_ignores_the_host_header(client, carriers, canonical, hos
 
 
 def test_the_results_permalink_ignores_the_host_header_too(client, carriers, canonical):
+    carriers["nzpost"].parcels[NUMBER] = make_parcel("nzpost", NUMBER)  # a page with nothing found offers no link
     body = client.get("/track/", {"q": f"{NUMBER} CL000000000NZ"}, HTTP_HOST="localhost:6666").content.decode()
     assert f'value="{SITE}/track/?q={NUMBER},CL000000000NZ"' in body
     assert "localhost:6666" not in body

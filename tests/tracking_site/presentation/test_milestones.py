@@ -31,35 +31,35 @@ D, C, P, T = StepState.DONE, StepState.CURRENT, StepState.PROBLEM, StepState.TOD
     [
         (
             [Status.INFO_RECEIVED],
-            [("Information received", C), ("In transit", T), ("Out for delivery", T), ("Delivered", T)],
+            [("Label created", C), ("In transit", T), ("Out for delivery", T), ("Delivered", T)],
         ),
         (
             [Status.INFO_RECEIVED, Status.IN_TRANSIT],
-            [("Information received", D), ("In transit", C), ("Out for delivery", T), ("Delivered", T)],
+            [("Label created", D), ("In transit", C), ("Out for delivery", T), ("Delivered", T)],
         ),
         (
             [Status.INFO_RECEIVED, Status.IN_TRANSIT, Status.OUT_FOR_DELIVERY],
-            [("Information received", D), ("In transit", D), ("Out for delivery", C), ("Delivered", T)],
+            [("Label created", D), ("In transit", D), ("Out for delivery", C), ("Delivered", T)],
         ),
         (
             [Status.INFO_RECEIVED, Status.IN_TRANSIT, Status.OUT_FOR_DELIVERY, Status.DELIVERED],
-            [("Information received", D), ("In transit", D), ("Out for delivery", D), ("Delivered", D)],
+            [("Label created", D), ("In transit", D), ("Out for delivery", D), ("Delivered", D)],
         ),
         (
             [Status.IN_TRANSIT, Status.AWAITING_PICKUP],
-            [("Information received", D), ("In transit", D), ("Awaiting pickup", C), ("Delivered", T)],
+            [("Label created", D), ("In transit", D), ("Awaiting pickup", C), ("Delivered", T)],
         ),
         (
             [Status.IN_TRANSIT, Status.OUT_FOR_DELIVERY, Status.DELIVERY_FAILED],
-            [("Information received", D), ("In transit", D), ("Delivery attempt failed", P), ("Delivered", T)],
+            [("Label created", D), ("In transit", D), ("Delivery attempt failed", P), ("Delivered", T)],
         ),
         (
             [Status.INFO_RECEIVED, Status.IN_TRANSIT, Status.EXCEPTION],
-            [("Information received", D), ("In transit", D), ("Exception", P), ("Delivered", T)],
+            [("Label created", D), ("In transit", D), ("Exception", P), ("Delivered", T)],
         ),
         (
             [Status.INFO_RECEIVED, Status.IN_TRANSIT, Status.EXCEPTION, Status.RETURNED],
-            [("Information received", D), ("In transit", D), ("Out for delivery", T), ("Returned to sender", P)],
+            [("Label created", D), ("In transit", D), ("Out for delivery", T), ("Returned to sender", P)],
         ),
     ],
 )

@@ -143,7 +143,9 @@ def test_awaiting_pickup_page_has_a_what_now_box_above_the_timeline(client, carr
 
 
 def test_a_handed_over_parcel_names_the_carrier_that_has_it_now(client, carriers):
-    parcel = replace(make_parcel("postplus", POSTPLUS), last_mile=LastMile("PostNord", "00370712345678901234"))
+    parcel = replace(
+        make_parcel("postplus", POSTPLUS), last_mile=LastMile("PostNord", "00370712345678901234", handed_over=True)
+    )
     carriers["postplus"].parcels[POSTPLUS] = parcel
     body = client.get(f"/track/postplus/{POSTPLUS}/").content.decode()
     handover = re.search(r'<p class="handover">.*?</p>', body, re.S).group(0)
