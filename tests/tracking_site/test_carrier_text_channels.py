@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -56,7 +57,18 @@ UNCLEAN = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 carrier_text = st.text(st.characters(exclude_categories=()), max_size=120)
 every_carrier = pytest.mark.parametrize("slug", sorted(PARCELS))
-many_examples = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def any_text(strategy: st.SearchStrategy[str]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The test's `text` drawn from `strategy`, the issue's three texts first; no deadline (a whole site per text)."""
+
+    def decorate(test: Callable[..., None]) -> Callable[..., None]:
+        for text in ISSUE_TEXTS:
+            test = example(text=text)(test)
+        wrapped: Callable[..., None] = given(text=strategy)(test)
+        return settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])(wrapped)
+
+    return decorate
 
 
 def with_text(slug: str, text: str) -> list[Any]:
@@ -89,11 +101,7 @@ def json_strings(value: Any) -> list[str]:
 
 
 @every_carrier
-@many_examples
-@given(text=carrier_text)
-@example(text=ISSUE_TEXTS[0])
-@example(text=ISSUE_TEXTS[1])
-@example(text=ISSUE_TEXTS[2])
+@any_text(carrier_text)
 def test_any_carrier_text_gives_a_clean_page_json_answer_xml_feed_and_calendar_entry(slug, text):
     serve(slug, text)
     client = Client()
@@ -125,11 +133,7 @@ def push_service():
 
 
 @every_carrier
-@many_examples
-@given(text=carrier_text)
-@example(text=ISSUE_TEXTS[0])
-@example(text=ISSUE_TEXTS[1])
-@example(text=ISSUE_TEXTS[2])
+@any_text(carrier_text)
 def test_any_carrier_text_still_lets_following_send_its_email_and_push_message(slug, text, push_service, settings):
     if not settings.VAPID_PRIVATE_KEY:
         settings.VAPID_PRIVATE_KEY = new_private_key()
@@ -170,11 +174,7 @@ def sync_then_read(text: str) -> tuple[list[dict[str, Any]], Any]:
     return list(StoredFeedEvent.objects.values()), page
 
 
-@many_examples
-@given(text=st.one_of(carrier_text, st.text(st.characters(exclude_categories=()), min_size=480, max_size=700)))
-@example(text=ISSUE_TEXTS[0])
-@example(text=ISSUE_TEXTS[1])
-@example(text=ISSUE_TEXTS[2])
+@any_text(st.one_of(carrier_text, st.text(st.characters(exclude_categories=()), min_size=480, max_size=700)))
 def test_any_carrier_text_is_stored_from_the_feed_cleaned_and_the_page_answers_from_the_store(text):
     rows, page = sync_then_read(text)
 
