@@ -28,6 +28,9 @@ S10 = re.compile(r"[A-Z]{2}\d{9}([A-Z]{2})")
 COURIERPOST_TICKET = re.compile(r"\d{16}[A-Z]{3}\d{3}[A-Z]{2}")
 PACE_JOB = re.compile(r"\d{5,8}")
 DHL_PACKAGE_ID = re.compile(r"GM\d{10,}")
+# GS1 SSCC, 18 digits, as NZ Post prints them on domestic parcels with their "00" application identifier in front
+# (NZ Post's v3 sample `00393311680005810444`; a public capture of its tracking tool `00794210392715622565`).
+SSCC = re.compile(r"(?:00)?\d{18}")
 # USPS Intelligent Mail package barcodes (IMpb) that DHL eCommerce hands to USPS: 20-34 digits, usually 22.
 IMPB = re.compile(r"(?:\d{20}|\d{22}|\d{26}|\d{30}|\d{34})")
 
@@ -91,6 +94,9 @@ def candidate_carriers(number: str) -> tuple[str, ...]:
         return (NZPOST, POSTPLUS) if s10.group(1) == "NZ" else (POSTPLUS,)
     if COURIERPOST_TICKET.fullmatch(number):
         return (NZPOST,)
+    if SSCC.fullmatch(number):
+        # Twenty digits are also an IMpb's length: DHL eCommerce is asked beside NZ Post.
+        return (NZPOST, DHL_ECOMMERCE)
     if is_dhl_package_id(number) or IMPB.fullmatch(number):
         return (DHL_ECOMMERCE,)
     if PACE_JOB.fullmatch(number):

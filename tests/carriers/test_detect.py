@@ -60,6 +60,9 @@ def test_split_numbers_accepts_spaces_commas_semicolons_and_new_lines():
         ("3616060010051511AKL005AS", (NZPOST,)),
         ("GM2951173225174494", (DHL_ECOMMERCE,)),
         ("9261290100830000000015", (DHL_ECOMMERCE,)),
+        ("00393311680005810444", (NZPOST, DHL_ECOMMERCE)),  # NZ Post's v3 sample: an SSCC with its "00"
+        ("794210392715622565", (NZPOST, DHL_ECOMMERCE)),  # the same shape without it
+        ("03071790000523483741", (DHL_ECOMMERCE,)),  # twenty digits without "00": a USPS barcode
         ("123521", (NZPOST, DHL_ECOMMERCE, POSTPLUS)),
         ("SHOP-ORDER-1234", (POSTPLUS, DHL_ECOMMERCE)),
     ],
