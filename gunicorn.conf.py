@@ -8,25 +8,28 @@ Several workers (and machines) share the cache, the gatherer's queues, budgets a
 """
 
 import glob
-import multiprocessing
 import os
 import shutil
 import tempfile
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2 + 1, 8)))
+from tracking_site.environment import read_environment
+
+# Workers and threads as the site's settings see them (environment.py computes the defaults once, for both).
+_environment = read_environment().values
+bind = "0.0.0.0:8000"  # gunicorn's own --bind (or GUNICORN_CMD_ARGS) chooses another, e.g. 127.0.0.1:8000
+workers = _environment.WEB_CONCURRENCY
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "64"))
+threads = _environment.GUNICORN_THREADS
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
 max_requests = 5000
 max_requests_jitter = 500
 # Access log without the request path: paths carry tracking numbers, which logs show only shortened.
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = "-"
 access_log_format = '%(h)s "%(m)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Which proxies' X-Forwarded-* gunicorn believes: gunicorn's own FORWARDED_ALLOW_IPS (default: this machine).
 
 # Prometheus multiprocess mode: each worker writes its metrics to files here and /metrics adds them up. Set before
 # any worker starts (they inherit it); a folder of our own unless PROMETHEUS_MULTIPROC_DIR names one.

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -31,15 +31,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn_serving(env: dict[str, str], port: int, stderr: IO[str] | None = None) -> Iterator[str]:
-    """Yield the site's base URL; `env` must bind gunicorn to `port` (GUNICORN_BIND) and set DJANGO_STATIC_ROOT.
+def gunicorn_serving(
+    env: dict[str, str], port: int, stderr: IO[str] | None = None, *, options: Sequence[str] = ()
+) -> Iterator[str]:
+    """Yield the site's base URL, gunicorn bound to `port` (with gunicorn's own `options` besides); `env` must set
+    DJANGO_STATIC_ROOT.
 
     As the README's Production section says: migrate, collectstatic, then gunicorn.
     """
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
         subprocess.run([sys.executable, "manage.py", *command], env=env, cwd=BASE_DIR, check=True, capture_output=True)
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "tracking_site.wsgi"],
+        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", *options, "tracking_site.wsgi"],
         env=env,
         cwd=BASE_DIR,
         stdout=subprocess.DEVNULL,

@@ -110,17 +110,16 @@ def gunicorn_site(carriers: Carriers, **extra: str) -> Iterator[str]:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_STATIC_ROOT": static_root,
-        "SECURE_SSL_REDIRECT": "0",
         "REDIS_URL": REDIS_URL,
         "DATABASE_URL": DATABASE_URL,
-        # The visitors' own rate limits would stop a load generator from one address long before the site does.
-        "RATELIMIT_ENABLE": "0",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_ACCESS_LOG": "/dev/null",
+        # Plain HTTP on loopback; and the visitors' own rate limits would stop a load generator from one address
+        # long before the site does.
+        "TRACKING_TUNING": "security.ssl_redirect=0 rate_limits.enabled=0",
         **extra,
     }
     log_path = os.environ.get("BENCH_SERVER_LOG", os.devnull)
-    with open(log_path, "w") as server_log, gunicorn_serving(env, port, stderr=server_log) as base:
+    access_log = ["--access-logfile", os.devnull]
+    with open(log_path, "w") as server_log, gunicorn_serving(env, port, server_log, options=access_log) as base:
         yield base
 
 

@@ -22,10 +22,15 @@ hypothesis_settings.register_profile("quick", max_examples=15)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "full"))
 
 
-@pytest.fixture(autouse=True)
-def _no_rate_limits_unless_asked(settings):
-    """Rate limits are off in tests; tests of the limits themselves switch them on."""
-    settings.RATELIMIT_ENABLE = False
+def tune(settings, **sections: dict[str, object]) -> None:
+    """Override tuning values as an operator does (TRACKING_TUNING), for one test: `tune(settings, gather={...})`.
+
+    `settings` is pytest-django's fixture, so the overrides end with the test; each call adds to the last.
+    """
+    merged = {name: dict(values) for name, values in settings.TRACKING_TUNING.items()}
+    for name, values in sections.items():
+        merged.setdefault(name, {}).update(values)
+    settings.TRACKING_TUNING = merged
 
 
 @pytest.fixture(autouse=True)

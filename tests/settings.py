@@ -2,7 +2,8 @@
 
 DJANGO_DEBUG defaults to off (production); the test client speaks plain HTTP to `testserver` and serves static
 files from the finders, as `make run` does. Tests of the production configuration start their own processes
-with DJANGO_DEBUG=0.
+with DJANGO_DEBUG=0. Tests change tuning the way an operator does, through TRACKING_TUNING (tests/conftest.py's
+`tune`).
 """
 
 import os
@@ -10,8 +11,15 @@ import os
 os.environ.setdefault("DJANGO_DEBUG", "1")
 # The test client speaks to http://testserver: links to our own pages name that address.
 os.environ.setdefault("SITE_URL", "http://testserver")
-os.environ.setdefault("HUEY_IMMEDIATE", "1")  # tasks run inline; the Huey services test runs a real consumer
 
 from tracking_site.settings import *  # noqa: E402, F403
+from tracking_site.settings import HUEY, TRACKING_TUNING  # noqa: E402
 
-ESTIMATES_BACKGROUND_REBUILD = False  # tests ask for rebuilds themselves; no thread races a test database
+HUEY = {**HUEY, "immediate": True}  # tasks run inline; the Huey services test runs a real consumer
+TRACKING_TUNING = {
+    **TRACKING_TUNING,
+    # Tests ask for rebuilds themselves: no thread races a test database.
+    "estimates": {**TRACKING_TUNING.get("estimates", {}), "background_rebuild": False},
+    # Rate limits are off in tests; tests of the limits themselves switch them on.
+    "rate_limits": {**TRACKING_TUNING.get("rate_limits", {}), "enabled": False},
+}

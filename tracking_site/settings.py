@@ -1,53 +1,49 @@
-"""Settings, read once from the environment. Every knob has a safe default for the embedded demo.
+"""Django's settings, built from the operator's environment (environment.py) and the site's tuning (tuning.py).
 
-The contract (README's configuration table): DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS,
-DATABASE_URL, REDIS_URL, TRACKING_DEMO, and each carrier's credentials and URLs.
+What differs between deployments is an environment variable, read once, typed and checked, in environment.py
+(README, Configuration: about twenty of them). Every other value is a named default beside the code that uses it,
+overridden through TRACKING_TUNING; the sections Django's own settings are built from are read here. Code reads
+`django.conf.settings`, never the environment; a wrong variable or tuning value stops the site at start (checks.py).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from urllib.parse import unquote
 
 import dj_database_url
 import redis
 
+from tracking_site import tuning
+from tracking_site.environment import read_environment
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-
-def env_text(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or not value.strip():
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
-
-
-def env_float(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    return float(value) if value else default
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
+_reading = read_environment()
+ENV = _reading.values
+# What was wrong in the environment (its default was used instead): the system checks stop the site with these.
+TRACKING_ENVIRONMENT_PROBLEMS = list(_reading.problems)
+# The operator's overrides of named defaults, {"gather": {"linger_seconds": "0.2"}, ...}: tuning.py reads them.
+TRACKING_TUNING: dict[str, dict[str, object]] = {name: dict(values) for name, values in ENV.TRACKING_TUNING.items()}
+_database = tuning.DATABASE.read_or_defaults(TRACKING_TUNING.get("database", {}))
+_redis = tuning.REDIS.read_or_defaults(TRACKING_TUNING.get("redis", {}))
+_security = tuning.SECURITY.read_or_defaults(TRACKING_TUNING.get("security", {}))
+_queue = tuning.QUEUE.read_or_defaults(TRACKING_TUNING.get("queue", {}))
+_email = tuning.EMAIL.read_or_defaults(TRACKING_TUNING.get("email", {}))
+# gunicorn's worker processes and threads per worker, as gunicorn.conf.py runs them: the call budgets while Redis
+# is down and the bulkheads are sized from these.
+WEB_CONCURRENCY = ENV.WEB_CONCURRENCY
+GUNICORN_THREADS = ENV.GUNICORN_THREADS
 
 # Off unless asked: `make run` (the demo) and the test suite turn it on.
-DEBUG = env_bool("DJANGO_DEBUG", False)
+DEBUG = ENV.DJANGO_DEBUG
 
 # The development key only works with DEBUG on; production must set its own (checked in checks.py).
 DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
-SECRET_KEY = env_text("DJANGO_SECRET_KEY") or DEV_SECRET_KEY
+SECRET_KEY = ENV.DJANGO_SECRET_KEY or DEV_SECRET_KEY
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
+_DEBUG_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+ALLOWED_HOSTS = ENV.DJANGO_ALLOWED_HOSTS if ENV.DJANGO_ALLOWED_HOSTS is not None else _DEBUG_HOSTS if DEBUG else []
 
 INSTALLED_APPS = [
     "django.contrib.admin",  # the staff console's read-only view of the PostPlus feed
@@ -107,33 +103,46 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env_text("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        ENV.DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=_database.conn_max_age_seconds,
         conn_health_checks=True,
     )
 }
 # PostgreSQL, optionally: a small pool per process instead of a connection per thread that used one (public pages
-# use none; staff pages and commands do). Django's pool wants CONN_MAX_AGE 0. Off by default: the database fault
-# tests move the server's address under live connections, which a pool made earlier would not see.
-DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
-if DATABASES["default"]["ENGINE"].endswith("postgresql") and DATABASE_POOL_SIZE > 0:
+# use none; staff pages and commands do). Django's pool wants CONN_MAX_AGE 0.
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and _database.pool_size > 0:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 0,
-        "max_size": DATABASE_POOL_SIZE,
+        "max_size": _database.pool_size,
         "timeout": 5,
     }
+# PostgreSQL: a connection that cannot be opened in time fails (libpq's floor is 2 s); PostgreSQL stops a statement
+# after its timeout (0: no limit, e.g. for a long migration); the kernel drops a connection whose sent data goes
+# unacknowledged for as long (a network partition), and keepalives find dead idle ones.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    _connect_seconds = max(_database.connect_timeout_seconds, 2)
+    _database_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _database_options.setdefault("connect_timeout", _connect_seconds)
+    _database_options["options"] = " ".join(
+        part
+        for part in (
+            _database_options.get("options", ""),
+            f"-c statement_timeout={int(_database.statement_timeout_seconds * 1000)}",
+        )
+        if part
+    )
+    _database_options.setdefault("tcp_user_timeout", _connect_seconds * 1000)
+    _database_options.setdefault("keepalives", 1)
+    _database_options.setdefault("keepalives_idle", 30)
+    _database_options.setdefault("keepalives_interval", 5)
+    _database_options.setdefault("keepalives_count", 3)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env_text("REDIS_URL")
-# --- Resilience: Redis is a helper, not a single point of failure ---------------------------------
-# A paused or unreachable Redis costs a caller at most these timeouts; then nobody in the process asks it for
-# REDIS_RETRY_SECONDS (one caller tries again after that). Meanwhile caches are skipped and counters are kept
-# in this process (tracking_site/resilience/).
-REDIS_CONNECT_TIMEOUT_SECONDS = env_float("REDIS_CONNECT_TIMEOUT_SECONDS", 0.5)
-REDIS_SOCKET_TIMEOUT_SECONDS = env_float("REDIS_SOCKET_TIMEOUT_SECONDS", 0.5)
-REDIS_RETRY_SECONDS = env_float("REDIS_RETRY_SECONDS", 5.0)
+# Redis is a helper, not a single point of failure: a paused or unreachable Redis costs a caller at most the
+# redis section's timeouts, and the site answers without it meanwhile (tracking_site/resilience/).
+REDIS_URL = ENV.REDIS_URL
 
 
 def redis_caches(url: str) -> dict[str, dict[str, object]]:
@@ -143,8 +152,8 @@ def redis_caches(url: str) -> dict[str, dict[str, object]]:
         "LOCATION": url,
         "KEY_PREFIX": "tracking",
         "OPTIONS": {
-            "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
-            "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+            "socket_connect_timeout": _redis.connect_timeout_seconds,
+            "socket_timeout": _redis.socket_timeout_seconds,
         },
     }
     return {
@@ -170,7 +179,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env_text("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")  # collectstatic writes here
+STATIC_ROOT = Path(ENV.DJANGO_STATIC_ROOT or BASE_DIR / "staticfiles")  # collectstatic writes here
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -187,16 +196,16 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Carriers -----------------------------------------------------------------------------------
-POSTPLUS_API_KEY = env_text("POSTPLUS_API_KEY")
-POSTPLUS_BASE_URL = env_text("POSTPLUS_BASE_URL") or "https://api.post-plus.io"
-DHL_ECOMMERCE_CLIENT_ID = env_text("DHL_ECOMMERCE_CLIENT_ID")
-DHL_ECOMMERCE_CLIENT_SECRET = env_text("DHL_ECOMMERCE_CLIENT_SECRET")
-DHL_ECOMMERCE_BASE_URL = env_text("DHL_ECOMMERCE_BASE_URL") or "https://api.dhlecs.com"
-DHL_ECOMMERCE_PICKUP = env_text("DHL_ECOMMERCE_PICKUP")
-NZPOST_CLIENT_ID = env_text("NZPOST_CLIENT_ID")
-NZPOST_CLIENT_SECRET = env_text("NZPOST_CLIENT_SECRET")
-NZPOST_BASE_URL = env_text("NZPOST_BASE_URL") or "https://api.nzpost.co.nz"
-NZPOST_TOKEN_URL = env_text("NZPOST_TOKEN_URL") or "https://oauth.nzpost.co.nz/as/token.oauth2"
+POSTPLUS_API_KEY = ENV.POSTPLUS_API_KEY
+POSTPLUS_BASE_URL = ENV.POSTPLUS_BASE_URL
+DHL_ECOMMERCE_CLIENT_ID = ENV.DHL_ECOMMERCE_CLIENT_ID
+DHL_ECOMMERCE_CLIENT_SECRET = ENV.DHL_ECOMMERCE_CLIENT_SECRET
+DHL_ECOMMERCE_BASE_URL = ENV.DHL_ECOMMERCE_BASE_URL
+DHL_ECOMMERCE_PICKUP = ENV.DHL_ECOMMERCE_PICKUP
+NZPOST_CLIENT_ID = ENV.NZPOST_CLIENT_ID
+NZPOST_CLIENT_SECRET = ENV.NZPOST_CLIENT_SECRET
+NZPOST_BASE_URL = ENV.NZPOST_BASE_URL
+NZPOST_TOKEN_URL = ENV.NZPOST_TOKEN_URL
 
 _any_carrier_configured = bool(
     POSTPLUS_API_KEY
@@ -204,18 +213,10 @@ _any_carrier_configured = bool(
     or (NZPOST_CLIENT_ID and NZPOST_CLIENT_SECRET)
 )
 # Demo mode: built-in fake carriers. On by default when no carrier is configured; TRACKING_DEMO=1 forces it.
-TRACKING_DEMO = env_bool("TRACKING_DEMO", not _any_carrier_configured)
-
-# --- Staff console and the PostPlus feed --------------------------------------------------------
+TRACKING_DEMO = ENV.TRACKING_DEMO if ENV.TRACKING_DEMO is not None else not _any_carrier_configured
 # The integration key PostPlus issues for pushing events (tracking import); demo mode uses the fake's own.
-POSTPLUS_INTEGRATION_API_KEY = env_text("POSTPLUS_INTEGRATION_API_KEY")
-# The public PostPlus page reads stored feed events while the last caught-up sync is this recent.
-POSTPLUS_FEED_FRESH_SECONDS = env_int("POSTPLUS_FEED_FRESH_SECONDS", 600)
-# A sync run holds the feed this long without writing a page before another run may take over.
-POSTPLUS_FEED_LEASE_SECONDS = env_int("POSTPLUS_FEED_LEASE_SECONDS", 300)
-POSTPLUS_EVENT_CODES_SECONDS = env_int("POSTPLUS_EVENT_CODES_SECONDS", 24 * 3600)
+POSTPLUS_INTEGRATION_API_KEY = ENV.POSTPLUS_INTEGRATION_API_KEY
 LOGIN_URL = "staff_login"
-RATELIMIT_STAFF_LOGIN = env_text("RATELIMIT_STAFF_LOGIN") or "10/m"  # staff login attempts per client IP
 
 # --- Logging: one line per event, to stderr; carrier modules never log secrets or full numbers. ---
 LOGGING = {
@@ -230,7 +231,7 @@ LOGGING = {
             "filters": ["redact_tracking_numbers"],
         }
     },
-    "root": {"handlers": ["console"], "level": env_text("LOG_LEVEL") or "INFO"},
+    "root": {"handlers": ["console"], "level": ENV.LOG_LEVEL},
     "loggers": {
         # Django logs the full request path (tracking numbers included) for every 4xx; ours say enough.
         "django.request": {"level": "ERROR", "filters": ["redact_tracking_numbers"]},
@@ -241,80 +242,14 @@ LOGGING = {
     },
 }
 
-# --- Parcel cache (seconds) ----------------------------------------------------------------------
-PARCEL_CACHE_FRESH_SECONDS = env_int("PARCEL_CACHE_FRESH_SECONDS", 60)
-PARCEL_CACHE_DELIVERED_SECONDS = env_int("PARCEL_CACHE_DELIVERED_SECONDS", 6 * 3600)
-PARCEL_CACHE_NOT_FOUND_SECONDS = env_int("PARCEL_CACHE_NOT_FOUND_SECONDS", 30)
-PARCEL_CACHE_STALE_SECONDS = env_int("PARCEL_CACHE_STALE_SECONDS", 24 * 3600)
-# A rendered parcel page (or JSON answer) is reused this long for the same data; 0 turns it off. Relative
-# times on it ("5 minutes ago") may lag by as much, as they would in a browser's or CDN's copy.
-RENDERED_PAGE_SECONDS = env_int("RENDERED_PAGE_SECONDS", 30)
-
-# --- Capacity: carrier budgets, the gatherer, metrics ----------------------------------------------------
-# Calls per second all our workers together may make to each carrier (their documented limits; DHL publishes
-# none, so a modest default). 0 switches a carrier's limit off.
-CARRIER_RATE_LIMITS = {
-    "postplus": env_int("CARRIER_RATE_POSTPLUS", 5),
-    "dhl-ecommerce": env_int("CARRIER_RATE_DHL_ECOMMERCE", 10),
-    "nzpost": env_int("CARRIER_RATE_NZPOST", 15),
-}
-# Calls are spaced as if a second lasted this much longer (bench/RESULTS.md: jitter on a loaded machine).
-CARRIER_RATE_MARGIN_SECONDS = float(env_text("CARRIER_RATE_MARGIN_SECONDS") or 0.2)
-# A visitor's number waits at most this long for a call to carry it (the budget spent, numbers gathering), then
-# the page shows the last good answer (marked stale) or "busy".
-CARRIER_RATE_MAX_WAIT_SECONDS = float(env_text("CARRIER_RATE_MAX_WAIT_SECONDS") or 2)
-# Background lookups (refreshing followed parcels) wait longer: they ride on budget visitors leave unused.
-LOOKUP_BACKGROUND_WAIT_SECONDS = float(env_text("LOOKUP_BACKGROUND_WAIT_SECONDS") or 10)
-# The longest a lookup waits for a call already in flight (its process could have died mid-call).
-LOOKUP_DEADLINE_SECONDS = float(env_text("LOOKUP_DEADLINE_SECONDS") or 15)
-# A leader at its slot lingers while a burst is still arriving: until no other number joined for the quiet
-# period, at most the linger. A lone lookup never lingers (bench/RESULTS.md: how these were chosen).
-GATHER_QUIET_SECONDS = float(env_text("GATHER_QUIET_SECONDS") or 0.02)
-GATHER_LINGER_SECONDS = float(env_text("GATHER_LINGER_SECONDS") or 0.1)
-# A call carrying only background numbers leaves this share of the carrier's window unused for visitors.
-GATHER_BACKGROUND_KEEP_FREE = float(env_text("GATHER_BACKGROUND_KEEP_FREE") or 0.5)
-# The public PostPlus page waits at most this long for the feed store, then asks the API.
-POSTPLUS_FEED_READ_SECONDS = float(env_text("POSTPLUS_FEED_READ_SECONDS") or 0.5)
+# --- Metrics and abuse resistance ------------------------------------------------------------------
 # /metrics (Prometheus) answers only these client addresses or networks; others get a 404.
-METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+METRICS_ALLOWED_IPS = ENV.METRICS_ALLOWED_IPS
 # Where every gunicorn worker writes its metrics (gunicorn.conf.py sets it); unset: this process's own.
-PROMETHEUS_MULTIPROC_DIR = env_text("PROMETHEUS_MULTIPROC_DIR")
-
-# --- Resilience: carrier circuit breakers, bulkheads and the search deadline ---------------------------
-# A carrier whose calls failed (timeouts, 5xx, bad answers, failed token fetches) this many times in a row, none
-# older than the window, is not called for CARRIER_BREAKER_OPEN_SECONDS: its numbers are answered at once (the
-# last good answer, marked stale, or a 503 with Retry-After). Then one probe call, in any worker, decides whether
-# it closes again; a probe that never reports frees the way for another after CARRIER_BREAKER_PROBE_SECONDS.
-# The window is long enough to see three of the carriers' 10 s read timeouts in a row.
-CARRIER_BREAKER_FAILURES = env_int("CARRIER_BREAKER_FAILURES", 3)
-CARRIER_BREAKER_WINDOW_SECONDS = env_float("CARRIER_BREAKER_WINDOW_SECONDS", 60.0)
-CARRIER_BREAKER_OPEN_SECONDS = env_float("CARRIER_BREAKER_OPEN_SECONDS", 30.0)
-CARRIER_BREAKER_PROBE_SECONDS = env_float("CARRIER_BREAKER_PROBE_SECONDS", 15.0)
-# Bulkheads, per carrier in each worker process: at most CARRIER_BULKHEAD_CALLS calls in flight on one carrier;
-# and while the carrier is slow (a call in flight for CARRIER_SLOW_SECONDS), at most CARRIER_BULKHEAD_WAITERS
-# visitors waiting on it. Beyond, "busy" at once (the last good answer, marked stale, where there is one). A
-# hanging carrier then cannot take the call pool other carriers' calls need, nor the request threads cached pages
-# need (a quarter of GUNICORN_THREADS stays free of it); a healthy carrier's burst is never turned away.
-CARRIER_BULKHEAD_CALLS = env_int("CARRIER_BULKHEAD_CALLS", 16)
-CARRIER_BULKHEAD_WAITERS = env_int("CARRIER_BULKHEAD_WAITERS", env_int("GUNICORN_THREADS", 64) * 3 // 4)
-CARRIER_SLOW_SECONDS = env_float("CARRIER_SLOW_SECONDS", 3.0)
-# A multi-number search shows what it has after this long and says which carriers are still being asked.
-SEARCH_DEADLINE_SECONDS = env_float("SEARCH_DEADLINE_SECONDS", 3.0)
-# While Redis is unavailable each process keeps 1/N of every carrier's call budget (N: the processes that share
-# it; gunicorn.conf.py's default worker count unless WEB_CONCURRENCY says otherwise).
-CARRIER_RATE_PROCESSES = env_int(
-    "CARRIER_RATE_PROCESSES", env_int("WEB_CONCURRENCY", min((os.cpu_count() or 1) * 2 + 1, 8))
-)
-
-# --- Abuse resistance -----------------------------------------------------------------------------
+PROMETHEUS_MULTIPROC_DIR = ENV.PROMETHEUS_MULTIPROC_DIR
 # Client IP: REMOTE_ADDR, unless this many trusted proxies (load balancer, CDN) sit in front.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_COUNT = ENV.TRUSTED_PROXY_COUNT
 RATELIMIT_IP_META_KEY = "tracking_site.protection.rate_limits.client_ip"
-RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
-RATELIMIT_SEARCH = env_text("RATELIMIT_SEARCH") or "30/m"  # search requests per client
-RATELIMIT_PAGES = env_text("RATELIMIT_PAGES") or "60/m"  # parcel pages per client
-RATELIMIT_API = env_text("RATELIMIT_API") or "60/m"  # JSON API calls per client
-RATELIMIT_NUMBERS = env_text("RATELIMIT_NUMBERS") or "300/h"  # tracking numbers looked up per client
 if not REDIS_URL:
     # One process with local memory is the embedded default: its counters are per process, which is
     # right for one process. Production sets REDIS_URL so every worker shares them.
@@ -333,11 +268,11 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 if not DEBUG:
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SECURE_HSTS_SECONDS = _security.hsts_seconds
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _security.hsts_include_subdomains
+    SECURE_HSTS_PRELOAD = _security.hsts_preload
     # Behind a TLS-terminating proxy, redirect only what the proxy marks as plain HTTP.
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = _security.ssl_redirect
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]  # probes and scrapers inside the network
     if TRUSTED_PROXY_COUNT:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -354,45 +289,12 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 # The site's public address, scheme and host (`https://track.example.com`): share links, Open Graph URLs, staff
 # customer links and the rendered-answer cache's keys come from it, never from the Host header a client sent.
 # Required in production (`check --deploy` fails without it); DEBUG without it means http://127.0.0.1:8000.
-SITE_URL = env_text("SITE_URL").rstrip("/")
+SITE_URL = ENV.SITE_URL.rstrip("/")
 # The language switcher's cookie: HTTPS only in production, not sent along with other sites' requests, and
 # out of reach of scripts (site.js never reads it).
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
-
-# PostgreSQL: a connection that cannot be opened in DATABASE_CONNECT_TIMEOUT seconds fails (libpq's floor is 2 s);
-# PostgreSQL stops a statement after DATABASE_STATEMENT_TIMEOUT seconds (0: no limit, e.g. for a long migration);
-# the kernel drops a connection whose sent data goes unacknowledged for as long (a network partition), and
-# keepalives find dead idle ones.
-DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 3)
-DATABASE_STATEMENT_TIMEOUT = env_float("DATABASE_STATEMENT_TIMEOUT", 10)
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    _database_options = DATABASES["default"].setdefault("OPTIONS", {})
-    _database_options.setdefault("connect_timeout", max(DATABASE_CONNECT_TIMEOUT, 2))
-    _database_options["options"] = " ".join(
-        part
-        for part in (
-            _database_options.get("options", ""),
-            f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}",
-        )
-        if part
-    )
-    _database_options.setdefault("tcp_user_timeout", max(DATABASE_CONNECT_TIMEOUT, 2) * 1000)
-    _database_options.setdefault("keepalives", 1)
-    _database_options.setdefault("keepalives_idle", 30)
-    _database_options.setdefault("keepalives_interval", 5)
-    _database_options.setdefault("keepalives_count", 3)
-# /healthz gives the database and the cache this long each (in parallel) before saying "error"; staff pages
-# ask the database as quickly before they start.
-HEALTH_CHECK_SECONDS = env_float("HEALTH_CHECK_SECONDS", 1.0)
-# A staff page's query still unanswered after this long is cut off (the page says the database is unavailable):
-# PostgreSQL's own statement timeout ends slow queries first; this ends the ones a hanging network never delivers.
-STAFF_QUERY_SECONDS = env_float(
-    "STAFF_QUERY_SECONDS", DATABASE_STATEMENT_TIMEOUT + 2 if DATABASE_STATEMENT_TIMEOUT else 15
-)
-# Every 503 the site gives for a failing database says to come back after this many seconds.
-DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 30)
 
 # Staff passwords: Django's validators (not like the username, at least 12 characters, not a common password,
 # not all digits). `createsuperuser`, `changepassword` and the admin's password forms all apply them.
@@ -409,63 +311,44 @@ AUTH_PASSWORD_VALIDATORS = [
 HUEY = {
     "name": "tracking",
     "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
-    # Short timeouts, as for the cache (REDIS_*_SECONDS): a dead or paused Redis must not hold a request that
+    # Short timeouts, as for the cache (tuning's redis section): a dead or paused Redis must not hold a request that
     # queues a task (resilience/task_queue.py runs it in the request instead). The consumer's blocking reads
     # wait up to Huey's read_timeout (1 s), so its socket waits that much longer.
     "connection": {
         "connection_pool": redis.ConnectionPool.from_url(
             REDIS_URL,
-            socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
-            socket_timeout=1 + REDIS_SOCKET_TIMEOUT_SECONDS,
+            socket_connect_timeout=_redis.connect_timeout_seconds,
+            socket_timeout=1 + _redis.socket_timeout_seconds,
         )
     }
     if REDIS_URL
-    else {"filename": env_text("HUEY_SQLITE_PATH") or str(BASE_DIR / "huey.sqlite3")},
+    else {"filename": _queue.sqlite_path or str(BASE_DIR / "huey.sqlite3")},
     "results": False,  # nothing reads task results: keep the queue's storage small
-    "immediate": env_bool("HUEY_IMMEDIATE", False),  # tasks run inline, without a consumer (the test suite)
+    "immediate": False,  # True: tasks run inline, without a consumer (the test suite)
     "utc": True,
-    "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread", "periodic": True},
+    "consumer": {"workers": _queue.workers, "worker_type": "thread", "periodic": True},
 }
 # The consumer's own lines through our handler (once, not twice); a line per task run only when asked.
 LOGGING["loggers"]["huey"] = {  # type: ignore[index]
     "handlers": ["console"],
-    "level": env_text("HUEY_LOG_LEVEL") or "WARNING",
+    "level": _queue.log_level,
     "propagate": False,
 }
 LOGGING["loggers"]["huey.consumer"] = {"level": "INFO"}  # type: ignore[index]
-# Followed parcels are asked again this often while they move, twice as seldom after each unchanged check up
-# to the maximum, and no more after FOLLOWING_MAX_DAYS or once delivered or returned.
-FOLLOWING_REFRESH_MINUTES = env_int("FOLLOWING_REFRESH_MINUTES", 15)
-FOLLOWING_REFRESH_MAX_MINUTES = env_int("FOLLOWING_REFRESH_MAX_MINUTES", 240)
-FOLLOWING_MAX_DAYS = env_int("FOLLOWING_MAX_DAYS", 30)
-FOLLOWING_REFRESH_BATCH = env_int("FOLLOWING_REFRESH_BATCH", 500)  # parcels one refresh run takes at most
-# Email addresses are deleted this long after delivery (or after following stopped), and this long at most.
-FOLLOWING_EMAIL_KEEP_DAYS_AFTER_DELIVERY = env_int("FOLLOWING_EMAIL_KEEP_DAYS_AFTER_DELIVERY", 7)
-FOLLOWING_EMAIL_KEEP_DAYS_AT_MOST = env_int("FOLLOWING_EMAIL_KEEP_DAYS_AT_MOST", 60)
-FOLLOWING_CONFIRM_HOURS = env_int("FOLLOWING_CONFIRM_HOURS", 48)  # an unconfirmed address is deleted after this
-FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL = env_int("FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL", 50)
-RATELIMIT_FOLLOWS = env_text("RATELIMIT_FOLLOWS") or "5/h"  # follows (push or email) per client IP
-RATELIMIT_CONFIRMATIONS_IP = env_text("RATELIMIT_CONFIRMATIONS_IP") or "5/h"  # confirmation emails per client IP
-RATELIMIT_CONFIRMATIONS_ADDRESS = env_text("RATELIMIT_CONFIRMATIONS_ADDRESS") or "3/d"  # ... per email address
-# Email: Django's own settings. The demo prints messages on the console; production names an SMTP server.
-EMAIL_BACKEND = env_text("EMAIL_BACKEND") or (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if env_text("EMAIL_HOST")
-    else "django.core.mail.backends.console.EmailBackend"
-)
-EMAIL_HOST = env_text("EMAIL_HOST") or "localhost"
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_text("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_text("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)  # seconds: a hanging mail server never holds a worker for long
-DEFAULT_FROM_EMAIL = env_text("DEFAULT_FROM_EMAIL") or "Parcel tracking <noreply@localhost>"
+# Email: Django's own settings, from EMAIL_URL (smtp://, smtp+tls:// for STARTTLS, smtp+ssl://); without it the
+# demo prints messages on the console.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if ENV.EMAIL_URL is not None:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = ENV.EMAIL_URL.host or "localhost"
+    EMAIL_PORT = ENV.EMAIL_URL.port or {"smtp+tls": 587, "smtp+ssl": 465}.get(ENV.EMAIL_URL.scheme, 25)
+    EMAIL_HOST_USER = unquote(ENV.EMAIL_URL.username or "")
+    EMAIL_HOST_PASSWORD = unquote(ENV.EMAIL_URL.password or "")
+    EMAIL_USE_TLS = ENV.EMAIL_URL.scheme == "smtp+tls"
+    EMAIL_USE_SSL = ENV.EMAIL_URL.scheme == "smtp+ssl"
+EMAIL_TIMEOUT = _email.timeout_seconds  # a hanging mail server never holds a worker for long
+DEFAULT_FROM_EMAIL = ENV.DEFAULT_FROM_EMAIL
 # Web Push: the VAPID private key (base64url, raw or DER; `manage.py vapid_key` makes one); its public key is
 # derived from it. Without one the site offers no push notifications. The subject is how push services reach us.
-VAPID_PRIVATE_KEY = env_text("VAPID_PRIVATE_KEY")
-VAPID_SUBJECT = env_text("VAPID_SUBJECT") or "mailto:noreply@localhost"
-WEB_PUSH_TIMEOUT_SECONDS = float(env_text("WEB_PUSH_TIMEOUT_SECONDS") or 5)
-
-# --- Arrival estimates (estimates/): rebuild missing lane figures in a background thread of the web process.
-ESTIMATES_BACKGROUND_REBUILD = env_bool("ESTIMATES_BACKGROUND_REBUILD", True)
+VAPID_PRIVATE_KEY = ENV.VAPID_PRIVATE_KEY
+VAPID_SUBJECT = ENV.VAPID_SUBJECT

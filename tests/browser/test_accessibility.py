@@ -13,6 +13,7 @@ from carriers.fakes import dhl_ecommerce as fake_dhl
 from carriers.fakes import nzpost as fake_nzpost
 from carriers.model import FailureReason
 from tests.browser.conftest import PageProblems, open_context
+from tests.conftest import tune
 from tests.tracking_site.conftest import InMemoryCarrier
 from tracking_site.lookup.clients import install_carriers
 
@@ -129,8 +130,8 @@ def test_carrier_failure_page_has_no_accessibility_violations(browser, site, pro
 
 
 def test_rate_limited_page_has_no_accessibility_violations(browser, site, problems, settings):
-    settings.RATELIMIT_ENABLE = True
-    settings.RATELIMIT_PAGES = "1/h"
+    tune(settings, rate_limits={"enabled": True})
+    tune(settings, rate_limits={"pages": "1/h"})
     path = "/track/nzpost/CL092594238NZ/"
     context = open_context(browser, site, problems)
     context.new_page().goto(site + path)  # spends the budget

@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from carriers.fakes import dhl_ecommerce as fake_dhl
 from tests.browser.conftest import PageProblems, open_context
 from tests.browser.test_accessibility import axe_violations
+from tests.conftest import tune
 from tracking_site.following.models import EmailSubscription, PushSubscription
 from tracking_site.following.vapid import new_private_key
 
@@ -197,7 +198,7 @@ def test_the_email_pages_are_axe_clean(browser, site, problems):
 
 
 def test_a_full_parcel_is_said_on_the_confirmation_page_which_is_axe_clean(browser, site, problems, settings):
-    settings.FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL = 0  # no room for anyone
+    tune(settings, following={"max_subscriptions_per_parcel": 0})  # no room for anyone
     context = open_context(browser, site, problems)
     page = context.new_page()
     page.goto(site + f"/track/dhl-ecommerce/{MOVING}/follow/email")

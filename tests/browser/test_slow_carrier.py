@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, expect
 from carriers.model import TrackingResult
 from tests.browser.conftest import ARTIFACTS, PHONE, PageProblems, open_context
 from tests.browser.test_accessibility import axe_violations
+from tests.conftest import tune
 from tests.tracking_site.conftest import InMemoryCarrier, make_parcel
 from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.clients import install_carriers
@@ -38,7 +39,7 @@ class HeldCarrier(InMemoryCarrier):
 
 @pytest.fixture
 def slow_nzpost(settings) -> Iterator[HeldCarrier]:
-    settings.SEARCH_DEADLINE_SECONDS = 0.5
+    tune(settings, lookup={"search_deadline_seconds": 0.5})
     nzpost = HeldCarrier("nzpost", {NZPOST: make_parcel("nzpost", NZPOST)})
     dhl = InMemoryCarrier("dhl-ecommerce", {DHL: make_parcel("dhl-ecommerce", DHL)})
     install_carriers({"nzpost": nzpost, "dhl-ecommerce": dhl, "postplus": InMemoryCarrier("postplus")})

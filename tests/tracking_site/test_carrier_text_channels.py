@@ -35,8 +35,8 @@ from tracking_site.following.models import FollowedParcel
 from tracking_site.following.tasks import follow_up
 from tracking_site.following.vapid import new_private_key, vapid_signer
 from tracking_site.lookup.clients import get_carriers, install_carriers
-from tracking_site.models import FeedCursor, StoredFeedEvent
-from tracking_site.postplus_feed.store import FeedLookup, postplus_api
+from tracking_site.postplus_feed.models import FeedCursor, StoredFeedEvent
+from tracking_site.postplus_feed.store import FeedSource, postplus_api
 from tracking_site.postplus_feed.sync import sync_feed
 from tracking_site.web.answer_cache import local_copies
 
@@ -164,7 +164,7 @@ def test_any_carrier_text_still_lets_following_send_its_email_and_push_message(s
 def sync_then_read(text: str) -> tuple[list[dict[str, Any]], Any]:
     """PostPlus's feed synced from scratch with `text` in its events: the stored rows, and the parcel's page
     answered from the store."""
-    serve("postplus", text, feed=FeedLookup())
+    serve("postplus", text, sources=[FeedSource()])
     StoredFeedEvent.objects.all().delete()
     FeedCursor.objects.all().delete()
     client = postplus_api(get_carriers()["postplus"])

@@ -62,8 +62,7 @@ DATABASE_OPTIONS = "settings.DATABASES['default']['OPTIONS']"
 def test_postgresql_gets_connect_statement_and_network_timeouts():
     environment = {
         "DATABASE_URL": "postgres://u@db.example:5432/track",
-        "DATABASE_CONNECT_TIMEOUT": "4",
-        "DATABASE_STATEMENT_TIMEOUT": "2.5",
+        "TRACKING_TUNING": "database.connect_timeout_seconds=4 database.statement_timeout_seconds=2.5",
     }
     options = printed_under_production_settings(environment, DATABASE_OPTIONS)
     assert options["connect_timeout"] == 4

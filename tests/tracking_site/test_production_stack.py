@@ -24,9 +24,8 @@ def production_site(tmp_path_factory):
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_STATIC_ROOT": str(tmp_path_factory.mktemp("static")),
-        "SECURE_SSL_REDIRECT": "0",  # no TLS-terminating proxy in front of this test
+        "TRACKING_TUNING": "security.ssl_redirect=0",  # no TLS-terminating proxy in front of this test
         "TRACKING_DEMO": "1",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
     }
     with gunicorn_serving(env, port) as base:

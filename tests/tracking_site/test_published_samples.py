@@ -34,8 +34,8 @@ from tracking_site.following.tasks import follow_up
 from tracking_site.following.vapid import new_private_key, vapid_signer
 from tracking_site.lookup.clients import install_carriers
 from tracking_site.metrics.instruments import ANSWER_DRIFT
-from tracking_site.models import StoredFeedEvent
-from tracking_site.postplus_feed.store import FeedLookup
+from tracking_site.postplus_feed.models import StoredFeedEvent
+from tracking_site.postplus_feed.store import FeedSource
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ READ: dict[tuple[str, str], tuple[str, list[str]]] = {
 def published():
     """The site's carriers serve the published samples only, each with markers planted in its private fields."""
     fakes = published_fakes(planted_published_records())
-    install_carriers(carriers_serving(fakes), feed=FeedLookup())  # as the site has it: the stored feed in front
+    install_carriers(carriers_serving(fakes), sources=[FeedSource()])  # as the site has it: the stored feed in front
     return fakes
 
 

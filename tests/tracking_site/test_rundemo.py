@@ -37,8 +37,7 @@ def demo_env(tmp_path):
         **os.environ,
         "DJANGO_DEBUG": "1",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-        "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite3"),
-        "HUEY_IMMEDIATE": "0",
+        "TRACKING_TUNING": f"queue.sqlite_path={tmp_path / 'huey.sqlite3'}",
         "VAPID_PRIVATE_KEY": new_private_key(),
         "DJANGO_SETTINGS_MODULE": "tracking_site.settings",
     }

@@ -21,8 +21,19 @@ from django.db import connection
 
 from carriers.model import Parcel
 from tracking_site.estimates.observations import Lane, lane_of
+from tracking_site.tuning import Section
 
 logger = logging.getLogger("tracking_site.estimates")
+
+
+@dataclass(frozen=True)
+class EstimatesTuning:
+    # Lane figures missing from the cache are rebuilt from the database in a background thread of the web process
+    # (the periodic flush keeps them otherwise).
+    background_rebuild: bool = True
+
+
+ESTIMATES = Section("estimates", EstimatesTuning)
 
 # Below this many delivered parcels a lane's range says more about luck than about the lane.
 MIN_OBSERVATIONS = 20
@@ -97,7 +108,7 @@ class BackgroundRebuild:
 
     def __call__(self) -> bool:
         """Start a rebuild unless one started recently; whether one started."""
-        if not settings.ESTIMATES_BACKGROUND_REBUILD:
+        if not ESTIMATES.current().background_rebuild:
             return False
         with self._lock:
             moment = self.clock()

@@ -18,12 +18,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django_ratelimit.core import _split_rate
 
 from tracking_site.following.mail import confirmation_message, is_sendable, send
 from tracking_site.following.models import EmailSubscription
+from tracking_site.following.policy import FOLLOWING
+from tracking_site.protection.rate_limits import RATE_LIMITS
 
 logger = logging.getLogger("tracking_site.following")
 
@@ -32,8 +33,8 @@ WAITING_BATCH = 200  # addresses one run of send_waiting_confirmations looks at,
 
 def address_limit() -> tuple[int, timedelta]:
     """How many unconfirmed confirmations an address may have been sent, and within how long."""
-    # The setting is written as every other rate limit is, so it is read by the same parser.
-    count, seconds = _split_rate(settings.RATELIMIT_CONFIRMATIONS_ADDRESS)
+    # Written as every other rate limit is, so it is read by the same parser.
+    count, seconds = _split_rate(RATE_LIMITS.current().confirmations_address)
     return count, timedelta(seconds=seconds)
 
 
@@ -47,7 +48,7 @@ def confirmation_due(subscription: EmailSubscription, now: datetime) -> bool:
 
 def address_room(address_hash: str, now: datetime) -> int:
     """How many more confirmations the address may be sent now."""
-    if not settings.RATELIMIT_ENABLE:
+    if not RATE_LIMITS.current().enabled:
         return WAITING_BATCH
     count, period = address_limit()
     unconfirmed = EmailSubscription.objects.filter(
@@ -71,7 +72,7 @@ def claim_confirmation(subscription_id: int, now: datetime) -> EmailSubscription
             return None
         subscription.confirmation_sent_at = now
         # The link works for the whole confirm window from the moment it is sent.
-        subscription.delete_after = now + timedelta(hours=settings.FOLLOWING_CONFIRM_HOURS)
+        subscription.delete_after = now + timedelta(hours=FOLLOWING.current().confirm_hours)
         subscription.save(update_fields=["confirmation_sent_at", "delete_after"])
     return subscription
 

@@ -10,12 +10,12 @@ import functools
 import logging
 from collections.abc import Callable
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from tracking_site.following.forms import MAX_SUBSCRIPTION_BYTES
+from tracking_site.tuning import DATABASE
 from tracking_site.web.errors import DATABASE_UNAVAILABLE, api_error, is_database_failure
 
 logger = logging.getLogger("tracking_site.following")
@@ -57,6 +57,6 @@ def json_post(view: View) -> View:
             if not is_database_failure(exc):
                 raise
             logger.error("following outcome=database_unavailable error=%s", type(exc).__name__)
-            return api_error(503, *DATABASE_UNAVAILABLE, retry_after=settings.DATABASE_RETRY_AFTER_SECONDS)
+            return api_error(503, *DATABASE_UNAVAILABLE, retry_after=DATABASE.current().retry_after_seconds)
 
     return csrf_exempt(answer)

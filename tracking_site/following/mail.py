@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from tracking_site.following.messages import ParcelNews, permalink
 from tracking_site.following.models import EmailSubscription
+from tracking_site.following.policy import FOLLOWING
 from tracking_site.following.public_names import name_refusal
 from tracking_site.presentation.links import absolute_url
 from tracking_site.presentation.status_words import carrier_name
@@ -87,7 +88,7 @@ def key_from_confirm_token(token: str) -> uuid.UUID | None:
     """The subscription key a confirm link names, None when forged, mangled or older than the confirm window."""
     try:
         return uuid.UUID(
-            signing.loads(token, salt=CONFIRM_SALT, max_age=timedelta(hours=settings.FOLLOWING_CONFIRM_HOURS))
+            signing.loads(token, salt=CONFIRM_SALT, max_age=timedelta(hours=FOLLOWING.current().confirm_hours))
         )
     except (signing.BadSignature, ValueError, TypeError):
         return None
@@ -111,10 +112,10 @@ def unsubscribe_url(subscription: EmailSubscription) -> str:
 
 def kept_until(subscription: EmailSubscription) -> datetime:
     """When a confirmed address is deleted: 60 days after it followed, 7 days after following ended if sooner."""
-    latest = subscription.created_at + timedelta(days=settings.FOLLOWING_EMAIL_KEEP_DAYS_AT_MOST)
+    latest = subscription.created_at + timedelta(days=FOLLOWING.current().keep_days_at_most)
     finished = subscription.parcel.finished_at
     if finished is not None:
-        latest = min(latest, finished + timedelta(days=settings.FOLLOWING_EMAIL_KEEP_DAYS_AFTER_DELIVERY))
+        latest = min(latest, finished + timedelta(days=FOLLOWING.current().keep_days_after_delivery))
     return latest
 
 
@@ -136,9 +137,9 @@ def _message(subscription: EmailSubscription, subject: str, template: str, conte
 
 def keep_days() -> dict[str, int]:
     return {
-        "after_delivery": settings.FOLLOWING_EMAIL_KEEP_DAYS_AFTER_DELIVERY,
-        "at_most": settings.FOLLOWING_EMAIL_KEEP_DAYS_AT_MOST,
-        "confirm_hours": settings.FOLLOWING_CONFIRM_HOURS,
+        "after_delivery": FOLLOWING.current().keep_days_after_delivery,
+        "at_most": FOLLOWING.current().keep_days_at_most,
+        "confirm_hours": FOLLOWING.current().confirm_hours,
     }
 
 

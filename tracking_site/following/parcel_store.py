@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
@@ -25,6 +24,7 @@ from tracking_site.following.models import (
     ParcelChange,
     PushSubscription,
 )
+from tracking_site.following.policy import FOLLOWING
 
 logger = logging.getLogger("tracking_site.following")
 
@@ -118,7 +118,7 @@ def follow_parcel(parcel: Parcel, now: datetime) -> FollowedParcel:
 
 
 def first_check(now: datetime) -> datetime:
-    return now + timedelta(minutes=settings.FOLLOWING_REFRESH_MINUTES)
+    return now + timedelta(minutes=FOLLOWING.current().refresh_minutes)
 
 
 def record_parcel(row: FollowedParcel, parcel: Parcel, now: datetime) -> ParcelChange | None:
@@ -141,7 +141,7 @@ def record_parcel(row: FollowedParcel, parcel: Parcel, now: datetime) -> ParcelC
         if not won:
             return None
         if after.status in FINAL_STATUSES:
-            keep_addresses_until(row, now + timedelta(days=settings.FOLLOWING_EMAIL_KEEP_DAYS_AFTER_DELIVERY))
+            keep_addresses_until(row, now + timedelta(days=FOLLOWING.current().keep_days_after_delivery))
         if not notable:
             return None
         change = ParcelChange.objects.create(
@@ -183,4 +183,4 @@ def keep_addresses_until(row: FollowedParcel, moment: datetime) -> None:
 def finish_following(row: FollowedParcel, now: datetime) -> None:
     """Stop asking about a parcel followed for long enough; its addresses go a few days later."""
     FollowedParcel.objects.filter(pk=row.pk, finished_at__isnull=True).update(finished_at=now, next_check_at=None)
-    keep_addresses_until(row, now + timedelta(days=settings.FOLLOWING_EMAIL_KEEP_DAYS_AFTER_DELIVERY))
+    keep_addresses_until(row, now + timedelta(days=FOLLOWING.current().keep_days_after_delivery))

@@ -22,6 +22,7 @@ from django.conf import settings
 from py_vapid import Vapid02
 from pywebpush import WebPusher, WebPushException
 
+from tracking_site.following.policy import FOLLOWING
 from tracking_site.following.push_urls import endpoint_refusal, is_public_address
 from tracking_site.following.vapid import vapid_signer
 
@@ -58,7 +59,7 @@ def system_resolver(host: str, port: int) -> list[tuple[str, int]]:
 
 def push_http_client(timeout_seconds: float | None = None) -> httpx.Client:
     """The client push messages go out on: short timeouts, no redirects, no proxies from the environment."""
-    seconds = timeout_seconds if timeout_seconds is not None else settings.WEB_PUSH_TIMEOUT_SECONDS
+    seconds = timeout_seconds if timeout_seconds is not None else FOLLOWING.current().push_timeout_seconds
     return httpx.Client(
         timeout=httpx.Timeout(seconds, connect=min(seconds, 3.0)), follow_redirects=False, trust_env=False
     )

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 
 from tracking_site.following.models import EmailSubscription, FollowedParcel, Notification, PushSubscription
+from tracking_site.following.policy import FOLLOWING
 
 logger = logging.getLogger("tracking_site.following")
 
@@ -45,10 +45,10 @@ def purge_expired(now: datetime) -> PurgeReport:
         push=OuterRef("pk"), change__created_at__lte=now - timedelta(days=UNPROVEN_PUSH_DAYS)
     )
     pushes = rows_deleted(PushSubscription.objects.filter(delivered_at__isnull=True).filter(Exists(offered_long_ago)))
-    after_delivery = timedelta(days=settings.FOLLOWING_EMAIL_KEEP_DAYS_AFTER_DELIVERY)
+    after_delivery = timedelta(days=FOLLOWING.current().keep_days_after_delivery)
     finished = FollowedParcel.objects.filter(finished_at__lte=now - after_delivery)
     unfollowed = (
-        FollowedParcel.objects.filter(followed_since__lte=now - timedelta(hours=settings.FOLLOWING_CONFIRM_HOURS))
+        FollowedParcel.objects.filter(followed_since__lte=now - timedelta(hours=FOLLOWING.current().confirm_hours))
         .exclude(Exists(PushSubscription.objects.filter(parcel=OuterRef("pk"))))
         .exclude(Exists(EmailSubscription.objects.filter(parcel=OuterRef("pk"))))
     )

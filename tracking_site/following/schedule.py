@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
 from tracking_site.following.models import EmailSubscription, FollowedParcel, PushSubscription
+from tracking_site.following.policy import FOLLOWING
 
 # A run that claimed parcels and died gives them back after this long.
 CLAIM_MINUTES = 10
@@ -20,8 +20,8 @@ CLAIM_MINUTES = 10
 
 def next_check_delay(unchanged_checks: int) -> timedelta:
     """15, 30, 60, 120, 240 minutes... capped: a parcel that keeps moving is asked about every 15 minutes."""
-    base = settings.FOLLOWING_REFRESH_MINUTES
-    minutes = min(base * 2 ** min(unchanged_checks, 16), max(settings.FOLLOWING_REFRESH_MAX_MINUTES, base))
+    base = FOLLOWING.current().refresh_minutes
+    minutes = min(base * 2 ** min(unchanged_checks, 16), max(FOLLOWING.current().refresh_max_minutes, base))
     return timedelta(minutes=minutes)
 
 
@@ -42,7 +42,7 @@ def claim_due_parcels(now: datetime, limit: int | None = None) -> list[FollowedP
         FollowedParcel.objects.filter(finished_at__isnull=True, next_check_at__lte=now)
         .filter(has_subscribers())
         .order_by("next_check_at")
-        .values_list("pk", flat=True)[: limit or settings.FOLLOWING_REFRESH_BATCH]
+        .values_list("pk", flat=True)[: limit or FOLLOWING.current().refresh_batch]
     )
     claim = uuid.uuid4()
     FollowedParcel.objects.filter(pk__in=list(due), finished_at__isnull=True, next_check_at__lte=now).update(
@@ -52,7 +52,7 @@ def claim_due_parcels(now: datetime, limit: int | None = None) -> list[FollowedP
 
 
 def followed_long_enough(row: FollowedParcel, now: datetime) -> bool:
-    return now - row.followed_since >= timedelta(days=settings.FOLLOWING_MAX_DAYS)
+    return now - row.followed_since >= timedelta(days=FOLLOWING.current().max_days)
 
 
 def checked(row: FollowedParcel, now: datetime, *, changed: bool, answered: bool) -> None:

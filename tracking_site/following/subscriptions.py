@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 
 from tracking_site.following.mail import kept_until
 from tracking_site.following.models import EmailSubscription, FollowedParcel, PushSubscription
+from tracking_site.following.policy import FOLLOWING
 from tracking_site.following.push import PushTarget
 
 
@@ -40,7 +40,7 @@ def parcel_locked(parcel_id: int) -> Iterator[None]:
 
 
 def is_full(parcel_id: int) -> bool:
-    return proven_followers(parcel_id) >= settings.FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL
+    return proven_followers(parcel_id) >= FOLLOWING.current().max_subscriptions_per_parcel
 
 
 def add_push(row: FollowedParcel, target: PushTarget, now: datetime) -> bool:

@@ -40,6 +40,7 @@ from tracking_site.following.forms import (
 from tracking_site.following.json_endpoints import json_post
 from tracking_site.following.models import EmailSubscription
 from tracking_site.following.parcel_store import FINAL_STATUSES, follow_parcel
+from tracking_site.following.policy import FOLLOWING
 from tracking_site.following.subscriptions import Confirmed, add_push, confirm_address, forget_push
 from tracking_site.following.tasks import send_confirmation
 from tracking_site.following.vapid import application_server_key
@@ -124,7 +125,7 @@ def for_readers(answer: Callable[[HttpRequest, Parcel], HttpResponse]) -> Callab
     @functools.wraps(answer)
     def view(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
         try:
-            charge(request, "pages", settings.RATELIMIT_PAGES)
+            charge(request, "pages")
             link = charged_look_up(request, read_permalink(carrier, number))
         except RateLimited as exc:
             return too_many_requests(request, exc.retry_after, as_json=False)
@@ -183,7 +184,7 @@ def follow_push(request: HttpRequest, carrier: str, number: str) -> HttpResponse
     except SubscriptionRefused as exc:
         return api_error(400, "bad_subscription", str(exc))
     try:
-        charge(request, "follows", settings.RATELIMIT_FOLLOWS)
+        charge(request, "follows")
         link = charged_look_up(request, read_permalink(carrier, number))
     except RateLimited as exc:
         return too_many_requests(request, exc.retry_after, as_json=True)
@@ -241,13 +242,13 @@ def follow_email(request: HttpRequest, carrier: str, number: str) -> HttpRespons
         return _email_page(request, carrier, checked.number, form, status=400)
     address = form.cleaned_data["email"]  # as the mail backend sends it: what is stored, hashed and limited
     try:
-        charge(request, "follows", settings.RATELIMIT_FOLLOWS)
+        charge(request, "follows")
         looked = charged_look_up(request, checked)
         if looked.parcel is None:
             return page_problem(request, looked)
         if looked.parcel.status in FINAL_STATUSES:
             return _email_page(request, carrier, looked.number, form, status=409, finished=True)
-        charge(request, "confirmations_ip", settings.RATELIMIT_CONFIRMATIONS_IP)
+        charge(request, "confirmations_ip")
     except RateLimited as exc:
         return too_many_requests(request, exc.retry_after, as_json=False)
     now = timezone.now()
@@ -261,7 +262,7 @@ def follow_email(request: HttpRequest, carrier: str, number: str) -> HttpRespons
             "address": address,
             "language": translation.get_language() or settings.LANGUAGE_CODE,
             "created_at": now,
-            "delete_after": now + timedelta(hours=settings.FOLLOWING_CONFIRM_HOURS),
+            "delete_after": now + timedelta(hours=FOLLOWING.current().confirm_hours),
         },
     )
     if confirmation_due(subscription, now):
@@ -278,7 +279,7 @@ def follow_email_sent(request: HttpRequest, carrier: str, number: str) -> HttpRe
     if checked.problem:
         return page_problem(request, checked)
     context = {"carrier": carrier_name(carrier), "carrier_slug": carrier, "number": checked.number}
-    return render(request, "following/email_sent.html", {**context, "confirm_hours": settings.FOLLOWING_CONFIRM_HOURS})
+    return render(request, "following/email_sent.html", {**context, "confirm_hours": FOLLOWING.current().confirm_hours})
 
 
 def _link_invalid(request: HttpRequest) -> HttpResponse:

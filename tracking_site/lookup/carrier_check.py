@@ -39,8 +39,8 @@ WHOLE_ANSWER = "$"
 
 
 def rate_setting(slug: str) -> str:
-    """The environment variable that sets a carrier's calls a second (`CARRIER_RATE_DHL_ECOMMERCE`)."""
-    return "CARRIER_RATE_" + slug.upper().replace("-", "_")
+    """The tuning value that sets a carrier's calls a second (`budget.dhl_ecommerce`, in TRACKING_TUNING)."""
+    return "budget." + slug.replace("-", "_")
 
 
 @dataclass(frozen=True)

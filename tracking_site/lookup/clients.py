@@ -15,7 +15,7 @@ from carriers.base import CarrierClient
 from carriers.registry import CarrierConfig, build_carriers
 from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.event_codes import extra_code_statuses
-from tracking_site.lookup.gatherer import Gatherer, Linger, Timing
+from tracking_site.lookup.gatherer import Gatherer, Timing
 from tracking_site.lookup.sources import ParcelSource, offered_sources
 from tracking_site.resilience.carrier_guard import guard_from_settings
 from tracking_site.resilience.redis_outage import outage_for
@@ -35,6 +35,7 @@ class LookupParts:
 
 _lock = threading.Lock()
 _parts: LookupParts | None = None
+_installed: tuple[dict[str, CarrierClient], tuple[ParcelSource, ...]] | None = None  # what tests put in place
 
 
 def carrier_config_from_settings() -> CarrierConfig:
@@ -52,18 +53,6 @@ def carrier_config_from_settings() -> CarrierConfig:
     )
 
 
-def timing_from_settings() -> Timing:
-    return Timing(
-        wait_seconds=float(settings.CARRIER_RATE_MAX_WAIT_SECONDS),
-        background_wait_seconds=float(settings.LOOKUP_BACKGROUND_WAIT_SECONDS),
-        deadline_seconds=float(settings.LOOKUP_DEADLINE_SECONDS),
-        linger=Linger(
-            quiet_seconds=float(settings.GATHER_QUIET_SECONDS), max_seconds=float(settings.GATHER_LINGER_SECONDS)
-        ),
-        background_keep_free=float(settings.GATHER_BACKGROUND_KEEP_FREE),
-    )
-
-
 def carriers_from_settings(budget: CallBudget) -> dict[str, CarrierClient]:
     """The carriers settings enable: the real APIs, or in demo mode the built-in fakes."""
     token_store = CacheTokenStore()
@@ -71,14 +60,14 @@ def carriers_from_settings(budget: CallBudget) -> dict[str, CarrierClient]:
         from carriers.demo import build_demo_carriers  # demo mode only: production never loads the fakes
 
         # The demo's in-process fakes have no rate to respect; real carriers share one budget.
-        latency = getattr(settings, "TRACKING_DEMO_LATENCY", 0.0)
-        return build_demo_carriers(latency, token_store=token_store, postplus_code_statuses=extra_code_statuses)
+        return build_demo_carriers(0.0, token_store=token_store, postplus_code_statuses=extra_code_statuses)
     # One budget: the gatherer reserves each batch's slot; every other request reserves its own at the transport.
+    timing = Timing.tuned()
     reserve = transport_reserve(
         budget,
-        float(settings.CARRIER_RATE_MAX_WAIT_SECONDS),
-        background_wait_seconds=float(settings.LOOKUP_BACKGROUND_WAIT_SECONDS),
-        keep_free_share=float(settings.GATHER_BACKGROUND_KEEP_FREE),
+        timing.wait_seconds,
+        background_wait_seconds=timing.background_wait_seconds,
+        keep_free_share=timing.background_keep_free,
     )
     return build_carriers(
         carrier_config_from_settings(),
@@ -97,7 +86,7 @@ def _assembled(
     carriers: dict[str, CarrierClient], sources: Sequence[ParcelSource], budget: CallBudget | None = None
 ) -> LookupParts:
     budget = budget or budget_from_settings()
-    timing = timing_from_settings()
+    timing = Timing.tuned()
     client, blocking = shared_redis(), blocking_redis()
     outage = outage_for(settings.REDIS_URL) if client is not None else None
     guard = guard_from_settings(client, outage)  # one per process: both gatherers count the same calls
@@ -135,12 +124,16 @@ def get_carriers() -> dict[str, CarrierClient]:
 def install_carriers(carriers: dict[str, CarrierClient] | None, *, sources: Sequence[ParcelSource] = ()) -> None:
     """Replace the process's carriers, and the stores asked before them (tests inject fakes this way; None
     rebuilds everything from settings)."""
-    global _parts
+    global _parts, _installed
     with _lock:
+        _installed = None if carriers is None else (carriers, tuple(sources))
         _parts = None if carriers is None else _assembled(carriers, sources)
 
 
 @receiver(setting_changed)
 def _rebuild_on_settings_change(*, setting: str, **kwargs: object) -> None:
-    if setting.startswith(("TRACKING_", "POSTPLUS_", "DHL_", "NZPOST_", "CARRIER_", "GATHER_", "LOOKUP_", "REDIS_")):
+    if setting == "TRACKING_TUNING" and _installed is not None:
+        carriers, sources = _installed
+        install_carriers(carriers, sources=sources)  # the same carriers, under the new tuning
+    elif setting.startswith(("TRACKING_", "POSTPLUS_", "DHL_", "NZPOST_", "REDIS_")):
         install_carriers(None)

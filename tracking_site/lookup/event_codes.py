@@ -7,13 +7,14 @@ status; the feed store and the import command read the same list.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 
 from carriers.base import CarrierUnavailable
 from carriers.model import Status
 from carriers.postplus import EventCode, PostPlusClient, code_list_statuses
+from tracking_site.tuning import Count, Section
 
 logger = logging.getLogger("tracking_site.lookup.event_codes")
 
@@ -24,13 +25,21 @@ FAILURE_CACHE_KEY = "postplus:event-codes:failed"
 FAILURE_BACKOFF_SECONDS = 60
 
 
+@dataclass(frozen=True)
+class EventCodesTuning:
+    keep_seconds: Count = 24 * 3600  # PostPlus's event code list is kept in the shared cache this long
+
+
+EVENT_CODES = Section("event_codes", EventCodesTuning)
+
+
 def event_codes(client: PostPlusClient) -> dict[str, EventCode]:
     """Code → EventCode, from the cache or the API; CarrierUnavailable when neither has them."""
     cached = cache.get(CACHE_KEY)
     if isinstance(cached, dict):
         return cached
     codes = client.fetch_event_codes()
-    cache.set(CACHE_KEY, codes, timeout=settings.POSTPLUS_EVENT_CODES_SECONDS)
+    cache.set(CACHE_KEY, codes, timeout=EVENT_CODES.current().keep_seconds)
     cache.delete(FAILURE_CACHE_KEY)
     return codes
 

@@ -60,6 +60,7 @@ from tracking_site.shared_state.gather_store import (
     Wanted,
     lead_id,
 )
+from tracking_site.tuning import Seconds, Section, Share
 
 logger = logging.getLogger("tracking_site.lookup")
 
@@ -76,6 +77,35 @@ INSTANT = 1e-6
 
 
 @dataclass(frozen=True)
+class LookupTuning:
+    """How long numbers wait for a carrier call (tuning section `lookup`)."""
+
+    # A visitor's number waits at most this long for a call to carry it (the budget spent, numbers gathering),
+    # then the page shows the last good answer (marked stale) or "busy".
+    wait_seconds: Seconds = 2.0
+    # Background lookups (refreshing followed parcels, the feed sync) ride on budget visitors leave: they wait longer.
+    background_wait_seconds: Seconds = 10.0
+    # The whole wait, a call already in flight included (its process could have died mid-call).
+    deadline_seconds: Seconds = 15.0
+    # A search of several numbers shows what it has after this long, naming the carriers still being asked.
+    search_deadline_seconds: Seconds = 3.0
+
+
+@dataclass(frozen=True)
+class GatherTuning:
+    """A leader at its slot lingers while a burst is still arriving (tuning section `gather`): until no other
+    number joined for `quiet_seconds`, at most `linger_seconds`; a lone lookup never lingers (bench/RESULTS.md)."""
+
+    quiet_seconds: Seconds = 0.02
+    linger_seconds: Seconds = 0.1
+    background_keep_free: Share = 0.5  # calls carrying only background numbers leave this share of the budget
+
+
+LOOKUP = Section("lookup", LookupTuning)
+GATHER = Section("gather", GatherTuning)
+
+
+@dataclass(frozen=True)
 class Linger:
     """How long a leader at its slot waits for a burst to finish arriving before it takes a partial batch.
 
@@ -83,17 +113,29 @@ class Linger:
     ago, and never longer than `max_seconds`: a lone lookup, or one search on an idle site, leaves at once.
     """
 
-    quiet_seconds: float = 0.02
-    max_seconds: float = 0.1
+    quiet_seconds: float = GatherTuning.quiet_seconds
+    max_seconds: float = GatherTuning.linger_seconds
 
 
 @dataclass(frozen=True)
 class Timing:
-    wait_seconds: float = 2.0  # a visitor's number waits at most this long for a call to carry it
-    background_wait_seconds: float = 10.0
-    deadline_seconds: float = 15.0  # the whole wait, a call in flight included
+    wait_seconds: float = LookupTuning.wait_seconds
+    background_wait_seconds: float = LookupTuning.background_wait_seconds
+    deadline_seconds: float = LookupTuning.deadline_seconds
     linger: Linger = Linger()
-    background_keep_free: float = 0.5  # background-only calls leave this share of the budget's window unused
+    background_keep_free: float = GatherTuning.background_keep_free
+
+    @classmethod
+    def tuned(cls) -> Timing:
+        """The timing the operator's tuning sets (sections `lookup` and `gather`)."""
+        lookup, gather = LOOKUP.current(), GATHER.current()
+        return cls(
+            wait_seconds=lookup.wait_seconds,
+            background_wait_seconds=lookup.background_wait_seconds,
+            deadline_seconds=lookup.deadline_seconds,
+            linger=Linger(quiet_seconds=gather.quiet_seconds, max_seconds=gather.linger_seconds),
+            background_keep_free=gather.background_keep_free,
+        )
 
     @property
     def lease_seconds(self) -> float:

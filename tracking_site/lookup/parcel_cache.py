@@ -11,13 +11,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
 from carriers.model import Found, NotFound, Status, TrackingResult
 from tracking_site.estimates import observe
 from tracking_site.shared_state.cache_ops import set_many_each
+from tracking_site.tuning import Count, Section
 
 Now = Callable[[], datetime]
 
@@ -41,17 +41,31 @@ class CachedResult:
         return replace(self, stale=True)
 
 
+@dataclass(frozen=True)
+class ParcelCacheTuning:
+    """How long an answer is reused (tuning section `parcel_cache`, seconds)."""
+
+    fresh_seconds: Count = 60  # a parcel's answer is reused this long ...
+    delivered_seconds: Count = 6 * 3600  # ... and this long once delivered
+    not_found_seconds: Count = 30  # "not found" is remembered only briefly
+    stale_seconds: Count = 24 * 3600  # an old answer is kept this long, shown (marked) when the carrier fails
+
+
+PARCEL_CACHE = Section("parcel_cache", ParcelCacheTuning)
+
+
 def cache_key(carrier: str, number: str) -> str:
     return f"parcel:v2:{carrier}:{number}"
 
 
 def fresh_seconds(result: TrackingResult) -> int:
     """How long an answer is served without asking the carrier again."""
+    tuned = PARCEL_CACHE.current()
     if isinstance(result, NotFound):
-        return settings.PARCEL_CACHE_NOT_FOUND_SECONDS
+        return tuned.not_found_seconds
     if isinstance(result, Found) and result.parcel.status is Status.DELIVERED:
-        return settings.PARCEL_CACHE_DELIVERED_SECONDS
-    return settings.PARCEL_CACHE_FRESH_SECONDS
+        return tuned.delivered_seconds
+    return tuned.fresh_seconds
 
 
 def get(carrier: str, number: str) -> CachedResult | None:
@@ -79,7 +93,7 @@ def put_many(answers: Sequence[tuple[str, Found | NotFound]], now: Now = timezon
     for carrier, result in answers:
         fresh = fresh_seconds(result)
         entry = CachedResult(result=result, fetched_at=moment, fresh_until=moment + timedelta(seconds=fresh))
-        keep = fresh if isinstance(result, NotFound) else fresh + settings.PARCEL_CACHE_STALE_SECONDS
+        keep = fresh if isinstance(result, NotFound) else fresh + PARCEL_CACHE.current().stale_seconds
         stored[cache_key(carrier, result.tracking_number)] = (entry, keep)
         entries.append(entry)
     set_many_each(cache, stored)

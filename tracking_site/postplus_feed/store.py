@@ -8,10 +8,10 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from django.conf import settings
 from django.db import DatabaseError, DataError, IntegrityError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -30,8 +30,21 @@ from carriers.postplus import (
 )
 from tracking_site.lookup.event_codes import extra_code_statuses
 from tracking_site.postplus_feed.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
+from tracking_site.tuning import Count, Seconds, Section
 
 logger = logging.getLogger("tracking_site.feed")
+
+
+@dataclass(frozen=True)
+class FeedTuning:
+    """The stored PostPlus feed in front of the API (tuning section `postplus_feed`)."""
+
+    fresh_seconds: Count = 600  # public pages answer from stored events while the last caught-up sync is this recent
+    lease_seconds: Count = 300  # a sync run that stops writing pages this long loses the feed to the next run
+    read_seconds: Seconds = 0.5  # a public page waits at most this long for the store, then asks the API
+
+
+FEED = Section("postplus_feed", FeedTuning)
 
 T = TypeVar("T")
 
@@ -144,7 +157,7 @@ def last_caught_up() -> datetime | None:
 
 
 def caught_up_recently(caught_up: datetime | None, now: datetime) -> bool:
-    return caught_up is not None and now - caught_up <= timedelta(seconds=settings.POSTPLUS_FEED_FRESH_SECONDS)
+    return caught_up is not None and now - caught_up <= timedelta(seconds=FEED.current().fresh_seconds)
 
 
 class FeedStoreUnreadable(Exception):
@@ -308,7 +321,7 @@ class FeedSource:
 
     @classmethod
     def from_settings(cls) -> FeedSource:
-        return cls(read_seconds=float(settings.POSTPLUS_FEED_READ_SECONDS))
+        return cls(read_seconds=FEED.current().read_seconds)
 
     def warm_up(self) -> None:
         self.freshness()

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -31,7 +30,7 @@ from carriers.postplus import MAX_FEED_COUNT, FeedEvent, FeedPage, PostPlusClien
 from tracking_site.estimates import observe
 from tracking_site.estimates.models import DeliveryObservation
 from tracking_site.postplus_feed.models import POSTPLUS_FEED, FeedCursor
-from tracking_site.postplus_feed.store import store_events, stored_parcels
+from tracking_site.postplus_feed.store import FEED, store_events, stored_parcels
 
 logger = logging.getLogger("tracking_site.feed")
 
@@ -87,7 +86,7 @@ def acquire_lease(owner: str, *, now: datetime) -> None:
         _locked_cursor(nowait=True)
         free = Q(locked_until__isnull=True) | Q(locked_until__lte=now) | Q(lock_owner=owner)
         taken = FeedCursor.objects.filter(free, feed=POSTPLUS_FEED).update(
-            locked_until=now + timedelta(seconds=settings.POSTPLUS_FEED_LEASE_SECONDS), lock_owner=owner
+            locked_until=now + timedelta(seconds=FEED.current().lease_seconds), lock_owner=owner
         )
     if not taken:
         raise FeedBusy("Another sync_postplus_feed run holds the PostPlus feed; try again when it has finished.")
@@ -117,7 +116,7 @@ def store_page(
         cursor.start_date = start_date
         cursor.pages_stored += 1
         cursor.events_stored += changed
-        cursor.locked_until = now + timedelta(seconds=settings.POSTPLUS_FEED_LEASE_SECONDS)
+        cursor.locked_until = now + timedelta(seconds=FEED.current().lease_seconds)
         if page.fetch_done:
             cursor.last_caught_up_at = now
         cursor.save()

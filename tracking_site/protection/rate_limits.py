@@ -10,14 +10,37 @@ import functools
 import ipaddress
 import logging
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
 
+from tracking_site.tuning import Rate, Section
+
 logger = logging.getLogger("tracking_site.protection.rate_limits")
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Requests per client IP, per view group, and tracking numbers looked up (tuning section `rate_limits`)."""
+
+    enabled: bool = True  # off only where a load generator is the only client (the benchmarks); never in production
+    search: Rate = "30/m"
+    pages: Rate = "60/m"
+    api: Rate = "60/m"
+    numbers: Rate = "300/h"  # tracking numbers looked up per client, found or not
+    staff_login: Rate = "10/m"
+    follows: Rate = "5/h"  # follows (push or email) per client IP, on top of `numbers` (a follow costs one number)
+    confirmations_ip: Rate = "5/h"  # confirmation emails per client IP
+    # Unconfirmed confirmations per email address, whoever asks (beyond it a confirmation waits for room).
+    confirmations_address: Rate = "3/d"
+
+
+RATE_LIMITS = Section("rate_limits", RateLimits)
+Group = Literal["search", "pages", "api", "numbers", "staff_login", "follows", "confirmations_ip"]
 
 
 class RateLimited(Exception):
@@ -46,11 +69,14 @@ def client_ip(request: HttpRequest) -> str:
         return remote
 
 
-def charge(request: HttpRequest, group: str, rate: str, cost: int = 1, *, key: str = "") -> None:
-    """Spend `cost` units of the client's budget for `group`; RateLimited when it is spent.
-
-    The budget is the client IP's, or `key`'s when given (e.g. a keyed hash of an email address).
+def charge(request: HttpRequest, group: Group, cost: int = 1, *, key: str = "") -> None:
+    """Spend `cost` units of the client's budget for `group` (its rate: tuning's rate_limits); RateLimited when
+    it is spent. The budget is the client IP's, or `key`'s when given (e.g. a keyed hash of an email address).
     """
+    limits = RATE_LIMITS.current()
+    if not limits.enabled:
+        return
+    rate = getattr(limits, group)
     usage: dict[str, Any] | None = None
     for _ in range(max(cost, 1)):
         usage = get_usage(
@@ -62,7 +88,7 @@ def charge(request: HttpRequest, group: str, rate: str, cost: int = 1, *, key: s
 
 
 def charge_numbers(request: HttpRequest, count: int) -> None:
-    charge(request, "numbers", settings.RATELIMIT_NUMBERS, cost=count)
+    charge(request, "numbers", cost=count)
 
 
 def too_many_requests(request: HttpRequest, retry_after: int, *, as_json: bool) -> HttpResponse:
@@ -86,15 +112,15 @@ def too_many_requests(request: HttpRequest, retry_after: int, *, as_json: bool) 
 
 
 def rate_limited(
-    group: str, *, as_json: bool = False
+    group: Group, *, as_json: bool = False
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Limit a view to settings.RATELIMIT_<GROUP> requests per client; RateLimited anywhere inside → 429."""
+    """Limit a view to its group's requests per client; RateLimited anywhere inside → 429."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
-                charge(request, group, getattr(settings, f"RATELIMIT_{group.upper()}"))
+                charge(request, group)
                 return view(request, *args, **kwargs)
             except RateLimited as exc:
                 return too_many_requests(request, exc.retry_after, as_json=as_json)

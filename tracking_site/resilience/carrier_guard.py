@@ -14,14 +14,17 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Annotated
 
 import redis
+from annotated_types import Ge
 from django.conf import settings
 
 from carriers.model import CarrierFailure, FailureReason, TrackingResult
 from tracking_site.resilience.bulkhead import Bulkhead
 from tracking_site.resilience.circuit_breaker import CircuitBreaker, breaker_from_settings, call_failed
 from tracking_site.resilience.redis_outage import RedisOutage
+from tracking_site.tuning import Seconds, Section
 
 Call = Callable[[], Mapping[str, TrackingResult]]
 
@@ -97,11 +100,34 @@ def failures(carrier: str, numbers: Sequence[str], reason: FailureReason) -> dic
     return {number: CarrierFailure(carrier, number, reason) for number in numbers}
 
 
+@dataclass(frozen=True)
+class BulkheadTuning:
+    """Bulkheads, per carrier in each worker process (tuning section `bulkhead`).
+
+    At most `calls` calls in flight on one carrier; and while the carrier is slow (a call in flight for
+    `slow_seconds`), at most `waiters` visitors waiting on it. Beyond, "busy" at once (the last good answer, marked
+    stale, where there is one). A hanging carrier then cannot take the call pool other carriers' calls need, nor the
+    request threads cached pages need; a healthy carrier's burst is never turned away.
+    """
+
+    calls: Annotated[int, Ge(1)] = 16
+    waiters: Annotated[int, Ge(1)] | None = None  # default: three quarters of gunicorn's threads per worker
+    slow_seconds: Seconds = 3.0
+
+    @property
+    def waiting_places(self) -> int:
+        return self.waiters if self.waiters is not None else settings.GUNICORN_THREADS * 3 // 4
+
+
+BULKHEAD = Section("bulkhead", BulkheadTuning)
+
+
 def guard_from_settings(client: redis.Redis | None, outage: RedisOutage | None = None) -> CarrierGuard:
     """The process's guard: breakers shared through `client` (none: this process's own), bulkheads of its own."""
+    tuned = BULKHEAD.current()
     return CarrierGuard(
         breaker_from_settings(client, outage),
-        calls=Bulkhead(int(settings.CARRIER_BULKHEAD_CALLS)),
-        waiters=Bulkhead(int(settings.CARRIER_BULKHEAD_WAITERS)),
-        slow_seconds=float(settings.CARRIER_SLOW_SECONDS),
+        calls=Bulkhead(tuned.calls),
+        waiters=Bulkhead(tuned.waiting_places),
+        slow_seconds=tuned.slow_seconds,
     )

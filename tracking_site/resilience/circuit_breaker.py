@@ -24,15 +24,17 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Protocol, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
 import redis
+from annotated_types import Ge
 from django.conf import settings
 
 from carriers.model import CarrierFailure, FailureReason, TrackingResult
 from tracking_site.resilience import instruments
 from tracking_site.resilience.redis_outage import RedisOutage, outage_for
 from tracking_site.resilience.shared_or_local import SharedOrLocal
+from tracking_site.tuning import Seconds, Section
 
 logger = logging.getLogger("tracking_site.resilience")
 
@@ -49,10 +51,21 @@ class BreakerState(enum.IntEnum):
 
 @dataclass(frozen=True)
 class BreakerPolicy:
-    failures: int = 5  # failed calls in a row that open the breaker ...
-    window_seconds: float = 30.0  # ... none of them older than this
-    open_seconds: float = 30.0  # how long an open breaker answers at once before it lets a probe through
-    probe_seconds: float = 15.0  # a probe that has not reported after this long is given up (a carrier timeout +)
+    """When a carrier's breaker opens and for how long (tuning section `breaker`).
+
+    Failed calls (timeouts, 5xx, bad answers, failed token fetches) this many times in a row, none older than the
+    window, open it: the carrier's numbers are answered at once (the last good answer, marked stale, or a 503 with
+    Retry-After). Then one probe call, in any worker, decides whether it closes; a probe that never reports frees
+    the way for another. The window is long enough to see three of the carriers' 10 s read timeouts in a row.
+    """
+
+    failures: Annotated[int, Ge(1)] = 3  # failed calls in a row that open the breaker ...
+    window_seconds: Seconds = 60.0  # ... none of them older than this
+    open_seconds: Seconds = 30.0  # how long an open breaker answers at once before it lets a probe through
+    probe_seconds: Seconds = 15.0  # a probe that has not reported after this long is given up (a carrier timeout +)
+
+
+BREAKER = Section("breaker", BreakerPolicy)
 
 
 @dataclass(frozen=True)
@@ -330,12 +343,7 @@ class CircuitBreaker:
 
 def breaker_from_settings(client: redis.Redis | None, outage: RedisOutage | None = None) -> CircuitBreaker:
     """The process's breakers: shared through `client` (the one redis-py client), this process's own without it."""
-    policy = BreakerPolicy(
-        failures=int(settings.CARRIER_BREAKER_FAILURES),
-        window_seconds=float(settings.CARRIER_BREAKER_WINDOW_SECONDS),
-        open_seconds=float(settings.CARRIER_BREAKER_OPEN_SECONDS),
-        probe_seconds=float(settings.CARRIER_BREAKER_PROBE_SECONDS),
-    )
+    policy = BREAKER.current()
     if client is None:
         return CircuitBreaker(LocalBreakerStore(), policy)
     stores: SharedOrLocal[BreakerStore] = SharedOrLocal(

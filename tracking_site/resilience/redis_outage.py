@@ -17,7 +17,8 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 import redis
-from django.conf import settings
+
+from tracking_site.tuning import REDIS
 
 logger = logging.getLogger("tracking_site.resilience")
 
@@ -128,5 +129,5 @@ def outage_for(url: str) -> RedisOutage:
     with _lock:
         outage = _outages.get(server)
         if outage is None:
-            outage = _outages[server] = RedisOutage(server, retry_seconds=float(settings.REDIS_RETRY_SECONDS))
+            outage = _outages[server] = RedisOutage(server, retry_seconds=REDIS.current().retry_seconds)
         return outage

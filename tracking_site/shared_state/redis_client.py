@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from tracking_site.tuning import REDIS
+
 # The longest single blocking read (BLPOP) the site makes; the blocking client's socket waits a little longer.
 MAX_BLOCK_SECONDS = 5.0
 KEY_PREFIX = "tracking:"
@@ -29,12 +31,12 @@ def key(*parts: str) -> str:
 
 def shared_redis() -> redis.Redis | None:
     """The process's pooled, thread-safe client with short timeouts; None without REDIS_URL."""
-    return _client("plain", float(settings.REDIS_SOCKET_TIMEOUT_SECONDS))
+    return _client("plain", REDIS.current().socket_timeout_seconds)
 
 
 def blocking_redis() -> redis.Redis | None:
     """A client for blocking reads of up to MAX_BLOCK_SECONDS (its own pool: its socket timeout is longer)."""
-    return _client("blocking", MAX_BLOCK_SECONDS + float(settings.REDIS_SOCKET_TIMEOUT_SECONDS))
+    return _client("blocking", MAX_BLOCK_SECONDS + REDIS.current().socket_timeout_seconds)
 
 
 def _client(name: str, socket_timeout: float) -> redis.Redis | None:
@@ -49,7 +51,7 @@ def _client(name: str, socket_timeout: float) -> redis.Redis | None:
                 client = redis.Redis.from_url(
                     url,
                     # A paused or unreachable Redis costs a fraction of a second (REDIS_*_TIMEOUT_SECONDS).
-                    socket_connect_timeout=float(settings.REDIS_CONNECT_TIMEOUT_SECONDS),
+                    socket_connect_timeout=REDIS.current().connect_timeout_seconds,
                     socket_timeout=socket_timeout,
                     health_check_interval=30,
                 )
@@ -67,5 +69,5 @@ def forget_clients() -> None:
 
 @receiver(setting_changed)
 def _rebuild_on_settings_change(*, setting: str, **kwargs: object) -> None:
-    if setting.startswith("REDIS_"):
+    if setting in ("REDIS_URL", "TRACKING_TUNING"):
         forget_clients()

@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from tracking_site.tuning import DATABASE
 from tracking_site.web.database_deadline import query_deadline
 from tracking_site.web.errors import is_database_failure
 from tracking_site.web.health import database_probe
@@ -24,7 +24,7 @@ logger = logging.getLogger("tracking_site.staff")
 
 def database_unavailable_page(request: HttpRequest) -> HttpResponse:
     """503 with Retry-After; the page itself touches no database (it shows no signed-in user)."""
-    retry_after = settings.DATABASE_RETRY_AFTER_SECONDS
+    retry_after = DATABASE.current().retry_after_seconds
     response = render(request, "staff/database_unavailable.html", {"retry_after": retry_after}, status=503)
     response["Retry-After"] = str(retry_after)
     response["Cache-Control"] = "no-store"
@@ -41,10 +41,10 @@ class StaffDatabaseGate:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not self._is_staff(request):
             return self.get_response(request)
-        if not database_probe.answers(settings.HEALTH_CHECK_SECONDS):
+        if not database_probe.answers(DATABASE.current().health_check_seconds):
             logger.error("staff page refused: the database does not answer")
             return database_unavailable_page(request)
-        with query_deadline(settings.STAFF_QUERY_SECONDS):
+        with query_deadline(DATABASE.current().staff_query_deadline):
             return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

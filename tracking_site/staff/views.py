@@ -6,7 +6,6 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -100,7 +99,7 @@ def login(request: HttpRequest) -> HttpResponse:
     """Django's login, with sign-in attempts limited per client IP."""
     if request.method == "POST":
         try:
-            charge(request, "staff_login", settings.RATELIMIT_STAFF_LOGIN)
+            charge(request, "staff_login")
         except RateLimited as exc:
             response = render(request, "staff/login_rate_limited.html", {"retry_after": exc.retry_after}, status=429)
             response["Retry-After"] = str(exc.retry_after)

@@ -28,7 +28,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
@@ -38,12 +37,23 @@ from django.utils.translation import get_language
 from carriers.model import Found
 from tracking_site.lookup.service import LookupOutcome
 from tracking_site.presentation.links import absolute_url
+from tracking_site.tuning import Count, Section
 
 # Wall clock, the same on every worker; tests move it.
 clock: Callable[[], float] = time.time
 # The copy in this process: few entries, briefly (other workers' renders arrive through the shared cache).
 LOCAL_ENTRIES = 256
 LOCAL_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class AnswerCacheTuning:
+    # A finished parcel page or JSON answer is reused at most this long, and never past its parcel's freshness; 0
+    # switches it off. Relative times on it ("5 minutes ago") may lag by as much, as in a browser's or CDN's copy.
+    seconds: Count = 30
+
+
+ANSWER_CACHE = Section("answer_cache", AnswerCacheTuning)
 
 
 @dataclass(frozen=True)
@@ -108,7 +118,7 @@ def answer_key(request: HttpRequest, representation: str) -> str:
 
 
 def _shareable(request: HttpRequest) -> bool:
-    return settings.RENDERED_PAGE_SECONDS > 0 and request.method == "GET" and not request.META.get("QUERY_STRING")
+    return ANSWER_CACHE.current().seconds > 0 and request.method == "GET" and not request.META.get("QUERY_STRING")
 
 
 def kept_response(request: HttpRequest, representation: str) -> HttpResponse | None:
@@ -131,7 +141,7 @@ def keep(request: HttpRequest, representation: str, outcome: LookupOutcome, resp
         return response
     now = clock()
     assert outcome.fresh_until is not None  # noqa: S101 - checked by _keepable
-    valid_until = min(outcome.fresh_until.timestamp(), now + settings.RENDERED_PAGE_SECONDS)
+    valid_until = min(outcome.fresh_until.timestamp(), now + ANSWER_CACHE.current().seconds)
     if valid_until <= now:
         return response
     kept = KeptAnswer(

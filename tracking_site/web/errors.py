@@ -13,11 +13,12 @@ import sys
 from collections.abc import Callable
 from http import HTTPStatus
 
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
+
+from tracking_site.tuning import DATABASE
 
 logger = logging.getLogger("tracking_site.web.errors")
 
@@ -61,7 +62,7 @@ def is_database_failure(exc: BaseException | None) -> bool:
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:
     """503 with Retry-After: JSON on the API, a page elsewhere."""
-    retry_after = settings.DATABASE_RETRY_AFTER_SECONDS
+    retry_after = DATABASE.current().retry_after_seconds
     if is_api(request):
         return api_error(503, *DATABASE_UNAVAILABLE, retry_after=retry_after)
     response = render(request, "503.html", {"retry_after": retry_after}, status=503)

@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, wait
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, JsonResponse
@@ -23,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from tracking_site.tuning import DATABASE
 from tracking_site.web.database_deadline import Watchdog, abort_database_call
 
 logger = logging.getLogger("tracking_site")
@@ -103,7 +103,7 @@ RETRY_AFTER_SECONDS = 10
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness: the database and the cache answer, each within HEALTH_CHECK_SECONDS."""
-    deadline = settings.HEALTH_CHECK_SECONDS
+    deadline = DATABASE.current().health_check_seconds
     running = {probe.name: probe.start(deadline) for probe in PROBES}
     wait(list(running.values()), timeout=deadline)
     checks = {name: "ok" if future.done() and future.result() else "error" for name, future in running.items()}

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from carriers.model import CarrierFailure, Found, Parcel, Status
 from tracking_site.estimates.figures import ensure_figures
 from tracking_site.lookup.clients import get_carriers
+from tracking_site.lookup.gatherer import LOOKUP
 from tracking_site.lookup.permalink import Problem, look_up, read_permalink
 from tracking_site.lookup.service import LookupOutcome, carriers_to_ask, lookup_parcels
 from tracking_site.presentation.arrival import ExpectedDelivery, expected_deliveries, expected_delivery_of
@@ -64,15 +65,15 @@ def track(request: HttpRequest) -> HttpResponse:
     """The search: one number found goes to its page; several get a summary card each.
 
     Entries that are not tracking numbers do not stop the others: they are named on the results page. Several
-    numbers answer within SEARCH_DEADLINE_SECONDS: a carrier still being asked then is named, with a link to
-    look again (its answer will be in the parcel cache by then).
+    numbers answer within the search deadline (tuning: lookup.search_deadline_seconds): a carrier still being
+    asked then is named, with a link to look again (its answer will be in the parcel cache by then).
     """
     form = SearchForm(request.GET, enabled_carriers=list(get_carriers()))
     if not form.is_valid():
         return render(request, "home.html", _home_context(form), status=400)
     charge_numbers(request, len(form.cleaned_data["q"]))
     numbers = form.cleaned_data["q"]
-    deadline = float(settings.SEARCH_DEADLINE_SECONDS) if len(numbers) > 1 else None
+    deadline = LOOKUP.current().search_deadline_seconds if len(numbers) > 1 else None
     outcomes = lookup_parcels(numbers, form.cleaned_data["carrier"], answer_within=deadline)
     if len(outcomes) == 1 and outcomes[0].found and not form.rejected:
         return redirect(permalink(outcomes[0]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.cache.backends.locmem import LocMemCache
 
 from tests.clocks import FakeClock
+from tests.conftest import tune
 from tests.tracking_site.estimates.helpers import CountingCache
 from tracking_site.estimates.figures import (
     MIN_OBSERVATIONS,
@@ -85,7 +86,7 @@ def test_the_local_copy_expires():
 
 
 def test_a_background_rebuild_starts_at_most_once_a_minute(settings):
-    settings.ESTIMATES_BACKGROUND_REBUILD = True
+    tune(settings, estimates={"background_rebuild": True})
     clock, started, done = FakeClock(), [], []
     rebuild = BackgroundRebuild(lambda: done.append(1), every=60, clock=clock, start=started.append)
     assert rebuild() is True
@@ -98,7 +99,7 @@ def test_a_background_rebuild_starts_at_most_once_a_minute(settings):
 
 
 def test_a_failing_rebuild_is_logged_and_swallowed(settings, caplog):
-    settings.ESTIMATES_BACKGROUND_REBUILD = True
+    tune(settings, estimates={"background_rebuild": True})
     started = []
 
     def fail() -> None:
@@ -110,7 +111,7 @@ def test_a_failing_rebuild_is_logged_and_swallowed(settings, caplog):
 
 
 def test_background_rebuilds_can_be_switched_off(settings):
-    settings.ESTIMATES_BACKGROUND_REBUILD = False
+    tune(settings, estimates={"background_rebuild": False})
     started = []
     assert BackgroundRebuild(lambda: None, start=started.append)() is False
     assert started == []

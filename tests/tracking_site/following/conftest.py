@@ -12,6 +12,7 @@ import pytest
 from carriers.demo import demo_config
 from carriers.fakes import dhl_ecommerce as fake_dhl
 from carriers.registry import build_carriers
+from tests.conftest import tune
 from tests.tracking_site.following.push_service import FakePushService
 from tracking_site.following.models import EmailSubscription, FollowedParcel, PushSubscription
 from tracking_site.following.vapid import new_private_key, vapid_signer
@@ -63,8 +64,8 @@ class MovingDhl:
 @pytest.fixture
 def moving_dhl(settings) -> MovingDhl:
     """Installed as the site's carriers; the parcel cache never answers for it (every refresh asks)."""
-    settings.PARCEL_CACHE_FRESH_SECONDS = 0
-    settings.PARCEL_CACHE_STALE_SECONDS = 1
+    tune(settings, parcel_cache={"fresh_seconds": 0})
+    tune(settings, parcel_cache={"stale_seconds": 1})
     moving = MovingDhl()
     install_carriers(moving.carriers)
     return moving

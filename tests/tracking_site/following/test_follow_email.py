@@ -11,6 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from carriers.fakes import dhl_ecommerce as fake_dhl
+from tests.conftest import tune
 from tests.tracking_site.following.conftest import FOLLOWER, NOW, followed, with_email
 from tracking_site.following.confirmations import send_waiting_confirmations
 from tracking_site.following.delivery import deliver_due_notifications
@@ -179,11 +180,11 @@ def test_the_address_is_never_in_the_json_api_or_the_parcel_page(client):
 
 @pytest.fixture
 def limits(settings):
-    settings.RATELIMIT_ENABLE = True
-    settings.RATELIMIT_FOLLOWS = "5/h"
-    settings.RATELIMIT_CONFIRMATIONS_IP = "4/h"
-    settings.RATELIMIT_CONFIRMATIONS_ADDRESS = "2/d"
-    settings.RATELIMIT_NUMBERS = "1000/d"
+    tune(settings, rate_limits={"enabled": True})
+    tune(settings, rate_limits={"follows": "5/h"})
+    tune(settings, rate_limits={"confirmations_ip": "4/h"})
+    tune(settings, rate_limits={"confirmations_address": "2/d"})
+    tune(settings, rate_limits={"numbers": "1000/d"})
     return settings
 
 
@@ -304,7 +305,7 @@ def test_an_address_stored_before_these_checks_gets_no_email():
 
 
 def test_a_full_parcel_answers_a_new_address_as_it_answers_a_known_one(client, settings):
-    settings.FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL = 2
+    tune(settings, following={"max_subscriptions_per_parcel": 2})
     for address in ("one@follower-mail.net", "two@follower-mail.net"):
         follow(client, address)
         client.post(links(mail.outbox[-1])["confirm"])
@@ -319,7 +320,7 @@ def test_a_full_parcel_answers_a_new_address_as_it_answers_a_known_one(client, s
 
 
 def test_following_costs_the_visitors_number_budget(client, limits):
-    limits.RATELIMIT_NUMBERS = "2/h"
+    tune(limits, rate_limits={"numbers": "2/h"})
     client.get(f"/track/dhl-ecommerce/{MOVING}/")
     assert follow(client).status_code == 302
     assert follow(client, "other@follower-mail.net").status_code == 429

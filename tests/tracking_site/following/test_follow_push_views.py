@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from carriers.fakes import dhl_ecommerce as fake_dhl
+from tests.conftest import tune
 from tests.tracking_site.following.conftest import FOLLOWER
 from tests.tracking_site.following.push_service import BrowserKeys
 from tracking_site.following import views
@@ -95,7 +96,7 @@ def test_stopping_forgets_only_this_parcels_subscription(client, vapid_key):
 
 
 def test_a_parcel_takes_only_so_many_followers_that_took_a_message(client, vapid_key, settings):
-    settings.FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL = 2
+    tune(settings, following={"max_subscriptions_per_parcel": 2})
     for index in range(2):
         assert post(client, FOLLOW, BrowserKeys().subscription(f"{ENDPOINT}{index}")).status_code == 201
     PushSubscription.objects.update(delivered_at=timezone.now())  # both browsers showed a message
@@ -105,7 +106,7 @@ def test_a_parcel_takes_only_so_many_followers_that_took_a_message(client, vapid
 
 
 def test_made_up_endpoints_cannot_fill_a_parcel_before_its_recipient_follows(client, vapid_key, settings):
-    settings.FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL = 3
+    tune(settings, following={"max_subscriptions_per_parcel": 3})
     for index in range(3):  # push follows need no confirmation: endpoints nobody will ever answer at
         squat = BrowserKeys().subscription(f"https://push{index}.squatter-{index}.net/never")
         assert post(client, FOLLOW, squat, REMOTE_ADDR=f"203.0.113.{index}").status_code == 201
@@ -138,8 +139,8 @@ def test_a_locked_database_is_a_json_503_with_retry_after(vapid_key, monkeypatch
 
 
 def test_too_many_follows_from_one_ip_get_a_json_429(client, vapid_key, settings):
-    settings.RATELIMIT_ENABLE = True
-    settings.RATELIMIT_FOLLOWS = "2/h"
+    tune(settings, rate_limits={"enabled": True})
+    tune(settings, rate_limits={"follows": "2/h"})
     statuses = [post(client, FOLLOW, BrowserKeys().subscription(f"{ENDPOINT}{i}")).status_code for i in range(3)]
     assert statuses == [201, 201, 429]
     assert post(client, FOLLOW, BrowserKeys().subscription(ENDPOINT)).json()["error"]["code"] == "rate_limited"

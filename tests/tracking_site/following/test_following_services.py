@@ -28,6 +28,7 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from carriers.fakes import dhl_ecommerce as fake_dhl
+from tests.conftest import tune
 from tests.tracking_site.following.conftest import NOW, followed, with_email, with_push
 from tracking_site.following.mail import confirm_token
 from tracking_site.following.models import EmailSubscription, FollowedParcel, Notification, ParcelChange
@@ -103,11 +104,9 @@ def consumer_process(smtp_port: int) -> subprocess.Popen[str]:
         "DJANGO_DEBUG": "1",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
-        "HUEY_IMMEDIATE": "0",
-        "HUEY_LOG_LEVEL": "INFO",
+        "TRACKING_TUNING": "queue.log_level=INFO",
         "TRACKING_DEMO": "1",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_port),
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "SITE_URL": "http://testserver",
         "VAPID_PRIVATE_KEY": "",
     }
@@ -206,7 +205,7 @@ def at_once(count: int, action: Callable[[int], object]) -> list[object]:
 
 def test_concurrent_confirmations_never_take_a_parcel_past_its_cap(settings):
     assert connection.vendor == "postgresql"
-    settings.FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL = 3
+    tune(settings, following={"max_subscriptions_per_parcel": 3})
     row = followed(MOVING)
     waiting = [with_email(row, f"reader{index}@follower-mail.net", confirmed=False) for index in range(8)]
     EmailSubscription.objects.update(delete_after=timezone.now() + timedelta(hours=1))
@@ -220,9 +219,9 @@ def test_concurrent_confirmations_never_take_a_parcel_past_its_cap(settings):
 
 def test_concurrent_sign_ups_of_one_address_get_its_confirmation_limit(settings):
     assert connection.vendor == "postgresql"
-    settings.RATELIMIT_ENABLE = True
-    settings.RATELIMIT_FOLLOWS = settings.RATELIMIT_CONFIRMATIONS_IP = settings.RATELIMIT_NUMBERS = "100/h"
-    settings.RATELIMIT_CONFIRMATIONS_ADDRESS = "2/d"
+    tune(settings, rate_limits={"enabled": True})
+    tune(settings, rate_limits={"follows": "100/h", "confirmations_ip": "100/h", "numbers": "100/h"})
+    tune(settings, rate_limits={"confirmations_address": "2/d"})
     numbers = [fake_dhl.OUT_FOR_DELIVERY, fake_dhl.IN_TRANSIT_IMPB, fake_dhl.INFO_RECEIVED, fake_dhl.AWAITING_PICKUP]
 
     def sign_up(index: int) -> int:

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from tests.conftest import tune
 from tests.tracking_site.following.conftest import NOW, followed, with_push
 from tests.tracking_site.following.push_service import PUSH_HOST, BrowserKeys
 from tracking_site.following.delivery import deliver_due_notifications
@@ -160,7 +161,7 @@ def test_a_hanging_push_service_is_given_up_on_quickly(push_service, vapid_key):
 
 
 def test_the_production_client_follows_no_redirect_and_has_short_timeouts(settings):
-    settings.WEB_PUSH_TIMEOUT_SECONDS = 4
+    tune(settings, following={"push_timeout_seconds": 4})
     client = push_http_client()
     assert client.follow_redirects is False
     assert client.timeout.read == 4 and client.timeout.connect == 3

@@ -20,6 +20,7 @@ from carriers.fakes import dhl_ecommerce as fake_dhl
 from carriers.fakes import nzpost as fake_nzpost
 from carriers.fakes import postplus as fake_postplus
 from carriers.registry import build_carriers
+from tests.conftest import tune
 from tests.tracking_site.planted import MARKER_DIGITS, MARKER_PREFIX
 from tests.tracking_site.published_samples import (
     PUBLISHED_NUMBERS,
@@ -100,9 +101,9 @@ def test_the_demo_carriers_are_ready_with_their_published_samples():
     assert "2024-04-04T04:04:00+00:00 UTC · delivered · code DELIVERED" in output
     assert "expected_delivery: 2019-12-25 · service: DHL SM Parcel Ground" in output
     assert output.count("fields not understood: none") == 3
-    assert "call budget: 5 calls a second (CARRIER_RATE_POSTPLUS; PostPlus publishes 5)" in output
-    assert "call budget: 10 calls a second (CARRIER_RATE_DHL_ECOMMERCE; no published limit)" in output
-    assert "call budget: 15 calls a second (CARRIER_RATE_NZPOST; NZ Post publishes 15)" in output
+    assert "call budget: 5 calls a second (budget.postplus; PostPlus publishes 5)" in output
+    assert "call budget: 10 calls a second (budget.dhl_ecommerce; no published limit)" in output
+    assert "call budget: 15 calls a second (budget.nzpost; NZ Post publishes 15)" in output
     assert "All 3 carrier(s) checked are ready." in output
 
 
@@ -293,12 +294,12 @@ def test_it_prints_the_public_model_only_never_a_marker_a_key_or_a_token(caplog)
 @pytest.mark.parametrize(
     ("rates", "problem"),
     [
-        ({"postplus": 0}, "PostPlus: no call budget: CARRIER_RATE_POSTPLUS is 0, so the site would call without limit"),
+        ({"postplus": 0}, "PostPlus: no call budget: budget.postplus is 0, so the site would call without limit"),
         ({"nzpost": 20}, "NZ Post: call budget 20 a second is above the 15 NZ Post publishes"),
     ],
 )
 def test_a_call_budget_switched_off_or_above_the_carriers_published_limit_is_a_problem(settings, rates, problem):
-    settings.CARRIER_RATE_LIMITS = {**settings.CARRIER_RATE_LIMITS, **rates}
+    tune(settings, budget={slug.replace("-", "_"): calls for slug, calls in rates.items()})
 
     output, passed = check()
 

@@ -13,6 +13,7 @@ from carriers.fakes import dhl_ecommerce as fake_dhl
 from carriers.fakes import nzpost as fake_nzpost
 from carriers.fakes import postplus as fake_postplus
 from carriers.registry import build_carriers
+from tests.conftest import tune
 from tracking_site.lookup.clients import install_carriers
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +136,7 @@ def test_expired_token_is_refreshed_and_the_visitor_sees_nothing(client):
 
 
 def test_stale_answer_is_served_marked_when_the_carrier_later_fails(client, settings):
-    settings.PARCEL_CACHE_FRESH_SECONDS = 0
+    tune(settings, parcel_cache={"fresh_seconds": 0})
     fake = fake_nzpost.FakeNzPost()
     transports = demo_transports()
     transports["nzpost"] = httpx.WSGITransport(app=fake)

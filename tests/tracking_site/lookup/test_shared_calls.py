@@ -21,6 +21,7 @@ from carriers.fakes import postplus as fake_postplus
 from carriers.fakes.loopback import LoopbackServer
 from carriers.model import CarrierFailure, FailureReason, Found, Status
 from carriers.throttle import RateLimit
+from tests.conftest import tune
 from tests.tracking_site.conftest import InMemoryCarrier, make_parcel
 from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.clients import install_carriers, lookup_parts
@@ -99,7 +100,7 @@ def test_twenty_concurrent_requests_for_one_parcel_make_one_carrier_call():
 
 
 def test_waiters_get_the_answer_even_when_it_is_no_longer_fresh(settings):
-    settings.PARCEL_CACHE_FRESH_SECONDS = 0  # the answer is past "fresh" the moment it is stored
+    tune(settings, parcel_cache={"fresh_seconds": 0})  # the answer is past "fresh" the moment it is stored
     carrier = BlockingCarrier("postplus", {NUMBER: make_parcel("postplus", NUMBER)})
     install_carriers({"postplus": carrier})
 
@@ -138,7 +139,7 @@ def test_a_failed_call_shows_the_last_good_answer_marked_stale():
 
 
 def test_a_number_no_call_can_carry_in_time_shows_its_last_good_answer_marked_stale(settings):
-    settings.CARRIER_RATE_MAX_WAIT_SECONDS = 1
+    tune(settings, lookup={"wait_seconds": 1})
     parcel = make_parcel("postplus", NUMBER, Status.OUT_FOR_DELIVERY)
     carrier = InMemoryCarrier("postplus", {NUMBER: parcel})
     install_carriers({"postplus": carrier})
@@ -215,8 +216,8 @@ def test_two_worker_processes_share_calls_and_their_budget():
             "TRACKING_DEMO": "0",
             "POSTPLUS_API_KEY": fake_postplus.DEMO_API_KEY,
             "POSTPLUS_BASE_URL": server.url,
-            "CARRIER_RATE_POSTPLUS": "1",  # one call per window, for both processes together
-            "CARRIER_RATE_MAX_WAIT_SECONDS": "3",
+            # One call per window, for both processes together.
+            "TRACKING_TUNING": "budget.postplus=1 lookup.wait_seconds=3",
         }
         workers = [
             subprocess.Popen(

@@ -11,6 +11,7 @@ from django.utils import timezone
 from carriers.fakes import nzpost as fake_nzpost
 from carriers.model import CarrierFailure, FailureReason, Found, Status
 from carriers.throttle import RateLimit
+from tests.conftest import tune
 from tests.tracking_site.conftest import InMemoryCarrier, make_parcel
 from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.clients import install_carriers, lookup_parts
@@ -53,7 +54,7 @@ def test_the_metrics_count_calls_numbers_and_cache_reads_without_naming_a_number
 
 
 def test_a_busy_answer_is_counted_as_a_visitor_turned_away(client, settings):
-    settings.CARRIER_RATE_MAX_WAIT_SECONDS = 1
+    tune(settings, lookup={"wait_seconds": 1})
     install_carriers({"postplus": InMemoryCarrier("postplus")})
     lookup_parts().gatherer.budget = LocalBudget({"postplus": RateLimit(1, 60.0)})
     before = sample(client.get("/metrics").content.decode(), "tracking_visitors_turned_away_total", carrier="postplus")
@@ -67,7 +68,7 @@ def test_a_busy_answer_is_counted_as_a_visitor_turned_away(client, settings):
 
 
 def test_a_busy_number_shown_its_last_good_answer_is_stale_not_turned_away(client, settings):
-    settings.CARRIER_RATE_MAX_WAIT_SECONDS = 1
+    tune(settings, lookup={"wait_seconds": 1})
     install_carriers({"postplus": InMemoryCarrier("postplus")})
     lookup_parts().gatherer.budget = LocalBudget({"postplus": RateLimit(1, 60.0)})
     kept = make_parcel("postplus", "LB000000002EE", Status.IN_TRANSIT)

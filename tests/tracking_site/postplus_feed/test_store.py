@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from carriers.fakes.postplus import PARCEL_NRS_PATH
 from carriers.model import Found, LastMile, NotFound, Status
+from tests.conftest import tune
 from tests.tracking_site.postplus_feed.feed_fakes import feed_client, feed_item
 from tracking_site.lookup.clients import install_carriers, lookup_parts
 from tracking_site.lookup.service import lookup_parcels
 from tracking_site.postplus_feed import store
 from tracking_site.postplus_feed.models import POSTPLUS_FEED, FeedCursor, StoredFeedEvent
-from tracking_site.postplus_feed.store import FeedFreshness, FeedSource, version_is_newer
+from tracking_site.postplus_feed.store import FEED, FeedFreshness, FeedSource, version_is_newer
 from tracking_site.postplus_feed.sync import sync_feed
 from tracking_site.web.answer_cache import local_copies
 
@@ -108,7 +109,7 @@ def test_numbers_the_fresh_feed_lacks_are_asked_of_the_api(synced):
 def test_a_stale_feed_falls_back_to_the_api(synced, settings):
     client, feed = synced
     FeedCursor.objects.filter(feed=POSTPLUS_FEED).update(last_caught_up_at=timezone.now() - timedelta(minutes=11))
-    settings.POSTPLUS_FEED_FRESH_SECONDS = 600
+    tune(settings, postplus_feed={"fresh_seconds": 600})
     StoredFeedEvent.objects.update(event_message="only in the database")
     feed_in_front(client)
     [result] = track(STORED)
@@ -168,7 +169,7 @@ def test_a_remembered_catch_up_still_goes_stale_on_time(synced, settings, monkey
 
     freshness = FeedFreshness(recheck_seconds=3600)
     assert freshness()
-    later = timezone.now() + timedelta(seconds=settings.POSTPLUS_FEED_FRESH_SECONDS + 1)
+    later = timezone.now() + timedelta(seconds=FEED.current().fresh_seconds + 1)
     monkeypatch.setattr(timezone, "now", lambda: later)
     assert not freshness()
 

@@ -1,6 +1,7 @@
 import pytest
 from django.test import RequestFactory
 
+from tests.conftest import tune
 from tests.tracking_site.conftest import make_parcel
 from tracking_site.protection.rate_limits import client_ip
 
@@ -9,11 +10,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def limits(settings):
-    settings.RATELIMIT_ENABLE = True
-    settings.RATELIMIT_PAGES = "3/d"
-    settings.RATELIMIT_API = "3/d"
-    settings.RATELIMIT_SEARCH = "3/d"
-    settings.RATELIMIT_NUMBERS = "1000/d"
+    tune(settings, rate_limits={"enabled": True})
+    tune(settings, rate_limits={"pages": "3/d"})
+    tune(settings, rate_limits={"api": "3/d"})
+    tune(settings, rate_limits={"search": "3/d"})
+    tune(settings, rate_limits={"numbers": "1000/d"})
     return settings
 
 
@@ -43,8 +44,8 @@ def test_search_is_limited_per_client_ip(client, carriers, limits):
 
 
 def test_not_found_numbers_cost_the_same_budget_as_found_ones(client, carriers, limits):
-    limits.RATELIMIT_SEARCH = "1000/d"
-    limits.RATELIMIT_NUMBERS = "4/d"
+    tune(limits, rate_limits={"search": "1000/d"})
+    tune(limits, rate_limits={"numbers": "4/d"})
     carriers["nzpost"].parcels["CL092594238NZ"] = make_parcel("nzpost", "CL092594238NZ")
     assert client.get("/track/", {"q": "CL092594238NZ CL000000000NZ"}).status_code == 200
     assert client.get("/track/", {"q": "CL000000001NZ CL000000002NZ"}).status_code == 200
@@ -54,8 +55,8 @@ def test_not_found_numbers_cost_the_same_budget_as_found_ones(client, carriers, 
 
 
 def test_each_number_of_a_search_is_charged(client, carriers, limits):
-    limits.RATELIMIT_SEARCH = "1000/d"
-    limits.RATELIMIT_NUMBERS = "5/d"
+    tune(limits, rate_limits={"search": "1000/d"})
+    tune(limits, rate_limits={"numbers": "5/d"})
     many = " ".join(f"CL{n:09d}NZ" for n in range(6))
     assert client.get("/track/", {"q": many}).status_code == 429
 

@@ -28,7 +28,11 @@ def test_two_worker_processes_together_hold_one_rate_limit():
     # A documentation address, only a rate-limit key here; a day-long window cannot roll over mid-test.
     ip = f"198.51.100.{random.randint(1, 254)}"
     cache.clear()
-    env = {**os.environ, "RATELIMIT_API": "10/d", "RATELIMIT_NUMBERS": "1000/d", "PYTHONPATH": str(settings.BASE_DIR)}
+    env = {
+        **os.environ,
+        "TRACKING_TUNING": "rate_limits.api=10/d rate_limits.numbers=1000/d",
+        "PYTHONPATH": str(settings.BASE_DIR),
+    }
     workers = [
         subprocess.Popen(
             [sys.executable, str(WORKER), ip, "8"], stdout=subprocess.PIPE, text=True, env=env, cwd=settings.BASE_DIR

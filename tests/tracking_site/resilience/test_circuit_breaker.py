@@ -12,9 +12,11 @@ from prometheus_client import REGISTRY
 
 from carriers.model import CarrierFailure, FailureReason, Found, NotFound
 from tests.clocks import FakeClock
+from tests.conftest import tune
 from tests.tracking_site.conftest import make_parcel
 from tests.tracking_site.resilience.conftest import unused_port
 from tracking_site.resilience.circuit_breaker import (
+    BREAKER,
     CLOSED,
     BreakerPolicy,
     BreakerRecord,
@@ -324,11 +326,11 @@ def test_with_redis_dead_each_process_keeps_a_breaker_of_its_own(clock, carrier)
 def test_the_breaker_from_settings_opens_after_the_configured_failures(settings, carrier):
     from tracking_site.resilience.circuit_breaker import breaker_from_settings
 
-    settings.CARRIER_BREAKER_FAILURES = 2
+    tune(settings, breaker={"failures": 2})
     breaker = breaker_from_settings(None)
     fail_times(breaker, carrier, 2)
     assert breaker.state(CARRIER) is BreakerState.OPEN
-    assert breaker.policy.open_seconds == settings.CARRIER_BREAKER_OPEN_SECONDS
+    assert breaker.policy.open_seconds == BREAKER.current().open_seconds
 
 
 def test_the_breaker_from_settings_over_a_dead_redis_answers_from_this_process(settings, carrier, dead_redis_url):
@@ -336,5 +338,5 @@ def test_the_breaker_from_settings_over_a_dead_redis_answers_from_this_process(s
 
     settings.REDIS_URL = dead_redis_url
     breaker = breaker_from_settings(redis.Redis.from_url(dead_redis_url, socket_connect_timeout=0.5))
-    fail_times(breaker, carrier, settings.CARRIER_BREAKER_FAILURES)
+    fail_times(breaker, carrier, BREAKER.current().failures)
     assert breaker.state(CARRIER) is BreakerState.OPEN

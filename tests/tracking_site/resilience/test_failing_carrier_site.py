@@ -15,8 +15,10 @@ from carriers.fakes import dhl_ecommerce as fake_dhl
 from carriers.fakes import nzpost as fake_nzpost
 from carriers.fakes import postplus as fake_postplus
 from carriers.registry import build_carriers
+from tests.conftest import tune
 from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.clients import install_carriers
+from tracking_site.resilience.circuit_breaker import BREAKER
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +84,7 @@ def release_held_call(nzpost: CountingNzPost, number: str) -> None:
 
 
 def test_after_three_timeouts_the_next_pages_answer_503_without_calling_the_carrier(client, nzpost, settings):
-    assert settings.CARRIER_BREAKER_FAILURES == 3
+    assert BREAKER.current().failures == 3
     nzpost.timing_out = True
     statuses = [client.get(f"/track/nzpost/{number}/").status_code for number in NZPOST[:3]]
     assert statuses == [504, 504, 504]
@@ -98,7 +100,7 @@ def test_after_three_timeouts_the_next_pages_answer_503_without_calling_the_carr
 
 
 def test_an_open_breaker_shows_the_last_good_answer_marked_stale(client, nzpost, settings):
-    settings.PARCEL_CACHE_FRESH_SECONDS = 0
+    tune(settings, parcel_cache={"fresh_seconds": 0})
     assert client.get(f"/track/nzpost/{NZPOST[0]}/").status_code == 200
     nzpost.timing_out = True
     for number in NZPOST[1:4]:
@@ -126,7 +128,7 @@ def test_other_carriers_answer_while_nzposts_breaker_is_open(client, nzpost):
 
 
 def test_a_search_answers_by_its_deadline_naming_the_carrier_it_still_waits_for(client, nzpost, settings):
-    settings.SEARCH_DEADLINE_SECONDS = 1.0
+    tune(settings, lookup={"search_deadline_seconds": 1.0})
     nzpost.gate.clear()  # NZ Post holds its answer
 
     response = client.get("/track/", {"q": f"{POSTPLUS} {DHL} {NZPOST[0]}"})
@@ -150,7 +152,7 @@ def test_a_search_answers_by_its_deadline_naming_the_carrier_it_still_waits_for(
 
 
 def test_the_still_waiting_notice_is_translated(client, nzpost, settings):
-    settings.SEARCH_DEADLINE_SECONDS = 1.0
+    tune(settings, lookup={"search_deadline_seconds": 1.0})
     nzpost.gate.clear()
 
     body = client.get("/track/", {"q": f"{DHL} {NZPOST[0]}"}, HTTP_ACCEPT_LANGUAGE="nl").content.decode()

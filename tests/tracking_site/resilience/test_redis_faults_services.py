@@ -11,8 +11,10 @@ from django.core.cache import caches
 
 from carriers.fakes import nzpost as fake_nzpost
 from tests.clocks import FakeClock
+from tests.conftest import tune
 from tests.tracking_site.resilience.conftest import CountingConnection
 from tracking_site.resilience.redis_outage import outage_for
+from tracking_site.tuning import REDIS
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 
@@ -62,7 +64,7 @@ def test_the_cache_recovers_by_itself_when_redis_is_back(client, site_redis_prox
     caches["default"].set("after", "dropped")
     site_redis_proxy.forward()
     assert caches["default"].get("after") is None  # still within the retry time: Redis is not asked
-    clock.now += settings.REDIS_RETRY_SECONDS
+    clock.now += REDIS.current().retry_seconds
     caches["default"].set("after", "kept")
     assert caches["default"].get("after") == "kept"
     assert not outage_for(settings.REDIS_URL).down
@@ -70,14 +72,14 @@ def test_the_cache_recovers_by_itself_when_redis_is_back(client, site_redis_prox
 
 
 def test_rate_limits_move_back_to_the_shared_counters_when_redis_is_back(client, site_redis_proxy, settings):
-    settings.RATELIMIT_ENABLE = True
-    settings.RATELIMIT_API = "2/m"
+    tune(settings, rate_limits={"enabled": True})
+    tune(settings, rate_limits={"api": "2/m"})
     clock = outage_clock()
     url = f"/api/v1/parcels/nzpost/{NZPOST}"
     site_redis_proxy.refuse()
     assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]  # counted in this process
     site_redis_proxy.forward()
-    clock.now += settings.REDIS_RETRY_SECONDS
+    clock.now += REDIS.current().retry_seconds
     # Shared counters again: Redis never saw the three above, so this client has its two requests anew.
     assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
     assert caches["rate_limits"].outage.down is False

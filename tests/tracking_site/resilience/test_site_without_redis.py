@@ -9,6 +9,7 @@ import pytest
 from carriers.fakes import dhl_ecommerce as fake_dhl
 from carriers.fakes import nzpost as fake_nzpost
 from carriers.fakes import postplus as fake_postplus
+from tests.conftest import tune
 from tests.tracking_site.resilience.conftest import CountingConnection
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_an_outage_is_logged_once_for_many_requests(client, dead_redis, site_log
 
 
 def test_visitor_rate_limits_keep_counting_in_the_process_without_redis(client, dead_redis, settings):
-    settings.RATELIMIT_ENABLE = True
-    settings.RATELIMIT_API = "3/m"
+    tune(settings, rate_limits={"enabled": True})
+    tune(settings, rate_limits={"api": "3/m"})
     statuses = [client.get(f"/api/v1/parcels/dhl-ecommerce/{DHL}").status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 429, 429]

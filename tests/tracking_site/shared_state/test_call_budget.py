@@ -24,6 +24,7 @@ from carriers.model import CarrierFailure, FailureReason, Found
 from carriers.registry import CarrierConfig, build_carriers
 from carriers.throttle import PREPAID_SLOT, PrepaidSlot, Priority, RateLimit, ThrottledTransport
 from tests.clocks import FakeClock
+from tests.conftest import tune
 from tests.tracking_site.conftest import make_parcel
 from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.clients import get_carriers, install_carriers
@@ -164,15 +165,15 @@ def test_an_unlimited_carrier_always_goes_at_once(budget_on):
 
 def test_settings_set_each_carriers_budget(settings):
     settings.TRACKING_DEMO = False
-    settings.CARRIER_RATE_LIMITS = {"postplus": 2, "nzpost": 0}
+    tune(settings, budget={"postplus": 2, "nzpost": 0})
     budget = budget_from_settings()
     assert [r.granted for r in (budget.reserve("postplus", 0) for _ in range(3))] == [True, True, False]
     assert all(budget.reserve("nzpost", 0).granted for _ in range(20))  # 0 switches the limit off
 
 
 def test_calls_are_spaced_by_a_window_stretched_for_jitter(settings):
-    settings.CARRIER_RATE_LIMITS = {"postplus": 5, "nzpost": 0}
-    settings.CARRIER_RATE_MARGIN_SECONDS = 0.2
+    tune(settings, budget={"postplus": 5, "dhl_ecommerce": 0, "nzpost": 0})
+    tune(settings, budget={"margin_seconds": 0.2})
     assert rate_limits_from_settings() == {"postplus": RateLimit(5, 1.2)}
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from tests.conftest import tune
 from tests.tracking_site.staff.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -63,8 +64,8 @@ def test_a_search_without_a_csrf_token_is_refused(staff_user):
 
 
 def test_login_attempts_are_rate_limited_per_client_ip(client, staff_user, settings):
-    settings.RATELIMIT_ENABLE = True
-    settings.RATELIMIT_STAFF_LOGIN = "3/m"
+    tune(settings, rate_limits={"enabled": True})
+    tune(settings, rate_limits={"staff_login": "3/m"})
     statuses = [
         client.post(
             "/staff/login/", {"username": "support", "password": "guess"}, REMOTE_ADDR="203.0.113.7"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from django.db import OperationalError, connection
 
+from tests.conftest import tune
 from tests.tracking_site.staff.test_database_unavailable import assert_database_unavailable_page
+from tracking_site.tuning import DATABASE
 from tracking_site.web.database_deadline import query_deadline
 
 pytestmark = pytest.mark.services
@@ -13,8 +15,8 @@ pytestmark = pytest.mark.services
 
 @pytest.fixture(autouse=True)
 def short_deadlines(settings):
-    settings.HEALTH_CHECK_SECONDS = 0.3
-    settings.STAFF_QUERY_SECONDS = 0.5
+    tune(settings, database={"health_check_seconds": 0.3})
+    tune(settings, database={"staff_query_seconds": 0.5})
 
 
 def test_the_console_works_through_the_proxy(transactional_db, staff_client, postgres_proxy):
@@ -48,4 +50,4 @@ def test_postgresql_applies_the_statement_timeout(transactional_db, settings):
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         shown = cursor.fetchone()[0]
-    assert shown == f"{int(settings.DATABASE_STATEMENT_TIMEOUT)}s"
+    assert shown == f"{int(DATABASE.current().statement_timeout_seconds)}s"

@@ -8,10 +8,12 @@ from django.core.cache import cache
 from django.test import Client, RequestFactory
 
 from carriers.model import FailureReason, Found, Status
+from tests.conftest import tune
 from tests.tracking_site.conftest import make_parcel
 from tracking_site.lookup import parcel_cache
+from tracking_site.lookup.parcel_cache import PARCEL_CACHE
 from tracking_site.web import answer_cache
-from tracking_site.web.answer_cache import local_copies
+from tracking_site.web.answer_cache import ANSWER_CACHE, local_copies
 
 NUMBER = "CL092594238NZ"
 PAGE = f"/track/nzpost/{NUMBER}/"
@@ -73,7 +75,7 @@ def test_the_json_answer_is_reused_with_its_content_type(client, parcel_on_nzpos
 
 def test_nothing_is_reused_past_the_parcels_freshness(client, parcel_on_nzpost, later, settings):
     client.get(PAGE)
-    later(settings.PARCEL_CACHE_FRESH_SECONDS + 1)
+    later(PARCEL_CACHE.current().fresh_seconds + 1)
     parcel_cache.put("nzpost", Found(make_parcel("nzpost", NUMBER, Status.DELIVERED, "Left at the door")))
     again = client.get(PAGE)
     assert "parcel.html" in rendered_templates(again)
@@ -83,9 +85,9 @@ def test_nothing_is_reused_past_the_parcels_freshness(client, parcel_on_nzpost, 
 def test_nor_past_the_page_lifetime_when_the_parcel_stays_fresh_longer(client, carriers, later, settings):
     carriers["nzpost"].parcels[NUMBER] = make_parcel("nzpost", NUMBER, Status.DELIVERED, "Delivered")
     client.get(PAGE)  # delivered: fresh for hours
-    later(settings.RENDERED_PAGE_SECONDS - 1)
+    later(ANSWER_CACHE.current().seconds - 1)
     assert rendered_templates(client.get(PAGE)) == []
-    later(settings.RENDERED_PAGE_SECONDS + 1)
+    later(ANSWER_CACHE.current().seconds + 1)
     assert "parcel.html" in rendered_templates(client.get(PAGE))
 
 
@@ -118,7 +120,7 @@ def test_only_found_fresh_answers_are_kept(client, carriers, settings, setup):
     if setup == "carrier_down":
         carriers["nzpost"].failure = FailureReason.UNAVAILABLE
     elif setup == "fresh_for_no_time":
-        settings.PARCEL_CACHE_FRESH_SECONDS = 0
+        tune(settings, parcel_cache={"fresh_seconds": 0})
         carriers["nzpost"].parcels[NUMBER] = make_parcel("nzpost", NUMBER)
     client.get(PAGE)
     assert not _kept_keys()
@@ -179,8 +181,8 @@ def test_every_accept_language_that_means_dutch_shares_one_entry(client, parcel_
 
 @pytest.mark.parametrize("url", [PAGE, API])
 def test_a_kept_answer_still_charges_the_visitors_number_budget(client, parcel_on_nzpost, settings, url):
-    settings.RATELIMIT_ENABLE = True
-    settings.RATELIMIT_NUMBERS = "2/h"
+    tune(settings, rate_limits={"enabled": True})
+    tune(settings, rate_limits={"numbers": "2/h"})
     first, kept, over = (client.get(url, REMOTE_ADDR="203.0.113.20") for _ in range(3))
     assert [first.status_code, kept.status_code, over.status_code] == [200, 200, 429]
     assert kept.content == first.content and rendered_templates(kept) == []  # the kept answer, and it counted
@@ -189,7 +191,7 @@ def test_a_kept_answer_still_charges_the_visitors_number_budget(client, parcel_o
 
 
 def test_zero_seconds_turns_it_off(client, parcel_on_nzpost, settings):
-    settings.RENDERED_PAGE_SECONDS = 0
+    tune(settings, answer_cache={"seconds": 0})
     client.get(PAGE)
     assert "parcel.html" in rendered_templates(client.get(PAGE))
 

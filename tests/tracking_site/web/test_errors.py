@@ -11,6 +11,7 @@ from django.db import OperationalError
 from django.test import Client, RequestFactory
 
 from carriers.model import FailureReason
+from tests.conftest import tune
 from tracking_site.lookup import permalink
 from tracking_site.web import errors
 from tracking_site.web.errors import database_unavailable
@@ -75,8 +76,8 @@ def test_a_fault_of_ours_on_the_api_is_a_json_500(carriers, monkeypatch, debug_o
 
 
 def test_the_rate_limit_on_the_api_is_json_with_retry_after(client, carriers, settings):
-    settings.RATELIMIT_ENABLE = True
-    settings.RATELIMIT_API = "1/m"
+    tune(settings, rate_limits={"enabled": True})
+    tune(settings, rate_limits={"api": "1/m"})
     client.get(API, REMOTE_ADDR="203.0.113.9")
     response = client.get(API, REMOTE_ADDR="203.0.113.9")
     assert response.status_code == 429
@@ -134,7 +135,7 @@ def test_the_500_handler_turns_a_database_failure_into_a_503():
 
 
 def test_database_unavailable_pages_say_when_to_come_back(settings):
-    settings.DATABASE_RETRY_AFTER_SECONDS = 42
+    tune(settings, database={"retry_after_seconds": 42})
     response = database_unavailable(RequestFactory().get("/"))
     assert response.status_code == 503 and response["Retry-After"] == "42"
 

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.conftest import tune
 from tracking_site.web import health
 from tracking_site.web.health import DeadlineProbe
 
@@ -35,7 +36,7 @@ def hanging():
 
 @pytest.fixture
 def short_deadline(settings):
-    settings.HEALTH_CHECK_SECONDS = 0.2
+    tune(settings, database={"health_check_seconds": 0.2})
 
 
 def test_both_answer(client):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import tune
+
 pytestmark = pytest.mark.services
 
 
 @pytest.fixture(autouse=True)
 def short_deadline(settings):
-    settings.HEALTH_CHECK_SECONDS = 0.3
+    tune(settings, database={"health_check_seconds": 0.3})
 
 
 def test_both_answer_through_the_proxies(client, postgres_proxy, redis_proxy):

@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from carriers.model import FailureReason, Found
+from tests.conftest import tune
 from tests.tracking_site.conftest import make_parcel
 from tracking_site.lookup import parcel_cache, permalink
 from tracking_site.web.openapi import build_document
@@ -84,8 +85,8 @@ def test_a_stale_incomplete_answer_and_its_304_are_documented(live_server, carri
 
 
 def test_the_rate_limit_is_documented(live_server, carriers, settings):
-    settings.RATELIMIT_ENABLE = True
-    settings.RATELIMIT_API = "1/m"
+    tune(settings, rate_limits={"enabled": True})
+    tune(settings, rate_limits={"api": "1/m"})
     ask(live_server)
     response = ask(live_server)
     assert response.status_code == 429

@@ -1,6 +1,7 @@
 import pytest
 
 from carriers.model import FailureReason, Status
+from tests.conftest import tune
 from tests.tracking_site.conftest import make_parcel
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +132,7 @@ def test_failing_carrier_does_not_hide_another_carriers_results(client, carriers
 
 
 def test_stale_answer_is_served_when_the_carrier_fails_later(client, carriers, settings):
-    settings.PARCEL_CACHE_FRESH_SECONDS = 0
+    tune(settings, parcel_cache={"fresh_seconds": 0})
     carriers["nzpost"].parcels["CL092594238NZ"] = make_parcel("nzpost", "CL092594238NZ")
     assert client.get("/track/nzpost/CL092594238NZ/").status_code == 200
     carriers["nzpost"].failure = FailureReason.UNAVAILABLE

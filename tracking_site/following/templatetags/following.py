@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import template
-from django.conf import settings
 from django.urls import reverse
 
 from carriers.model import Parcel
 from tracking_site.following.calendar_entry import calendar_day
 from tracking_site.following.parcel_store import FINAL_STATUSES
+from tracking_site.following.policy import FOLLOWING
 from tracking_site.following.vapid import application_server_key
 
 register = template.Library()
@@ -49,6 +49,6 @@ def follow_options(carrier: str, number: str, parcel: Parcel) -> FollowOptions:
         unfollow_push_url=reverse("unfollow_push", args=args),
         push_key=application_server_key(),
         worker_url=reverse("service_worker"),
-        keep_days_after_delivery=settings.FOLLOWING_EMAIL_KEEP_DAYS_AFTER_DELIVERY,
-        keep_days_at_most=settings.FOLLOWING_EMAIL_KEEP_DAYS_AT_MOST,
+        keep_days_after_delivery=FOLLOWING.current().keep_days_after_delivery,
+        keep_days_at_most=FOLLOWING.current().keep_days_at_most,
     )

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from carriers.registry import CARRIER_NAMES
 from tracking_site.lookup.carrier_check import check_carriers, report_lines
 from tracking_site.lookup.clients import get_carriers
+from tracking_site.shared_state.call_budget import BUDGET
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         carriers = {slug: client for slug, client in get_carriers().items() if not carrier or slug in carrier}
         if settings.TRACKING_DEMO:
             self.stdout.write("Demo mode: checking the built-in demo carriers, not the real ones.")
-        report = check_carriers(carriers, numbers, rates=settings.CARRIER_RATE_LIMITS, published=published)
+        report = check_carriers(carriers, numbers, rates=BUDGET.current().calls_per_second(), published=published)
         for line in report_lines(report):
             self.stdout.write(line)
         if report.problems:
