@@ -19,7 +19,8 @@ HUEY = {**HUEY, "immediate": True}  # tasks run inline; the Huey services test r
 TRACKING_TUNING = {
     **TRACKING_TUNING,
     # Tests ask for rebuilds themselves: no thread races a test database.
-    "estimates": {**TRACKING_TUNING.get("estimates", {}), "background_rebuild": False},
-    # Rate limits are off in tests; tests of the limits themselves switch them on.
-    "rate_limits": {**TRACKING_TUNING.get("rate_limits", {}), "enabled": False},
+    "estimates": {"background_rebuild": False, **TRACKING_TUNING.get("estimates", {})},
+    # Rate limits are off in tests; tests of the limits themselves switch them on (in process, or in a child's
+    # TRACKING_TUNING).
+    "rate_limits": {"enabled": False, **TRACKING_TUNING.get("rate_limits", {})},
 }

@@ -30,7 +30,7 @@ def test_two_worker_processes_together_hold_one_rate_limit():
     cache.clear()
     env = {
         **os.environ,
-        "TRACKING_TUNING": "rate_limits.api=10/d rate_limits.numbers=1000/d",
+        "TRACKING_TUNING": "rate_limits.enabled=1 rate_limits.api=10/d rate_limits.numbers=1000/d",
         "PYTHONPATH": str(settings.BASE_DIR),
     }
     workers = [
