@@ -6,6 +6,8 @@ import functools
 import logging
 from dataclasses import dataclass
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
@@ -94,3 +96,10 @@ def _page(brand: Brand, language: str, name: str) -> BrandPage:
         notice=brand.notice.get(language) if brand.notice else "",
         links=link_texts(brand.links, language, name),
     )
+
+
+@receiver(setting_changed)
+def _forget_pages(*, setting: str, **kwargs: object) -> None:
+    """Tests that change the brand or how static files are named get pages worked out again."""
+    if setting in ("SITE_BRAND", "LANGUAGES", "STORAGES", "STATIC_URL", "STATIC_ROOT", "DEBUG"):
+        brand_page.cache_clear()

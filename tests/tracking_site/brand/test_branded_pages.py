@@ -123,3 +123,24 @@ def test_a_new_brand_is_a_new_etag(example_brand, settings):
         assert site_build() != branded
     finally:
         site_build.cache_clear()
+
+
+def test_a_logo_missing_from_the_collected_files_shows_the_name_instead_of_failing(
+    client, example_brand, tmp_path, settings, caplog
+):
+    """collectstatic ran before SITE_BRAND was set: the page still answers, with the name, and the log says why."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = str(tmp_path / "collected")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    settings.SITE_BRAND = ""
+    call_command("collectstatic", "--noinput", verbosity=0)
+    settings.SITE_BRAND = str(example_brand)
+    settings.DEBUG = False
+    response = client.get("/")
+    assert response.status_code == 200
+    assert '<a class="brand" href="/">Fjell &amp; Fern</a>' in response.content.decode()
+    assert "SITE_BRAND: logo.svg is not among the collected static files: run collectstatic" in caplog.text

@@ -58,7 +58,7 @@ def test_a_parcel_out_today_is_dated_not_called_today():
 
 
 def summaries(body: str) -> list[str]:
-    found = re.findall(r'class="share-link" rows="2" readonly lang="\w+">(.*?)</textarea>', body, re.S)
+    found = re.findall(r'class="share-link" rows="3" readonly lang="\w+">(.*?)</textarea>', body, re.S)
     return [unescape(text) for text in found]
 
 
