@@ -1,10 +1,10 @@
 """Without SITE_BRAND the site renders byte for byte as it did before brands existed: key pages are kept as files.
 
-The files in `unbranded/` were written by this module from the code before brands (commit bd6909a). Every part a
-brand adds sits behind `{% if brand %}`, so an unbranded page must not differ by a byte. A deliberate change to
-one of these pages (a new word, another footer) makes this fail: check that the difference is the one meant,
-then write the files again with `REFRESH_UNBRANDED_PAGES=1 .venv/bin/pytest <this file>` (the run fails once,
-saying it wrote them) and commit them.
+The files in `unbranded/` were written by this module from the code before brands (main at 9d0c305, in a worktree
+of its own). Every part a brand adds sits behind `{% if brand %}`, so an unbranded page must not differ by a byte.
+A deliberate change to one of these pages (a new word, another footer) makes this fail: check that the difference
+is the one meant, then write the files again with `REFRESH_UNBRANDED_PAGES=1 .venv/bin/pytest <this file>` (the
+run fails once, saying it wrote them) and commit them.
 
 Parcel pages are rendered from their template with an injected clock (the view asks the wall clock, which would
 make every run's "3 minutes ago" different); the other pages are asked of the site itself.
