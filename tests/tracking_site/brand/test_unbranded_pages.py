@@ -1,27 +1,23 @@
-"""Without SITE_BRAND the site renders byte for byte as it did before brands existed: key pages are kept as files.
+"""Without SITE_BRAND the site looks as it did before brands: no part a brand adds reaches a page.
 
-The files in `unbranded/` were written by this module from the code before brands (main at 9d0c305, in a worktree
-of its own). Every part a brand adds sits behind `{% if brand %}`, so an unbranded page must not differ by a byte.
-A deliberate change to one of these pages (a new word, another footer) makes this fail: check that the difference
-is the one meant, then write the files again with `REFRESH_UNBRANDED_PAGES=1 .venv/bin/pytest <this file>` (the
-run fails once, saying it wrote them) and commit them.
-
-Parcel pages are rendered from their template with an injected clock (the view asks the wall clock, which would
-make every run's "3 minutes ago" different); the other pages are asked of the site itself.
+Each key page is rendered twice, without a brand and under the example brand (docs/brand-example/): every mark a
+brand leaves (its stylesheet, logo, notice, footer links, name, the "reach the sender" block where a customer needs
+someone) is on the branded page and on no unbranded one, which keeps the site's own name and colour. Parcel pages
+are rendered from their template with an injected clock; the other pages are asked of the site itself.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import translation
+from django.utils.translation import gettext
 
 from carriers.model import Found, Parcel, Place, Status, TrackingEvent, parcel_from_events
+from tests.tracking_site.brand.conftest import EXAMPLE
 from tracking_site.lookup.service import LookupOutcome
 from tracking_site.presentation.arrival import CARRIER, ExpectedDelivery
 from tracking_site.presentation.parcel_view import build_parcel_view
@@ -30,8 +26,13 @@ from tracking_site.web.forms import SearchForm
 
 pytestmark = pytest.mark.django_db
 
-KEPT = Path(__file__).parent / "unbranded"
-REFRESH = os.environ.get("REFRESH_UNBRANDED_PAGES") == "1"
+# What a brand adds to every page (the example brand's name, escaped as a page writes it).
+EVERY_PAGE_MARKS = ("/brand.css", 'class="brand-logo"', "brand-notice", 'class="brand-links"', "Fjell &amp; Fern")
+# ... and to the pages of a customer who needs someone.
+NEEDS_SOMEONE_MARK = 'class="reach-sender"'
+NEEDS_SOMEONE = {"not-found.html", "results-not-found.html", "parcel-returned.html", "parcel-delivery-failed.html"}
+NEEDS_SOMEONE |= {"parcel-late.html"}
+SITE_OWN_COLOUR = 'content="#0b57d0"'
 NOW = datetime(2026, 12, 8, 12, 0, tzinfo=UTC)
 NUMBER = "CL092594238NZ"
 
@@ -87,25 +88,35 @@ def parcel_page(parcel: Parcel, expected: ExpectedDelivery | None, language: str
         return render_to_string("parcel.html", context, request)
 
 
-def compare(name: str, body: str) -> None:
-    kept = KEPT / name
-    if REFRESH:
-        KEPT.mkdir(exist_ok=True)
-        kept.write_text(body, encoding="utf-8")
-        pytest.fail(f"wrote {kept}: check the difference and commit it")
-    assert body == kept.read_text(encoding="utf-8")
+def assert_unbranded(body: str, language: str) -> None:
+    assert [mark for mark in (*EVERY_PAGE_MARKS, NEEDS_SOMEONE_MARK) if mark in body] == []
+    with translation.override(language):
+        own_name = f'<a class="brand" href="/">{gettext("Parcel tracking")}</a>'
+    assert SITE_OWN_COLOUR in body and own_name in body
+
+
+def assert_branded(name: str, body: str) -> None:
+    assert [mark for mark in EVERY_PAGE_MARKS if mark not in body] == []
+    assert (NEEDS_SOMEONE_MARK in body) is (name in NEEDS_SOMEONE)
+
+
+def site_page(client, name: str, language: str) -> str:
+    with translation.override(language):  # the middleware's choice would outlive the request in this thread
+        return client.get(SITE_PAGES[name], HTTP_ACCEPT_LANGUAGE=language).content.decode()
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])
 @pytest.mark.parametrize("name", list(SITE_PAGES))
-def test_an_unbranded_site_page_is_byte_for_byte_as_before(client, carriers, name, language):
-    with translation.override(language):  # the middleware's choice would outlive the request in this thread
-        body = client.get(SITE_PAGES[name], HTTP_ACCEPT_LANGUAGE=language).content.decode()
-    compare(f"{language}-{name}", body)
+def test_a_site_page_carries_a_brand_only_when_one_is_set(client, carriers, settings, name, language):
+    assert_unbranded(site_page(client, name, language), language)
+    settings.SITE_BRAND = str(EXAMPLE / "brand.toml")
+    assert_branded(name, site_page(client, name, language))
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])
 @pytest.mark.parametrize("name", list(PARCEL_PAGES))
-def test_an_unbranded_parcel_page_is_byte_for_byte_as_before(name, language):
+def test_a_parcel_page_carries_a_brand_only_when_one_is_set(settings, name, language):
     parcel, expected = PARCEL_PAGES[name]
-    compare(f"{language}-{name}", parcel_page(parcel, expected, language))
+    assert_unbranded(parcel_page(parcel, expected, language), language)
+    settings.SITE_BRAND = str(EXAMPLE / "brand.toml")
+    assert_branded(name, parcel_page(parcel, expected, language))
