@@ -43,6 +43,7 @@ class Environment(BaseSettings):
     DATABASE_URL: str = ""
     REDIS_URL: str = ""
     DJANGO_STATIC_ROOT: str = ""
+    SITE_BRAND: str = ""  # the brand file (TOML), relative to the project folder or absolute
     TRACKING_DEMO: bool | None = None
     TRACKING_TUNING: Annotated[dict[str, dict[str, str]], NoDecode] = {}
     POSTPLUS_API_KEY: str = ""

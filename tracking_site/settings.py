@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tracking_site.postplus_feed",
     "tracking_site.following",
     "tracking_site.estimates",
+    "tracking_site.brand",  # the operator's brand (SITE_BRAND): its start check, template tags, logo finder
     "huey.contrib.djhuey",  # `manage.py run_huey`, the queue's consumer
 ]
 
@@ -94,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "tracking_site.brand.context.brand",  # `site_name` and `brand` on every page
             ],
             # `{% load tracking %}`: the template tags live with the rest of the presentation.
             "libraries": {"tracking": "tracking_site.presentation.template_tags"},
@@ -181,6 +183,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(ENV.DJANGO_STATIC_ROOT or BASE_DIR / "staticfiles")  # collectstatic writes here
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "tracking_site.brand.finders.BrandLogoFinder",  # the brand's logos, under /static/brand/
+]
+# The operator's brand: the path of a TOML file (README, "Your brand"), relative to the project folder or absolute.
+SITE_BRAND = str(BASE_DIR / ENV.SITE_BRAND) if ENV.SITE_BRAND else ""
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -18,6 +18,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from carriers.model import Parcel, TrackingEvent
+from tracking_site.brand.current import site_name
 from tracking_site.following.arrival import local_moment
 from tracking_site.following.messages import permalink
 from tracking_site.presentation.links import absolute_url
@@ -93,7 +94,7 @@ class ParcelFeed(Feed):
         return self.link(obj)
 
     def author_name(self, obj: tuple[Parcel, datetime]) -> str:
-        return _("Parcel tracking")
+        return site_name()
 
     def items(self, obj: tuple[Parcel, datetime]) -> list[FeedEntry]:
         parcel, now = obj

@@ -65,7 +65,7 @@ def build_parcel_view(
         status_label=status_label(parcel.status),
         headline=headline,
         expected=expected,
-        what_now=what_now(parcel, now, page_language),
+        what_now=what_now(parcel, now, page_language, late=headline.answer.late),
         handover=handover(parcel),
         steps=milestone_steps(parcel),
         days=days,
