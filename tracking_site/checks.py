@@ -14,8 +14,39 @@ from django.conf import settings
 from django.core import checks
 
 from carriers.base import DEFAULT_TIMEOUT
+from tracking_site.estimates.figures import ESTIMATES
+from tracking_site.following.policy import FOLLOWING
+from tracking_site.lookup.event_codes import EVENT_CODES
 from tracking_site.lookup.gatherer import GATHER, LOOKUP
-from tracking_site.tuning import tuning_problems
+from tracking_site.lookup.parcel_cache import PARCEL_CACHE
+from tracking_site.postplus_feed.store import FEED
+from tracking_site.protection.rate_limits import RATE_LIMITS
+from tracking_site.resilience.carrier_guard import BULKHEAD
+from tracking_site.resilience.circuit_breaker import BREAKER
+from tracking_site.shared_state.call_budget import BUDGET
+from tracking_site.tuning import DATABASE, EMAIL, QUEUE, REDIS, SECURITY, tuning_problems
+from tracking_site.web.answer_cache import ANSWER_CACHE
+
+# Every tuning section: an override names one of these, or it is a mistake.
+SECTIONS = (
+    LOOKUP,
+    GATHER,
+    PARCEL_CACHE,
+    ANSWER_CACHE,
+    BUDGET,
+    BREAKER,
+    BULKHEAD,
+    REDIS,
+    DATABASE,
+    SECURITY,
+    RATE_LIMITS,
+    FEED,
+    EVENT_CODES,
+    FOLLOWING,
+    ESTIMATES,
+    QUEUE,
+    EMAIL,
+)
 
 # gunicorn's arbiter stops the whole server, saying "App failed to load.", when a worker exits with this code.
 APP_LOAD_ERROR = 4
@@ -32,7 +63,7 @@ def check_tuning(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
     """TRACKING_TUNING's sections, keys and values (tuning.py), then the values that contradict each other."""
     problems = [
         checks.Error(f"TRACKING_TUNING: {problem}.", id="tracking_site.E011")
-        for problem in tuning_problems(settings.TRACKING_TUNING)
+        for problem in tuning_problems(settings.TRACKING_TUNING, SECTIONS)
     ]
     return problems or contradictions()
 

@@ -7,16 +7,15 @@ with `SECTION.current()`, typed and checked. Tests override them the same way (`
 A name, key or value the site does not know stops it at start (checks.py), never at the first request.
 
 The sections Django's own settings are built from (the database, Redis, HTTPS, the queue, email) are declared
-here, since settings.py uses them; the others live with their code, in the modules TUNED_MODULES names.
+here, since settings.py uses them; the others live with their code. checks.py names every section.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-import importlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -42,25 +41,6 @@ def _rate(value: str) -> str:
 
 Rate = Annotated[str, AfterValidator(_rate)]
 
-# Where the sections live that settings.py does not use: imported by the checks (and the README's test), so every
-# override is checked against its section whether or not a request has loaded that code yet.
-TUNED_MODULES = (
-    "tracking_site.lookup.clients",
-    "tracking_site.lookup.gatherer",
-    "tracking_site.lookup.parcel_cache",
-    "tracking_site.lookup.event_codes",
-    "tracking_site.web.answer_cache",
-    "tracking_site.shared_state.call_budget",
-    "tracking_site.resilience.circuit_breaker",
-    "tracking_site.resilience.carrier_guard",
-    "tracking_site.protection.rate_limits",
-    "tracking_site.postplus_feed.store",
-    "tracking_site.following.policy",
-    "tracking_site.estimates.figures",
-)
-
-SECTIONS: dict[str, Section[Any]] = {}
-
 
 class Section(Generic[T]):
     """One named section of defaults (a frozen dataclass), with the overrides `settings.TRACKING_TUNING` holds."""
@@ -71,7 +51,6 @@ class Section(Generic[T]):
         self.keys = tuple(field.name for field in dataclasses.fields(defaults))  # type: ignore[arg-type]
         self._adapter = TypeAdapter(defaults)
         self._read: tuple[object, T] | None = None
-        SECTIONS[name] = self
 
     def current(self) -> T:
         """The section's values now: its defaults, with the overrides settings hold (read once per settings)."""
@@ -112,15 +91,14 @@ class Section(Generic[T]):
         return problems
 
 
-def tuning_problems(tuning: Mapping[str, Mapping[str, object]]) -> list[str]:
+def tuning_problems(tuning: Mapping[str, Mapping[str, object]], sections: Sequence[Section[Any]]) -> list[str]:
     """What is wrong with a whole TRACKING_TUNING: unknown sections, unknown keys, values of the wrong kind."""
-    for module in TUNED_MODULES:
-        importlib.import_module(module)
+    by_name = {section.name: section for section in sections}
     problems: list[str] = []
     for name, overrides in tuning.items():
-        section = SECTIONS.get(name)
+        section = by_name.get(name)
         if section is None:
-            problems.append(f"{name} is not a tuning section{_did_you_mean(name, list(SECTIONS), '')}")
+            problems.append(f"{name} is not a tuning section{_did_you_mean(name, list(by_name), '')}")
         else:
             problems.extend(section.problems(overrides))
     return problems

@@ -3,6 +3,7 @@ a misspelled variable, a value of the wrong type or tuning that contradicts itse
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import subprocess
@@ -14,9 +15,10 @@ import pytest
 from bench.gunicorn_server import BIN, free_port
 from tests.conftest import tune
 from tracking_site import checks
+from tracking_site.checks import SECTIONS
 from tracking_site.environment import Environment, default_workers, parse_tuning, read_environment, unread_variables
 from tracking_site.lookup.gatherer import GATHER, LOOKUP
-from tracking_site.tuning import SECTIONS, TUNED_MODULES, tuning_problems
+from tracking_site.tuning import Section
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -144,13 +146,21 @@ def test_code_reads_tuning_with_the_overrides_settings_hold(settings):
     assert GATHER.current().quiet_seconds == 0.02  # the rest keep their defaults
 
 
+def test_the_checks_know_every_tuning_section_the_site_declares():
+    declared = set()
+    for path in (ROOT / "tracking_site").rglob("*.py"):
+        module = importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
+        declared |= {id(value) for value in vars(module).values() if isinstance(value, Section)}
+    assert declared == {id(section) for section in SECTIONS}
+    assert len({section.name for section in SECTIONS}) == len(SECTIONS)
+
+
 def test_every_tuning_value_is_in_the_readme_and_every_one_there_exists():
-    assert tuning_problems({}) == []  # loads every module that declares a section
-    assert len(SECTIONS) >= len(TUNED_MODULES)
-    declared = {f"{name}.{key}" for name, section in SECTIONS.items() for key in section.keys}
+    sections = {section.name: section for section in SECTIONS}
+    declared = {f"{name}.{key}" for name, section in sections.items() for key in section.keys}
     table = README[README.index("## Configuration") : README.index("## Following a parcel")]
     documented = set(re.findall(r"`([a-z_]+\.[a-z_]+)`", table)) - {"gunicorn.conf", "environment.py", "tuning.py"}
-    documented = {item for item in documented if item.split(".")[0] in SECTIONS}
+    documented = {item for item in documented if item.split(".")[0] in sections}
     assert declared == documented
 
 
