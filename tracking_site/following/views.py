@@ -8,11 +8,14 @@ unsubscribing accepts the one-click POST mail providers send (RFC 8058).
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -20,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -53,6 +57,7 @@ from tracking_site.web.errors import api_error
 from tracking_site.web.http_caching import cache_control
 
 logger = logging.getLogger("tracking_site.following")
+View = Callable[..., HttpResponse]
 
 
 # --- finding the parcel a request is about ------------------------------------------------------------------
@@ -96,16 +101,19 @@ def look_up(request: HttpRequest, carrier: str, number: str) -> Looked:
     return Looked(checked.number, outcome, problem="parcel", status=404)
 
 
+# What a feed reader or calendar is told when there is no parcel to show (the same sentences as the JSON's errors).
+PLAIN_PROBLEMS = {
+    "carrier": gettext_lazy("This site does not track parcels for that carrier."),
+    "number": gettext_lazy("That is not a tracking number."),
+    "parcel": gettext_lazy("No parcel has that number."),
+    "failure": gettext_lazy("The carrier is not answering right now; try again later."),
+}
+
+
 def plain_problem(looked: Looked) -> HttpResponse:
     """A feed reader's or calendar's answer when there is no parcel to show."""
-    texts = {
-        "carrier": "This site does not track parcels for that carrier.",
-        "number": "That is not a tracking number.",
-        "parcel": "No parcel has that number.",
-        "failure": "The carrier is not answering right now; try again later.",
-    }
     response = HttpResponse(
-        texts[looked.problem] + "\n", content_type="text/plain; charset=utf-8", status=looked.status
+        f"{PLAIN_PROBLEMS[looked.problem]}\n", content_type="text/plain; charset=utf-8", status=looked.status
     )
     response["Cache-Control"] = "no-cache"
     if looked.outcome and isinstance(looked.outcome.result, CarrierFailure):
@@ -149,7 +157,26 @@ def for_reader(request: HttpRequest, carrier: str, number: str) -> tuple[Parcel,
     return looked.parcel, looked.outcome
 
 
+def in_readers_language(view: View) -> View:
+    """A feed or calendar answers in the language its link names (`?lang=fi`: the page's language where the visitor
+    followed it), else as any page does: a feed reader or calendar sends no language cookie, and rarely its
+    user's language."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        asked = request.GET.get("lang", "")
+        if asked not in dict(settings.LANGUAGES):
+            return view(request, *args, **kwargs)
+        with translation.override(asked):
+            response = view(request, *args, **kwargs)
+        response["Content-Language"] = asked
+        return response
+
+    return wrapper
+
+
 @require_safe
+@in_readers_language
 def parcel_feed(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
     """The parcel's Atom feed: one entry per scan."""
     found = for_reader(request, carrier, number)
@@ -162,6 +189,7 @@ def parcel_feed(request: HttpRequest, carrier: str, number: str) -> HttpResponse
 
 
 @require_safe
+@in_readers_language
 def parcel_calendar(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
     """The parcel's calendar entry, for its expected (or delivered) day; 404 while no day is known."""
     found = for_reader(request, carrier, number)
@@ -171,7 +199,9 @@ def parcel_calendar(request: HttpRequest, carrier: str, number: str) -> HttpResp
     day = calendar_day(parcel)
     if day is None:
         response = HttpResponse(
-            "No delivery day is known for this parcel yet.\n", content_type="text/plain; charset=utf-8", status=404
+            gettext("No delivery day is known for this parcel yet.") + "\n",
+            content_type="text/plain; charset=utf-8",
+            status=404,
         )
         response["Cache-Control"] = "no-cache"
         return response

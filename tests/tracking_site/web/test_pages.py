@@ -215,7 +215,9 @@ def test_language_switcher_needs_no_token_and_sticks(carriers):
     client = Client(enforce_csrf_checks=True)
     home = client.get("/")
     form = re.search(
-        r'<form class="language" action="/i18n/setlang/" method="post".*?</form>', home.content.decode(), re.S
+        r'<details class="language">.*?<form action="/i18n/setlang/" method="post">.*?</form>',
+        home.content.decode(),
+        re.S,
     )
     assert form and '<button type="submit" name="language" value="nl" lang="nl"' in form.group(0)
     assert "csrfmiddlewaretoken" not in home.content.decode() and "csrftoken" not in home.cookies

@@ -158,7 +158,7 @@ def test_api_returns_the_public_model_with_iso_times(client, carriers):
     assert parcel["status"] == "delivered" and parcel["status_label"] == "Delivered"
     assert parcel["delivered_at"] == "2024-05-01T14:00:00+00:00"
     assert parcel["events"][0]["occurred_at"] == "2024-05-01T14:00:00+00:00"
-    assert set(parcel["events"][0]) == {"occurred_at", "status", "description", "place"}
+    assert set(parcel["events"][0]) == {"occurred_at", "status", "description", "meaning", "place"}
     assert body["stale"] is False
     assert parcel["labels_language"] == "en"
 
