@@ -21,7 +21,7 @@ from carriers import dhl_ecommerce, nzpost, postplus
 from carriers.detect import DHL_ECOMMERCE, NZPOST, POSTPLUS
 from carriers.model import Status, TrackingEvent
 from carriers.status_map import StatusMap, normal_code
-from tracking_site.presentation.status_words import STATUS_LABELS, carrier_name, status_label
+from tracking_site.presentation.status_words import STATUS_LABELS, carrier_name
 
 # Where the same thing is said by several codes (NZ Post's five "Delivery attempted"), the words are shared.
 LABEL_ONLY = _("Label created; %(carrier)s has not scanned the parcel yet")
@@ -121,8 +121,3 @@ def event_meaning(carrier: str, event: TrackingEvent) -> str:
     if meaning is None or table is None or table.codes.get(code) is not event.status:
         return ""
     return str(meaning) % {"carrier": carrier_name(carrier)}
-
-
-def event_words(carrier: str, event: TrackingEvent) -> str:
-    """What a line about the event says: our meaning, else the carrier's words, else our status words."""
-    return event_meaning(carrier, event) or event.description or status_label(event.status)

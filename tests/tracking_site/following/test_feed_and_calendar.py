@@ -55,6 +55,21 @@ def test_the_feed_is_valid_atom_with_one_entry_per_scan(client):
     assert newest.updated_parsed is not None
 
 
+def test_a_feed_says_a_scan_we_understand_in_its_language_and_quotes_the_carriers_words(client):
+    spanish = summaries_of(client.get(f"/track/dhl-ecommerce/{MOVING}/feed.atom?lang=es").content)
+    # DHL's 598 is out for delivery: our words first, then DHL's own, marked as English for readers that speak.
+    assert spanish[0].startswith('En reparto<br>DHL eCommerce: <q lang="en">OUT FOR DELIVERY</q><br>')
+    # A code we do not know (DHL publishes no table) keeps DHL's words alone, marked with their language.
+    assert spanish[1].startswith('<span lang="en">ARRIVED USPS SORT FACILITY</span>')
+    english = summaries_of(client.get(f"/track/dhl-ecommerce/{MOVING}/feed.atom").content)
+    assert english[0].startswith("Out for delivery<br>")  # DHL's words say the same: ours alone
+
+
+def summaries_of(feed: bytes) -> list[str]:
+    """The entries' summaries as a reader gets them (HTML, unescaped once)."""
+    return [element.text or "" for element in ET.fromstring(feed).iter(f"{ATOM}summary")]  # noqa: S314 - our own feed
+
+
 def test_entry_ids_stay_the_same_from_one_fetch_to_the_next(client):
     first = feedparser.parse(client.get(f"/track/dhl-ecommerce/{MOVING}/feed.atom").content)
     second = feedparser.parse(client.get(f"/track/dhl-ecommerce/{MOVING}/feed.atom").content)

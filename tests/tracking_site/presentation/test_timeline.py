@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils import translation
+
 from carriers.model import Place, Status, TrackingEvent, parcel_from_events
 from tracking_site.presentation.results_summary import ResultCounts, names_or, summary_line
 from tracking_site.presentation.timeline import timeline_days
@@ -68,3 +70,52 @@ def test_carriers_asked_are_listed_with_or():
     assert names_or(["NZ Post"]) == "NZ Post"
     assert names_or(["NZ Post", "PostPlus"]) == "NZ Post or PostPlus"
     assert names_or(["DHL eCommerce", "NZ Post", "PostPlus"]) == "DHL eCommerce, NZ Post or PostPlus"
+
+
+def nz_scan(code: str, status: Status, description: str) -> TrackingEvent:
+    return TrackingEvent(NOW - timedelta(hours=2), status, description, Place(depot="Wellington Fleet"), code=code)
+
+
+def test_a_scan_we_understand_is_said_in_our_words_with_the_carriers_beside_them():
+    said = "We tried to deliver your item but couldn't. We've left a card with details of what to do next."
+    parcel = parcel_from_events(
+        carrier="nzpost", tracking_number="CL092594238NZ", events=[nz_scan("42", Status.DELIVERY_FAILED, said)]
+    )
+    with translation.override("es"):
+        [event] = timeline_days(parcel, NOW, "es")[0].events
+    assert event.description == "El repartidor intentó entregarlo" and event.lang == ""
+    assert event.original == said and event.original_lang == "en"  # quoted in the carrier's language
+
+
+def test_the_carriers_words_are_left_out_where_they_say_what_ours_say():
+    parcel = parcel_from_events(
+        carrier="nzpost", tracking_number="CL092594238NZ", events=[nz_scan("22", Status.DELIVERED, "DELIVERED")]
+    )
+    [english] = timeline_days(parcel, NOW, "en")[0].events
+    assert english.description == "Delivered" and english.original == ""
+    with translation.override("nl"):
+        [dutch] = timeline_days(parcel, NOW, "nl")[0].events
+    assert dutch.description == "Bezorgd" and dutch.original == "Delivered" and dutch.original_lang == "en"
+
+
+def test_a_scan_whose_code_we_do_not_know_keeps_the_carriers_words_marked_with_their_language():
+    parcel = parcel_from_events(
+        carrier="nzpost",
+        tracking_number="CL092594238NZ",
+        events=[nz_scan("9999", Status.IN_TRANSIT, "Item sorted at the international gateway")],
+    )
+    with translation.override("es"):
+        [event] = timeline_days(parcel, NOW, "es")[0].events
+    assert event.description == "Item sorted at the international gateway" and event.lang == "en"
+    assert event.original == ""
+
+
+def test_the_timeline_days_and_times_follow_the_languages_formats():
+    parcel = parcel_from_events(
+        carrier="dhl-ecommerce",
+        tracking_number="GM2951173225174494",
+        events=[TrackingEvent(datetime(2026, 11, 29, 23, 50, tzinfo=NEW_YORK), Status.IN_TRANSIT, "DEPARTED")],
+    )
+    with translation.override("es"):
+        [day] = timeline_days(parcel, NOW, "es")
+    assert day.heading == "domingo 29 de noviembre" and day.events[0].clock == "23:50 EST"
