@@ -6,7 +6,9 @@ import logging
 import os
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from tracking_site.estimates.figures import local_figures
@@ -26,6 +28,14 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "full"))
 def _no_rate_limits_unless_asked(settings):
     """Rate limits are off in tests; tests of the limits themselves switch them on."""
     settings.RATELIMIT_ENABLE = False
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language: a request leaves its own active in the thread."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

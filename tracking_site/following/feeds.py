@@ -11,18 +11,20 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from carriers.model import Parcel, TrackingEvent
 from tracking_site.following.arrival import local_moment
 from tracking_site.following.messages import permalink
 from tracking_site.presentation.carrier_text import carrier_language, says_the_same
-from tracking_site.presentation.event_meanings import event_meaning
+from tracking_site.presentation.event_meanings import our_words
 from tracking_site.presentation.links import absolute_url
 from tracking_site.presentation.local_times import local_text
 from tracking_site.presentation.status_words import carrier_name, status_label
@@ -61,9 +63,9 @@ def feed_entries(parcel: Parcel, now: datetime) -> list[FeedEntry]:
 
 
 def said_html(parcel: Parcel, event: TrackingEvent) -> str:
-    """What the scan says, as the page says it: our words for a code we know with the carrier's own beside them
-    (quoted, marked with their language), else the carrier's words, else our status words; all escaped."""
-    ours = event_meaning(parcel.carrier, event)
+    """What the scan says, as the page says it: our words where we know what it means, with the carrier's own beside
+    them (quoted, marked with their language), else the carrier's words, else our status words; all escaped."""
+    ours = our_words(parcel.carrier, event, get_language() or settings.LANGUAGE_CODE)
     theirs = event.description
     if not theirs:
         return escape(ours or status_label(event.status))

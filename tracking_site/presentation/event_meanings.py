@@ -1,15 +1,19 @@
-"""What a carrier's event code means, in our own words: a scan we understand is said in the visitor's language.
+"""What a carrier's event means, in our own words: a scan is said in the visitor's language wherever we know what
+it means.
 
 One table, keyed by carrier and code: PostPlus eventCodes, DHL eCommerce primaryEventIds, NZ Post EDIFACT codes.
-The timeline then shows our words with the carrier's own text beside it (marked with the carrier's language);
-an event whose code is not here keeps the carrier's words alone, and one without words gets our status words.
+Where we know a scan's code, the timeline and the feed say its meaning in our words, the carrier's own text beside
+it (marked with the carrier's language). Where we do not know the code but know the scan's status (from its code
+or its words), our status words are the meaning on a page in another language than the carrier writes; on a page
+in the carrier's own language its words say more than a status would, and stand alone. A scan of unknown status
+keeps the carrier's words.
 
 A meaning is only as sure as the code's source. PostPlus's codes name themselves (ARRIVED_AT_DESTINATION_COUNTRY),
 NZ Post publishes its EDIFACT table with a status for each code, but DHL has not published its code table: only
 132, 598 and 600 are in its published answers and documents, so its other codes (our fakes' guesses, "moving
-through the network") keep DHL's words. A meaning is said only while the event's status is the one the carrier's
-table gives its code: where an event's words overrode a generic code's status, the code no longer says what
-happened.
+through the network") get our status words only. A meaning is said only while the event's status is the one the
+carrier's table gives its code: where an event's words overrode a generic code's status, the code no longer says
+what happened.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from carriers import dhl_ecommerce, nzpost, postplus
 from carriers.detect import DHL_ECOMMERCE, NZPOST, POSTPLUS
 from carriers.model import Status, TrackingEvent
 from carriers.status_map import StatusMap, normal_code
-from tracking_site.presentation.status_words import STATUS_LABELS, carrier_name
+from tracking_site.presentation.carrier_text import foreign_language
+from tracking_site.presentation.status_words import STATUS_LABELS, carrier_name, status_label
 
 # Where the same thing is said by several codes (NZ Post's five "Delivery attempted"), the words are shared.
 LABEL_ONLY = _("Label created; %(carrier)s has not scanned the parcel yet")
@@ -121,3 +126,13 @@ def event_meaning(carrier: str, event: TrackingEvent) -> str:
     if meaning is None or table is None or table.codes.get(code) is not event.status:
         return ""
     return str(meaning) % {"carrier": carrier_name(carrier)}
+
+
+def our_words(carrier: str, event: TrackingEvent, page_language: str) -> str:
+    """What a line about the event says in our words, in the active language: the code's meaning where we know it,
+    else on a page in another language than the carrier's the status in words; "" where the carrier's own words
+    are to stand alone (its language is the page's, or the status is unknown)."""
+    meaning = event_meaning(carrier, event)
+    if meaning or event.status is Status.UNKNOWN or not foreign_language(carrier, page_language):
+        return meaning
+    return status_label(event.status)

@@ -14,7 +14,7 @@ from tracking_site.presentation.carrier_text import (
     says_the_same,
     sentence_case,
 )
-from tracking_site.presentation.event_meanings import event_meaning
+from tracking_site.presentation.event_meanings import our_words
 from tracking_site.presentation.headline import scanned
 from tracking_site.presentation.local_times import clock_text, long_date, where_it_happened, zone_for_utc_times
 from tracking_site.presentation.status_words import TODAY, YESTERDAY, status_label
@@ -25,7 +25,7 @@ class TimelineEvent:
     clock: str  # '14:31 CDT'
     iso: str
     status: Status
-    description: str  # our words for a code we know, else the carrier's, else our status words
+    description: str  # our words where we know what it means (event_meanings.our_words), else the carrier's
     lang: str  # the language of `description` where it is not the page's (the carrier's text), else ""
     place: str
     original: str = ""  # the carrier's own words beside ours; "" when we said none or they say the same
@@ -53,7 +53,7 @@ def timeline_days(parcel: Parcel, now: datetime, page_language: str) -> list[Tim
             days.append(TimelineDay(long_date(day, today), _relative_day(day, today), day.isoformat()))
         place = place_case(event.place.label) if scanned(event) else ""
         said = sentence_case(event.description, names=place) if event.description else ""
-        meaning = event_meaning(parcel.carrier, event)
+        meaning = our_words(parcel.carrier, event, page_language)
         original = said if meaning and said and not says_the_same(meaning, said) else ""
         days[-1].events.append(
             TimelineEvent(

@@ -59,10 +59,11 @@ def test_a_feed_says_a_scan_we_understand_in_its_language_and_quotes_the_carrier
     spanish = summaries_of(client.get(f"/track/dhl-ecommerce/{MOVING}/feed.atom?lang=es").content)
     # DHL's 598 is out for delivery: our words first, then DHL's own, marked as English for readers that speak.
     assert spanish[0].startswith('En reparto<br>DHL eCommerce: <q lang="en">OUT FOR DELIVERY</q><br>')
-    # A code we do not know (DHL publishes no table) keeps DHL's words alone, marked with their language.
-    assert spanish[1].startswith('<span lang="en">ARRIVED USPS SORT FACILITY</span>')
+    # A code without our words (DHL publishes no table) is said by its status, DHL's words beside it.
+    assert spanish[1].startswith('En tránsito<br>DHL eCommerce: <q lang="en">ARRIVED USPS SORT FACILITY</q>')
     english = summaries_of(client.get(f"/track/dhl-ecommerce/{MOVING}/feed.atom").content)
     assert english[0].startswith("Out for delivery<br>")  # DHL's words say the same: ours alone
+    assert english[1].startswith('<span lang="en">ARRIVED USPS SORT FACILITY</span>')  # more than "In transit"
 
 
 def summaries_of(feed: bytes) -> list[str]:

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from carriers import dhl_ecommerce, nzpost, postplus
 from carriers.model import Status, TrackingEvent
-from tracking_site.presentation.event_meanings import CODE_TABLES, EVENT_MEANINGS, event_meaning
+from tracking_site.presentation.event_meanings import CODE_TABLES, EVENT_MEANINGS, event_meaning, our_words
 
 SCANNED = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
@@ -78,3 +78,14 @@ def test_unknown_codes_and_carriers_have_no_meaning():
     assert event_meaning("postplus", scan("NEW_CODE_2027", Status.IN_TRANSIT, "Parcel sorted in Riga")) == ""
     assert event_meaning("postplus", scan("", Status.IN_TRANSIT)) == ""
     assert event_meaning("fedex", scan("22", Status.DELIVERED)) == ""
+
+
+def test_our_words_fall_back_on_the_status_only_where_the_page_speaks_another_language_than_the_carrier():
+    sorted_scan = scan("580", Status.IN_TRANSIT, "ARRIVED USPS SORT FACILITY")
+    with translation.override("es"):
+        assert our_words("dhl-ecommerce", sorted_scan, "es") == "En tránsito"
+        assert our_words("dhl-ecommerce", scan("600", Status.DELIVERED), "es") == "Entregado"
+        assert our_words("dhl-ecommerce", scan("", Status.UNKNOWN, "SCANNED"), "es") == ""  # nothing we know
+    with translation.override("en"):
+        assert our_words("dhl-ecommerce", sorted_scan, "en") == ""  # DHL's English says more than "In transit"
+        assert our_words("dhl-ecommerce", scan("132", Status.INFO_RECEIVED), "en").startswith("Label created;")

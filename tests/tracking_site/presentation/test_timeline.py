@@ -46,8 +46,16 @@ def test_carrier_text_carries_its_language_on_a_page_in_another():
         tracking_number="CL092594238NZ",
         events=[TrackingEvent(NOW - timedelta(hours=2), Status.IN_TRANSIT, "Processing at depot")],
     )
-    assert timeline_days(parcel, NOW, "nl")[0].events[0].lang == "en"
-    assert timeline_days(parcel, NOW, "en")[0].events[0].lang == ""
+    with translation.override("nl"):
+        [dutch] = timeline_days(parcel, NOW, "nl")[0].events
+    assert (dutch.description, dutch.lang, dutch.original, dutch.original_lang) == (
+        "Onderweg",
+        "",
+        "Processing at depot",
+        "en",
+    )
+    [english] = timeline_days(parcel, NOW, "en")[0].events
+    assert (english.description, english.lang, english.original) == ("Processing at depot", "", "")
 
 
 def test_nz_post_utc_scans_fall_on_new_zealand_days():
@@ -98,16 +106,30 @@ def test_the_carriers_words_are_left_out_where_they_say_what_ours_say():
     assert dutch.description == "Bezorgd" and dutch.original == "Delivered" and dutch.original_lang == "en"
 
 
-def test_a_scan_whose_code_we_do_not_know_keeps_the_carriers_words_marked_with_their_language():
+def test_a_scan_whose_code_we_do_not_know_is_said_by_its_status_with_the_carriers_words_beside():
     parcel = parcel_from_events(
         carrier="nzpost",
         tracking_number="CL092594238NZ",
         events=[nz_scan("9999", Status.IN_TRANSIT, "Item sorted at the international gateway")],
     )
     with translation.override("es"):
+        [spanish] = timeline_days(parcel, NOW, "es")[0].events
+    assert spanish.description == "En tránsito" and spanish.lang == ""
+    assert spanish.original == "Item sorted at the international gateway" and spanish.original_lang == "en"
+    # On a page in the carrier's own language its words say more than a status, and stand alone.
+    [english] = timeline_days(parcel, NOW, "en")[0].events
+    assert english.description == "Item sorted at the international gateway" and english.original == ""
+
+
+def test_a_scan_of_unknown_status_keeps_the_carriers_words_marked_with_their_language():
+    parcel = parcel_from_events(
+        carrier="nzpost",
+        tracking_number="CL092594238NZ",
+        events=[nz_scan("9999", Status.UNKNOWN, "Item scanned")],
+    )
+    with translation.override("es"):
         [event] = timeline_days(parcel, NOW, "es")[0].events
-    assert event.description == "Item sorted at the international gateway" and event.lang == "en"
-    assert event.original == ""
+    assert event.description == "Item scanned" and event.lang == "en" and event.original == ""
 
 
 def test_the_timeline_days_and_times_follow_the_languages_formats():
