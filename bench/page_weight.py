@@ -28,7 +28,12 @@ from carriers.demo import demo_numbers  # noqa: E402
 
 TARGET_BYTES = 50_000
 ASSET = re.compile(r'<(?:link rel="stylesheet" href|script src)="([^"]+)"')
-FETCHED_FROM_ELSEWHERE = re.compile(r'(?:src|href)="(?:https?:)?//', re.I)
+# What a browser fetches by itself: scripts, images, frames, media, stylesheets and icons. Links a visitor may
+# follow (a carrier's own tracking page) are not assets.
+FETCHED_FROM_ELSEWHERE = re.compile(
+    r'<(?:script|img|iframe|source|video|audio|embed)\b[^>]*\ssrc="(?:https?:)?//|<link\b[^>]*\shref="(?:https?:)?//',
+    re.I,
+)
 
 
 def gzipped(body: bytes) -> int:

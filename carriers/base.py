@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import abc
+import copy
 import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar
+from functools import partial
+from typing import Any, ClassVar, Self
 
 import httpx
 
@@ -149,6 +151,10 @@ def as_text(value: Any) -> str:
 UNEXPECTED_SHAPE: tuple[type[Exception], ...] = (CarrierError, LookupError, TypeError, ValueError, AttributeError)
 
 
+def _extend(extensions: Mapping[str, object], request: httpx.Request) -> None:
+    request.extensions.update(extensions)
+
+
 class CarrierClient(abc.ABC):
     """A carrier's tracking API: many numbers in, one result per number out, in few upstream calls.
 
@@ -165,6 +171,17 @@ class CarrierClient(abc.ABC):
 
     def __init__(self, http: httpx.Client) -> None:
         self.http = http
+
+    def with_extensions(self, extensions: Mapping[str, object]) -> Self:
+        """This client for one caller: every request it sends carries `extensions` (httpx's per-request extensions,
+        what the transport reads: carriers/throttle.py's priority and prepaid slot). The copy shares the connection
+        pool, headers and credentials; token fetches are the credentials' own requests and carry none of them."""
+        http = copy.copy(self.http)  # the same pool, headers and timeouts, with hooks of its own
+        hooks = self.http.event_hooks
+        http.event_hooks = {**hooks, "request": [*hooks["request"], partial(_extend, extensions)]}
+        client = copy.copy(self)
+        client.http = http
+        return client
 
     def accepts(self, number: str) -> bool:
         """Whether this carrier could have issued a number of this shape (detect.py decides the rest)."""

@@ -55,10 +55,27 @@ def build_demo_carriers(latency_seconds: float = 0.0, **options: Any) -> dict[st
     return build_carriers(demo_config(), transports=demo_transports(latency_seconds), **options)
 
 
+# The carriers' own published samples, which the fakes serve under their own numbers beside the demo's stories:
+# the demo shows the shapes the carriers publish. DHL eCommerce's is among its fake's demo numbers already; PostPlus's
+# get-many placeholder parcel ("string") and NZ Post's two further tickets of the same sample would add nothing.
+PUBLISHED_SAMPLES: dict[str, list[tuple[str, str]]] = {
+    POSTPLUS: [
+        ("PARCEL-NR-1", "PostPlus's published feed example, with the delivery of its published import example"),
+        ("PARCEL-NR-2", "PostPlus's published import example: delivered"),
+    ],
+    NZPOST: [
+        (number, story)
+        for number, story in fake_nzpost.PUBLISHED_NUMBERS
+        if number in (fake_nzpost.PUBLISHED_S10, fake_nzpost.PUBLISHED_PARTIAL_MATCHES[0])
+    ],
+}
+
+
 def demo_numbers() -> dict[str, list[tuple[str, str]]]:
-    """The demo parcels per carrier with what each shows, for the home page."""
+    """The demo parcels per carrier with what each shows, for the home page: the stories, then the published
+    samples."""
     return {
-        POSTPLUS: list(fake_postplus.DEMO_NUMBERS),
+        POSTPLUS: [*fake_postplus.DEMO_NUMBERS, *PUBLISHED_SAMPLES[POSTPLUS]],
         DHL_ECOMMERCE: list(fake_dhl.DEMO_NUMBERS),
-        NZPOST: list(fake_nzpost.DEMO_NUMBERS),
+        NZPOST: [*fake_nzpost.DEMO_NUMBERS, *PUBLISHED_SAMPLES[NZPOST]],
     }

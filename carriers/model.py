@@ -103,6 +103,10 @@ class Parcel:
         return self.events[0] if self.events else None
 
 
+# Statuses that never override a movement scan when deciding a parcel's status.
+UNINFORMATIVE = (Status.INFO_RECEIVED, Status.UNKNOWN)
+
+
 def sort_newest_first(events: list[TrackingEvent] | tuple[TrackingEvent, ...]) -> tuple[TrackingEvent, ...]:
     """Order events newest first; ties keep the carrier's order (stable sort)."""
     return tuple(sorted(events, key=lambda event: event.occurred_at, reverse=True))
@@ -121,9 +125,12 @@ def parcel_from_events(
 ) -> Parcel:
     """Build a Parcel whose status and delivered-at follow from its newest events."""
     ordered = sort_newest_first(events)
-    status = ordered[0].status if ordered else Status.UNKNOWN
-    # A parcel delivered and then returned is not "delivered" any more: only the newest status counts.
-    delivered_at = ordered[0].occurred_at if status is Status.DELIVERED else None
+    # The newest event that says where the parcel stands decides. A later "parcel data received or updated" or an
+    # event nobody can read says nothing about that: a delivered parcel whose sender updates its data is still
+    # delivered. A parcel delivered and then returned is not "delivered" any more: only the newest movement counts.
+    deciding = next((event for event in ordered if event.status not in UNINFORMATIVE), ordered[0] if ordered else None)
+    status = deciding.status if deciding else Status.UNKNOWN
+    delivered_at = deciding.occurred_at if deciding and status is Status.DELIVERED else None
     return Parcel(
         carrier=carrier,
         tracking_number=tracking_number,

@@ -193,6 +193,15 @@ class ClientCredentials(httpx.Auth):
             with self._lock:
                 self._in_flight = None
 
+    def fetch_new(self) -> float:
+        """Fetch a new token now, whatever the store holds, and store it; the seconds it lives.
+
+        The go-live check (tracking_site/lookup/carrier_check.py) proves the credentials this way: a token
+        the store already held would prove only that someone once had them.
+        """
+        token = self._fetch()
+        return token.expires_at - self._clock()
+
     def _usable(self, token: AccessToken) -> bool:
         return self._clock() < token.refresh_at
 

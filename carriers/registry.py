@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 import httpx
 
@@ -73,37 +74,27 @@ def build_carriers(
     `clock` dates OAuth tokens; `postplus_code_statuses` lets PostPlus's own event-code list map statuses.
     """
     transports = transports or {}
-
-    def http(slug: str) -> httpx.Client:
-        return pooled_client(transports.get(slug), carrier=slug, reserve=reserve)
-
-    carriers: dict[str, CarrierClient] = {}
-    if config.postplus_api_key:
-        carriers[POSTPLUS] = _postplus(http(POSTPLUS), config, postplus_code_statuses)
-    if config.dhl_client_id and config.dhl_client_secret:
-        carriers[DHL_ECOMMERCE] = build_dhl_ecommerce_client(
-            http(DHL_ECOMMERCE),
-            base_url=config.dhl_base_url,
-            client_id=config.dhl_client_id,
-            client_secret=config.dhl_client_secret,
-            pickup=config.dhl_pickup,
-            clock=clock,
-            token_store=token_store,
-        )
-    if config.nzpost_client_id and config.nzpost_client_secret:
-        carriers[NZPOST] = build_nzpost_client(
-            http(NZPOST),
-            base_url=config.nzpost_base_url,
-            token_url=config.nzpost_token_url,
-            client_id=config.nzpost_client_id,
-            client_secret=config.nzpost_client_secret,
-            clock=clock,
-            token_store=token_store,
-        )
-    return carriers
+    dhl: dict[str, Any] = {"client_id": config.dhl_client_id, "client_secret": config.dhl_client_secret}
+    nz: dict[str, Any] = {"client_id": config.nzpost_client_id, "client_secret": config.nzpost_client_secret}
+    enabled = {POSTPLUS: bool(config.postplus_api_key), DHL_ECOMMERCE: all(dhl.values()), NZPOST: all(nz.values())}
+    oauth: dict[str, Any] = {"clock": clock, "token_store": token_store}
+    factories: dict[str, Callable[[httpx.Client], CarrierClient]] = {
+        POSTPLUS: partial(_postplus, config=config, code_statuses=postplus_code_statuses),
+        DHL_ECOMMERCE: partial(
+            build_dhl_ecommerce_client, base_url=config.dhl_base_url, pickup=config.dhl_pickup, **dhl, **oauth
+        ),
+        NZPOST: partial(
+            build_nzpost_client, base_url=config.nzpost_base_url, token_url=config.nzpost_token_url, **nz, **oauth
+        ),
+    }
+    return {
+        slug: build(pooled_client(transports.get(slug), carrier=slug, reserve=reserve))
+        for slug, build in factories.items()
+        if enabled[slug]
+    }
 
 
-def _postplus(http: httpx.Client, config: CarrierConfig, code_statuses: CodeStatuses | None) -> PostPlusClient:
+def _postplus(http: httpx.Client, *, config: CarrierConfig, code_statuses: CodeStatuses | None) -> PostPlusClient:
     """The PostPlus client; its event-code list is fetched by a plain client, so fetching it cannot loop."""
 
     def build(statuses: Callable[[], Mapping[str, Status]] | None = None) -> PostPlusClient:

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tracking_site",
     "tracking_site.postplus_feed",  # its management commands
     "tracking_site.following",  # its tasks, template tags and management commands (models: tracking_site)
+    "tracking_site.brand",  # the operator's brand (SITE_BRAND): its start check, template tags, logo finder
     "huey.contrib.djhuey",  # `manage.py run_huey`, the queue's consumer
 ]
 
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "tracking_site.brand.context.brand",  # `site_name` and `brand` on every page
             ],
             # `{% load tracking %}`: the template tags live with the rest of the presentation.
             "libraries": {"tracking": "tracking_site.presentation.template_tags"},
@@ -162,16 +164,16 @@ else:
 LANGUAGE_CODE = "en"
 # --- Languages: our own words in each of these (locale/TRANSLATING.md); carrier texts stay as the carrier wrote them.
 # Estonian, Latvian, Lithuanian, Finnish and Swedish for PostPlus's destinations, Spanish for DHL eCommerce's US
-# customers; the switcher names each language in itself (Django's name_local), whatever the page's language.
+# customers. Each is named in itself, as the switcher names it (Django's name_local), whatever the page's language.
 LANGUAGES = [
     ("en", "English"),
-    ("nl", "Dutch"),
-    ("et", "Estonian"),
-    ("lv", "Latvian"),
-    ("lt", "Lithuanian"),
-    ("fi", "Finnish"),
-    ("sv", "Swedish"),
-    ("es", "Spanish"),
+    ("nl", "Nederlands"),
+    ("et", "Eesti"),
+    ("lv", "Latviešu"),
+    ("lt", "Lietuviškai"),
+    ("fi", "Suomi"),
+    ("sv", "Svenska"),
+    ("es", "Español"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
@@ -181,6 +183,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_text("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")  # collectstatic writes here
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "tracking_site.brand.finders.BrandLogoFinder",  # the brand's logos, under /static/brand/
+]
+# The operator's brand: the path of a TOML file (README, "Your brand"), relative to the project folder or absolute.
+SITE_BRAND = str(BASE_DIR / env_text("SITE_BRAND")) if env_text("SITE_BRAND") else ""
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

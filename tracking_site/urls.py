@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
+from tracking_site.brand.stylesheet import brand_stylesheet
 from tracking_site.metrics.endpoint import metrics
 from tracking_site.web import api, health, openapi, views
 
@@ -21,6 +22,8 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     # The support staff console and Django admin, behind a staff login.
     path("staff/", include("tracking_site.staff.urls")),
+    # The operator's accent colour as CSS custom properties (only with SITE_BRAND).
+    path("brand.css", brand_stylesheet, name="brand_stylesheet"),
     # Following a parcel: its feed, calendar entry, push and email sign-up, and the service worker.
     path("", include("tracking_site.following.urls")),
 ]

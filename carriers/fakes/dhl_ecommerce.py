@@ -473,11 +473,13 @@ class FakeDhlEcommerce:
         client_secret: str = DEMO_CLIENT_SECRET,
         fail_with: int | None = None,
         malformed: bool = False,
+        published: bool = True,
     ) -> None:
         self.clock = clock or (lambda: datetime.now(UTC))
         self._records = [dict(record) for record in records] if records is not None else None
-        # Served beside the records, whichever they are, under the sample's own numbers.
-        self._published = published_packages()
+        # Served beside the records, whichever they are, under the sample's own numbers; `published=False` serves
+        # the records alone (tests that plant markers in a copy of the sample serve that copy instead).
+        self._published = published_packages() if published else []
         self.latency_seconds = latency_seconds
         self.client_id = client_id
         self.client_secret = client_secret

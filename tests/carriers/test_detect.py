@@ -7,6 +7,7 @@ from carriers.detect import (
     POSTPLUS,
     candidate_carriers,
     normalize_number,
+    s10_check_digit_fails,
     split_numbers,
 )
 
@@ -59,9 +60,32 @@ def test_split_numbers_accepts_spaces_commas_semicolons_and_new_lines():
         ("3616060010051511AKL005AS", (NZPOST,)),
         ("GM2951173225174494", (DHL_ECOMMERCE,)),
         ("9261290100830000000015", (DHL_ECOMMERCE,)),
+        ("00393311680005810444", (NZPOST, DHL_ECOMMERCE)),  # NZ Post's v3 sample: an SSCC with its "00"
+        ("794210392715622565", (NZPOST, DHL_ECOMMERCE)),  # the same shape without it
+        ("03071790000523483741", (DHL_ECOMMERCE,)),  # twenty digits without "00": a USPS barcode
         ("123521", (NZPOST, DHL_ECOMMERCE, POSTPLUS)),
         ("SHOP-ORDER-1234", (POSTPLUS, DHL_ECOMMERCE)),
     ],
 )
 def test_candidate_carriers_follow_number_shapes(number, expected):
     assert candidate_carriers(number) == expected
+
+
+@pytest.mark.parametrize(
+    ("number", "fails"),
+    [
+        ("LB123456785EE", False),
+        ("RR204817360LV", False),
+        ("CE310477291FI", False),
+        ("LB123456784EE", True),  # one digit off
+        ("LB123456758EE", True),  # two digits swapped
+        ("CL092594238NZ", True),  # NZ Post's own published sample fails it
+        ("AA000000005AA", False),  # weighted sum 0: remainder 11 means check digit 5
+        ("AA000000080AA", False),  # 8 x 7 = 56 ≡ 1, 11 - 1 = 10: check digit 0
+        ("AA000000010AA", True),  # 7 x 1 = 7, 11 - 7 = 4: check digit 4, not 0
+        ("GM295117494011076415", False),  # not an S10 number: nothing to check
+        ("482913", False),
+    ],
+)
+def test_s10_check_digit(number, fails):
+    assert s10_check_digit_fails(number) is fails

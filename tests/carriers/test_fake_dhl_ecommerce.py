@@ -623,6 +623,17 @@ def test_a_fake_with_its_own_records_serves_the_published_sample_too(clocks):
     assert fake.calls[TRACKING_PATH] == 2
 
 
+def test_a_fake_told_not_to_serve_the_published_sample_serves_a_planted_copy_of_it_instead(clocks):
+    copy_of_sample = fake_dhl.published_packages()[0]
+    copy_of_sample["recipient"]["signedForName"] = "PRIVMARK-SIGNER"
+    fake = FakeDhlEcommerce([copy_of_sample], clock=clocks.fake, published=False)
+    http = httpx.Client(transport=httpx.WSGITransport(app=fake), base_url=BASE_URL)
+    body = http.get(TRACKING_PATH, params={"packageId": PUBLISHED_PACKAGE_ID}, headers=bearer(http)).json()
+
+    assert body["total"] == 1
+    assert body["packages"] == [copy_of_sample]
+
+
 def test_the_published_sample_stays_out_of_the_demo_pickup_and_manifest(client):
     listed = client.search_manifest(DEMO_MANIFEST_ID)
 

@@ -385,7 +385,9 @@ def test_the_published_numbers_through_the_real_client() -> None:
         results = client_for(make_fake()).track_many(["PARCEL-NR-1", "PARCEL-NR-2", "STRING"])
     first, second, placeholder = results
     assert isinstance(first, Found) and isinstance(second, Found) and isinstance(placeholder, Found)
-    assert first.parcel.status is Status.INFO_RECEIVED  # its feed event (2025) is newer than its imported one
+    # Its feed event (2025, "Parcel data received or updated") is newer than its imported delivery (2024): a data
+    # update does not un-deliver a parcel.
+    assert first.parcel.status is Status.DELIVERED
     assert (second.parcel.status, second.parcel.events[0].description) == (
         Status.DELIVERED,
         "Delivered to the recipient",

@@ -43,6 +43,27 @@ def test_returned_after_delivery_is_not_delivered():
     assert parcel.delivered_at is None
 
 
+@pytest.mark.parametrize("later", [Status.INFO_RECEIVED, Status.UNKNOWN])
+def test_a_later_data_update_or_unreadable_event_does_not_move_the_status_back(later):
+    parcel = parcel_from_events(
+        carrier="postplus",
+        tracking_number="LB123456785EE",
+        events=[event(1, Status.IN_TRANSIT), event(9, Status.DELIVERED), event(12, later, "Parcel data updated")],
+    )
+    assert parcel.status is Status.DELIVERED
+    assert parcel.delivered_at == datetime(2024, 5, 1, 9, tzinfo=UTC)
+    assert parcel.events[0].status is later  # the update is still in the timeline, newest first
+
+
+def test_only_uninformative_events_decide_when_there_is_nothing_else():
+    parcel = parcel_from_events(
+        carrier="postplus",
+        tracking_number="LB123456785EE",
+        events=[event(1, Status.UNKNOWN), event(2, Status.INFO_RECEIVED)],
+    )
+    assert parcel.status is Status.INFO_RECEIVED
+
+
 def test_parcel_without_events_is_unknown():
     parcel = parcel_from_events(carrier="postplus", tracking_number="LB123456785EE", events=[])
     assert parcel.status is Status.UNKNOWN

@@ -324,3 +324,12 @@ def test_past_the_leaders_deadline_a_waiter_gives_up_at_once_and_the_leaders_tok
     assert join_leader() == ["tok-1"]
     assert credentials.token() == "tok-1"
     assert endpoint.token_requests == 1
+
+
+def test_fetch_new_asks_the_endpoint_even_with_a_token_stored_and_shares_the_new_one():
+    server, clock = TokenServer(), FakeClock()
+    credentials = make(server, clock)
+    assert credentials.token() == "tok-1"
+    assert credentials.fetch_new() == 3599
+    assert server.issued == 2
+    assert credentials.token() == "tok-2" and server.issued == 2

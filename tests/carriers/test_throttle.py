@@ -1,8 +1,7 @@
-"""The carrier rate limit: sliding-window slots, and the transport that gates every upstream call on them."""
+"""The transport that gates every upstream call on the call budget, and what travels to it with each request: its
+priority and its prepaid slot. (How slots are counted: tests/tracking_site/shared_state/test_call_budget.py.)"""
 
 from __future__ import annotations
-
-import threading
 
 import httpx
 import pytest
@@ -11,87 +10,15 @@ from carriers.base import CarrierUnavailable
 from carriers.fakes.dhl_ecommerce import DELIVERED_SIGNED, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, FakeDhlEcommerce
 from carriers.model import CarrierFailure, FailureReason, Found
 from carriers.registry import CarrierConfig, build_carriers
-from carriers.throttle import JITTER_MARGIN_SECONDS, LocalSlots, RateLimit, ThrottledTransport, next_slot
-from tests.clocks import FakeClock
-
-
-def test_per_second_limit_keeps_a_margin_for_network_jitter():
-    assert RateLimit.per_second(5) == RateLimit(calls=5, window_seconds=1.0 + JITTER_MARGIN_SECONDS)
-
-
-@pytest.mark.parametrize(
-    ("recent", "now", "expected"),
-    [
-        ([], 10.0, 10.0),
-        ([10.0, 10.0], 10.0, 10.0),  # under the limit: a burst may go at once
-        ([10.0, 10.0, 10.0], 10.0, 11.0),  # full window: one window after the oldest of the last three
-        ([10.0, 10.5, 10.7], 10.8, 11.0),
-        ([10.0, 10.5, 10.7], 12.0, 12.0),  # the window has passed
-        ([12.5], 12.0, 12.5),  # never before a slot already handed out
-    ],
-)
-def test_next_slot(recent, now, expected):
-    assert next_slot(recent, now, RateLimit(calls=3, window_seconds=1.0)) == pytest.approx(expected)
-
-
-def test_local_slots_let_a_burst_through_then_space_calls_one_window_apart():
-    clock = FakeClock()
-    slots = LocalSlots({"postplus": RateLimit(calls=5, window_seconds=1.0)}, max_wait_seconds=2.5, clock=clock)
-    waits = [slots.reserve("postplus") for _ in range(12)]
-    assert waits[:5] == [0.0] * 5
-    assert waits[5:10] == [pytest.approx(1.0)] * 5
-    assert waits[10:] == [pytest.approx(2.0)] * 2
-
-
-def test_local_slots_refuse_when_the_wait_would_be_too_long():
-    clock = FakeClock()
-    slots = LocalSlots({"nzpost": RateLimit(calls=2, window_seconds=1.0)}, max_wait_seconds=0.5, clock=clock)
-    assert [slots.reserve("nzpost") for _ in range(3)] == [0.0, 0.0, None]
-    clock.now += 0.6
-    assert slots.reserve("nzpost") == pytest.approx(0.4)
-
-
-def test_a_refused_call_takes_no_slot():
-    clock = FakeClock()
-    slots = LocalSlots({"nzpost": RateLimit(calls=1, window_seconds=1.0)}, max_wait_seconds=0.0, clock=clock)
-    assert slots.reserve("nzpost") == 0.0
-    assert slots.reserve("nzpost") is None
-    clock.now += 1.0
-    assert slots.reserve("nzpost") == 0.0
-
-
-def test_carriers_without_a_limit_are_not_throttled():
-    slots = LocalSlots({}, max_wait_seconds=0.0, clock=FakeClock())
-    assert [slots.reserve("dhl-ecommerce") for _ in range(100)] == [0.0] * 100
-
-
-def test_local_slots_hold_the_limit_under_concurrent_reservations():
-    clock = FakeClock()
-    limit = RateLimit(calls=4, window_seconds=1.0)
-    slots = LocalSlots({"postplus": limit}, max_wait_seconds=100.0, clock=clock)
-    waits: list[float] = []
-    lock = threading.Lock()
-
-    def reserve_many() -> None:
-        for _ in range(25):
-            wait = slots.reserve("postplus")
-            with lock:
-                waits.append(wait)
-
-    threads = [threading.Thread(target=reserve_many) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    reserved = sorted(clock.now + wait for wait in waits)
-    assert len(reserved) == 200
-    # Any `calls + 1` consecutive slots span at least one window: never more than `calls` in a window.
-    spans = [later - earlier for earlier, later in zip(reserved, reserved[4:], strict=False)]
-    assert min(spans) >= limit.window_seconds - 1e-9
+from carriers.throttle import PREPAID_SLOT, PRIORITY, PrepaidSlot, Priority, ThrottledTransport
 
 
 def _ok(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json={"ok": True})
+
+
+def over_budget(carrier: str, priority: Priority) -> None:
+    return None
 
 
 def test_transport_waits_for_its_slot_before_sending():
@@ -103,7 +30,7 @@ def test_transport_waits_for_its_slot_before_sending():
         return _ok(request)
 
     transport = ThrottledTransport(
-        httpx.MockTransport(handler), carrier="postplus", reserve=lambda carrier: 0.25, sleep=slept.append
+        httpx.MockTransport(handler), carrier="postplus", reserve=lambda carrier, priority: 0.25, sleep=slept.append
     )
     with httpx.Client(transport=transport) as http:
         assert http.get("http://carrier.test/a").status_code == 200
@@ -118,11 +45,48 @@ def test_transport_refuses_without_calling_when_the_budget_is_spent():
         sent.append(request.url.path)
         return _ok(request)
 
-    transport = ThrottledTransport(httpx.MockTransport(handler), carrier="postplus", reserve=lambda carrier: None)
+    transport = ThrottledTransport(httpx.MockTransport(handler), carrier="postplus", reserve=over_budget)
     with httpx.Client(transport=transport) as http, pytest.raises(CarrierUnavailable) as raised:
         http.get("http://carrier.test/a")
     assert raised.value.reason is FailureReason.RATE_LIMITED
     assert sent == []
+
+
+def recording_transport(granted: int) -> tuple[ThrottledTransport, list[Priority], list[str]]:
+    """A transport over a budget of `granted` slots, recording each reservation's priority and each request sent."""
+    asked: list[Priority] = []
+    sent: list[str] = []
+
+    def reserve(carrier: str, priority: Priority) -> float | None:
+        asked.append(priority)
+        return 0.0 if len(asked) <= granted else None
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url.path)
+        return _ok(request)
+
+    return ThrottledTransport(httpx.MockTransport(handler), carrier="postplus", reserve=reserve), asked, sent
+
+
+def test_a_prepaid_slot_pays_for_the_first_request_carrying_it_only():
+    transport, asked, sent = recording_transport(granted=1)
+    with httpx.Client(transport=transport) as http:
+        slot = PrepaidSlot()
+        http.get("http://carrier.test/call", extensions={PREPAID_SLOT: slot})
+        assert asked == []  # the caller reserved it: nothing new reserved
+        http.get("http://carrier.test/next-page", extensions={PREPAID_SLOT: slot})
+        assert asked == [Priority.VISITOR]  # a later request of the same call: a slot of its own
+        with pytest.raises(CarrierUnavailable):
+            http.get("http://carrier.test/other")  # no prepaid slot: the budget's only one is spent
+    assert sent == ["/call", "/next-page"]
+
+
+def test_a_request_asks_for_a_slot_of_its_own_priority():
+    transport, asked, _ = recording_transport(granted=2)
+    with httpx.Client(transport=transport) as http:
+        http.get("http://carrier.test/feed", extensions={PRIORITY: Priority.BACKGROUND})
+        http.get("http://carrier.test/parcels")
+    assert asked == [Priority.BACKGROUND, Priority.VISITOR]  # without the extension: a visitor's
 
 
 def _dhl_config() -> CarrierConfig:
@@ -133,7 +97,7 @@ def test_every_upstream_call_is_gated_token_fetches_included():
     fake = FakeDhlEcommerce()
     asked: list[str] = []
 
-    def reserve(carrier: str) -> float:
+    def reserve(carrier: str, priority: Priority) -> float:
         asked.append(carrier)
         return 0.0
 
@@ -149,8 +113,28 @@ def test_every_upstream_call_is_gated_token_fetches_included():
 def test_a_carrier_over_budget_fails_its_numbers_as_rate_limited():
     fake = FakeDhlEcommerce()
     carriers = build_carriers(
-        _dhl_config(), transports={"dhl-ecommerce": httpx.WSGITransport(app=fake)}, reserve=lambda carrier: None
+        _dhl_config(), transports={"dhl-ecommerce": httpx.WSGITransport(app=fake)}, reserve=over_budget
     )
     result = carriers["dhl-ecommerce"].track(DELIVERED_SIGNED)
     assert result == CarrierFailure("dhl-ecommerce", DELIVERED_SIGNED, FailureReason.RATE_LIMITED)
     assert sum(fake.calls.values()) == 0
+
+
+def test_a_client_with_extensions_sends_them_with_every_request_and_leaves_the_original_as_it_was():
+    fake = FakeDhlEcommerce()
+    seen: list[tuple[str, object]] = []
+
+    def recording(request: httpx.Request) -> httpx.Response:
+        seen.append((request.url.path, request.extensions.get(PRIORITY)))
+        return httpx.WSGITransport(app=fake).handle_request(request)
+
+    carriers = build_carriers(_dhl_config(), transports={"dhl-ecommerce": httpx.MockTransport(recording)})
+    original = carriers["dhl-ecommerce"]
+    background = original.with_extensions({PRIORITY: Priority.BACKGROUND})
+
+    assert isinstance(background.track(DELIVERED_SIGNED), Found)
+    assert isinstance(original.track(DELIVERED_SIGNED), Found)
+    token, *lookups = seen
+    assert token[1] is None  # the token is the credentials' own request: none of the caller's extensions
+    assert [priority for _, priority in lookups] == [Priority.BACKGROUND, None]
+    assert background.credentials is original.credentials and background.http.headers is original.http.headers

@@ -28,6 +28,8 @@ PRIVATE_KEYS = {
         "orderedProductId",
         "weight",
         "postalCode",
+        "customerReference",  # billing references
+        "billedProductId",
     },
     "nzpost": {"courier_full_name", "courier_first_name", "signed_by", "location", "run_name", "seqref"},
 }

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from django.utils.translation import gettext as _
 
 from carriers.model import Parcel
+from tracking_site.brand.current import current_brand, site_name
 from tracking_site.following.arrival import delivered_day, expected_days
 from tracking_site.following.messages import permalink
 from tracking_site.presentation.links import site_url
@@ -90,16 +91,20 @@ def calendar_document(parcel: Parcel, day: CalendarDay, now: datetime) -> str:
         summary = _("Parcel delivery: %(carrier)s parcel %(number)s") % names
     link = permalink(parcel.carrier, parcel.tracking_number)
     description = f"{status_label(parcel.status)}\n{link}"
+    brand = current_brand()
+    if brand is not None:  # the operator's name in the entry, and as the name of a subscribed calendar
+        description += f"\n{site_name()}"
     sequence = max(int((now - SEQUENCE_EPOCH).total_seconds() // 60), 0)
     lines: Iterable[str] = (
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
-        "PRODID:-//Parcel tracking//Following//EN",
+        "PRODID:-//Parcel tracking//Following//EN",  # the software that wrote it (RFC 5545), not the operator
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
         # Subscribed calendars ask again this often.
         "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
         "X-PUBLISHED-TTL:PT1H",
+        *([f"NAME:{escape_text(site_name())}", f"X-WR-CALNAME:{escape_text(site_name())}"] if brand else []),
         "BEGIN:VEVENT",
         f"UID:{event_uid(parcel)}",
         f"DTSTAMP:{utc_stamp(now)}",

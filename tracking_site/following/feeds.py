@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from carriers.model import Parcel, TrackingEvent
+from tracking_site.brand.current import site_name
 from tracking_site.following.arrival import local_moment
 from tracking_site.following.messages import permalink
 from tracking_site.presentation.carrier_text import carrier_language, says_the_same
@@ -113,7 +114,7 @@ class ParcelFeed(Feed):
         return self.link(obj)
 
     def author_name(self, obj: tuple[Parcel, datetime]) -> str:
-        return _("Parcel tracking")
+        return site_name()
 
     def items(self, obj: tuple[Parcel, datetime]) -> list[FeedEntry]:
         parcel, now = obj

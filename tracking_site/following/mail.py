@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from tracking_site.brand.contact import mail_contact_line
+from tracking_site.brand.current import sender_address
 from tracking_site.following.messages import ParcelNews, permalink
 from tracking_site.following.models import EmailSubscription
 from tracking_site.following.public_names import name_refusal
@@ -124,7 +126,7 @@ def _message(subscription: EmailSubscription, subject: str, template: str, conte
     return EmailMessage(
         subject=subject,
         body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender_address(settings.DEFAULT_FROM_EMAIL),
         to=[subscription.address],
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
@@ -159,7 +161,10 @@ def confirmation_message(subscription: EmailSubscription) -> EmailMessage:
 def notification_message(subscription: EmailSubscription, news: ParcelNews) -> EmailMessage:
     """A change of the parcel: its status in words, the arrival answer, the permalink."""
     with translation.override(subscription.language):
-        return _message(subscription, news.subject, "following/email/notification.txt", {"news": news})
+        contact = mail_contact_line(subscription.parcel.number, subscription.language)
+        return _message(
+            subscription, news.subject, "following/email/notification.txt", {"news": news, "contact": contact}
+        )
 
 
 def send(message: EmailMessage) -> None:

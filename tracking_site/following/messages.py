@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from tracking_site.brand.current import current_brand, site_name
 from tracking_site.following.models import ParcelChange
 from tracking_site.presentation.links import absolute_url
 from tracking_site.presentation.local_times import date_in_sentence
@@ -68,11 +69,17 @@ def push_payload(change: ParcelChange) -> dict[str, object]:
     """The JSON the service worker shows (static/js/sw.js), in every language of the site.
 
     A push subscription stores no language (nothing but its endpoint and keys): the device picks the words
-    in its own language.
+    in its own language. Under a brand the operator's name is the title (as a shop's own app would show it) and
+    the news goes below it.
     """
     parcel = change.parcel
+    branded = current_brand() is not None
     texts: dict[str, dict[str, str]] = {}
     for code, _name in settings.LANGUAGES:
         news = parcel_news(change, code)
-        texts[code] = {"title": news.subject, "body": news.arrival or news.status_words}
+        if branded:
+            body = f"{news.subject}\n{news.arrival}" if news.arrival else news.subject
+            texts[code] = {"title": site_name(code), "body": body}
+        else:
+            texts[code] = {"title": news.subject, "body": news.arrival or news.status_words}
     return {"url": permalink(parcel.carrier, parcel.number), "tag": f"{parcel.carrier}/{parcel.number}", "texts": texts}

@@ -14,7 +14,7 @@ from django.dispatch import receiver
 from carriers.base import CarrierClient
 from carriers.registry import CarrierConfig, build_carriers
 from tracking_site.lookup import parcel_cache
-from tracking_site.lookup.gatherer import Gatherer, GathererWithFallback, Gathers, Linger, Timing
+from tracking_site.lookup.gatherer import Gatherer, Linger, Timing
 from tracking_site.postplus_feed.event_codes import extra_code_statuses
 from tracking_site.resilience.carrier_guard import guard_from_settings
 from tracking_site.resilience.redis_outage import outage_for
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class LookupParts:
     carriers: dict[str, CarrierClient]
-    gatherer: Gathers
+    gatherer: Gatherer
     feed: FeedLookup | None  # PostPlus answered from its stored event feed while fresh
 
 
@@ -118,8 +118,9 @@ def _assembled(
         timing=timing,
         outage=outage,
         guard=guard,
+        fallback=local,
     )
-    return LookupParts(carriers, GathererWithFallback(shared, local, outage), feed)
+    return LookupParts(carriers, shared, feed)
 
 
 def lookup_parts() -> LookupParts:
@@ -136,7 +137,7 @@ def get_carriers() -> dict[str, CarrierClient]:
     return lookup_parts().carriers
 
 
-def get_gatherer() -> Gathers:
+def get_gatherer() -> Gatherer:
     return lookup_parts().gatherer
 
 

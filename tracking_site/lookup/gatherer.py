@@ -33,29 +33,29 @@ import math
 import os
 import secrets
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import KW_ONLY, dataclass, field
 
 from carriers.base import CarrierClient
 from carriers.model import CarrierFailure, FailureReason, Found, NotFound, TrackingResult
+from carriers.throttle import PREPAID_SLOT, PrepaidSlot, Priority
 from tracking_site.lookup.parcel_cache import CachedResult
 from tracking_site.metrics import instruments
 from tracking_site.resilience.carrier_guard import CarrierGuard
 from tracking_site.resilience.redis_outage import REDIS_ERRORS, RedisOutage
-from tracking_site.shared_state.call_budget import CallBudget, headroom, prepaid_slot
+from tracking_site.shared_state.call_budget import CallBudget, headroom
 from tracking_site.shared_state.gather_store import (
-    BACKGROUND,
     DONE,
     LEAD,
     MONOTONIC,
     REFUSED,
-    VISITOR,
     GatherStore,
+    Joining,
     Marker,
     Message,
     QueueView,
+    Settled,
     WaitClock,
     Wanted,
     lead_id,
@@ -108,38 +108,33 @@ def run_in_pool(task: Callable[[], None]) -> None:
     _executor.submit(task)
 
 
+@dataclass(eq=False, repr=False)
 class Gatherer:
-    """Carrier calls shared by every request that wants the same carrier, within the carrier's budget."""
+    """Carrier calls shared by every request that wants the same carrier, within the carrier's budget.
 
-    def __init__(
-        self,
-        carriers: Mapping[str, CarrierClient],
-        store: GatherStore,
-        budget: CallBudget,
-        keep: Keep,
-        *,
-        timing: Timing = Timing(),
-        clock: WaitClock = MONOTONIC,
-        run: Run = run_in_pool,
-        outage: RedisOutage | None = None,
-        guard: CarrierGuard | None = None,
-    ) -> None:
-        self.outage = outage  # told of Redis failures in work done off the request's thread
-        self.guard = guard  # breakers and bulkheads; None: every call goes
-        self.carriers = carriers
-        self.store = store
-        self.budget = budget
-        self.keep = keep
-        self.timing = timing
-        self.clock = clock
-        self.run = run
-        self._process = f"{os.getpid()}-{secrets.token_hex(4)}"
-        self._requests = itertools.count()
+    With a `fallback` (this process's own gatherer, for a `store` in Redis), a request that meets a Redis failure
+    starts over on the fallback, so a Redis outage costs it the socket timeout once, and costs later requests
+    nothing until Redis is tried again (`outage`).
+    """
+
+    carriers: Mapping[str, CarrierClient]
+    store: GatherStore
+    budget: CallBudget
+    keep: Keep
+    _: KW_ONLY
+    timing: Timing = Timing()
+    clock: WaitClock = MONOTONIC
+    run: Run = run_in_pool
+    outage: RedisOutage | None = None  # told of Redis failures, those in work done off the request's thread included
+    guard: CarrierGuard | None = None  # breakers and bulkheads; None: every call goes
+    fallback: Gatherer | None = None
+    _process: str = field(init=False, default_factory=lambda: f"{os.getpid()}-{secrets.token_hex(4)}")
+    _requests: Iterator[int] = field(init=False, default_factory=itertools.count)
 
     def gather(
         self,
         pairs: Sequence[Pair],
-        priority: int = VISITOR,
+        priority: Priority = Priority.VISITOR,
         *,
         cache_read_at: float = -math.inf,
         answer_within: float | None = None,
@@ -153,18 +148,24 @@ class Gatherer:
         pairs = list(dict.fromkeys(pairs))
         if not pairs:
             return {}
-        request = f"{self._process}-{next(self._requests)}"
-        waited = Waiting(self, request, pairs, priority, cache_read_at, answer_within)
-        return waited.run()
+
+        def wait(gatherer: Gatherer) -> dict[Pair, CachedResult]:
+            request = f"{gatherer._process}-{next(gatherer._requests)}"
+            return Waiting(gatherer, request, pairs, priority, cache_read_at, answer_within).run()
+
+        fallback, outage = self.fallback, self.outage
+        if fallback is None or outage is None:
+            return wait(self)
+        return outage.guard(lambda: wait(self), lambda: wait(fallback))
 
     # --- Leading a carrier's calls ---------------------------------------------------------------------------
 
-    def lead(self, carrier: str, request: str, own: list[str], priority: int, queue_deadline: float) -> None:
+    def lead(self, carrier: str, request: str, own: list[str], priority: Priority, queue_deadline: float) -> None:
         """Lead `carrier`'s calls for as long as this request holds its lease (runs on the pool)."""
         lead = lead_id(request, carrier)
         try:
             self._lead(carrier, lead, own, priority, queue_deadline)
-        except REDIS_ERRORS as error:  # its waiters go on without Redis (GathererWithFallback)
+        except REDIS_ERRORS as error:  # its waiters go on without Redis (on the fallback)
             self._redis_failed(error)
         except Exception:  # a bug here must not strand the waiters: the lease goes on, the store stays consistent
             logger.exception("carrier=%s outcome=leader_crashed", carrier)
@@ -179,7 +180,7 @@ class Gatherer:
         else:
             logger.warning("outcome=gather_store_failed error=%s", type(error).__name__)
 
-    def _lead(self, carrier: str, lead: str, own: list[str], priority: int, queue_deadline: float) -> None:
+    def _lead(self, carrier: str, lead: str, own: list[str], priority: Priority, queue_deadline: float) -> None:
         client = self.carriers[carrier]
         lease = self.timing.lease_seconds
         ahead_view: QueueView | None = None
@@ -284,9 +285,8 @@ class Gatherer:
                 if number not in payloads and number not in requeue:
                     payloads[number] = CachedResult.now(CarrierFailure(carrier, number, FailureReason.BAD_RESPONSE))
             try:
-                self.store.settle(
-                    carrier, payloads, stored=stored, requeue=requeue, lease_seconds=self.timing.lease_seconds
-                )
+                settled = Settled(payloads, stored, requeue)
+                self.store.settle(carrier, settled, lease_seconds=self.timing.lease_seconds)
             except REDIS_ERRORS as error:  # the answers are in the parcel cache; waiters find them when they retry
                 self._redis_failed(error)
 
@@ -294,8 +294,8 @@ class Gatherer:
         started = time.perf_counter()
 
         def call() -> Mapping[str, TrackingResult]:
-            with prepaid_slot(client.slug):
-                return client.call_batch(numbers, kind)
+            # The slot `_lead` reserved pays for the call's first request at the transport (carriers/throttle.py).
+            return client.with_extensions({PREPAID_SLOT: PrepaidSlot()}).call_batch(numbers, kind)
 
         try:
             results = call() if self.guard is None else self.guard.call(client.slug, numbers, call)
@@ -320,48 +320,6 @@ def _marker(entry: CachedResult, stored_at: float) -> Marker:
     return Marker(seconds, stored_at)
 
 
-class Gathers(Protocol):
-    def gather(
-        self,
-        pairs: Sequence[Pair],
-        priority: int = VISITOR,
-        *,
-        cache_read_at: float = -math.inf,
-        answer_within: float | None = None,
-    ) -> dict[Pair, CachedResult]: ...
-
-
-class GathererWithFallback:
-    """The gatherer every worker shares (Redis) while Redis answers; this process's own while it does not.
-
-    A request that meets a Redis failure starts over on the process's own store, so a Redis outage costs it
-    the socket timeout once, and costs later requests nothing until Redis is tried again (RedisOutage).
-    """
-
-    def __init__(self, shared: Gatherer, local: Gatherer, outage: RedisOutage) -> None:
-        self.shared = shared
-        self.local = local
-        self.outage = outage
-
-    def gather(
-        self,
-        pairs: Sequence[Pair],
-        priority: int = VISITOR,
-        *,
-        cache_read_at: float = -math.inf,
-        answer_within: float | None = None,
-    ) -> dict[Pair, CachedResult]:
-        if self.outage.should_ask():
-            try:
-                answers = self.shared.gather(pairs, priority, cache_read_at=cache_read_at, answer_within=answer_within)
-            except REDIS_ERRORS as error:
-                self.outage.failed(error)
-            else:
-                self.outage.succeeded()
-                return answers
-        return self.local.gather(pairs, priority, cache_read_at=cache_read_at, answer_within=answer_within)
-
-
 class Waiting:
     """One request's wait for its numbers: leading where it holds a lease, woken by its inbox otherwise."""
 
@@ -370,7 +328,7 @@ class Waiting:
         gatherer: Gatherer,
         request: str,
         pairs: list[Pair],
-        priority: int,
+        priority: Priority,
         cache_read_at: float,
         answer_within: float | None = None,
     ) -> None:
@@ -380,7 +338,7 @@ class Waiting:
         self.priority = priority
         timing = gatherer.timing
         self.started = gatherer.clock.now()
-        wait = timing.background_wait_seconds if priority == BACKGROUND else timing.wait_seconds
+        wait = timing.background_wait_seconds if priority is Priority.BACKGROUND else timing.wait_seconds
         self.queue_deadline = self.started + wait
         self.deadline = self.started + max(timing.deadline_seconds, wait)
         # Past this, numbers still in flight are left to their calls (their answers land in the parcel cache).
@@ -409,7 +367,7 @@ class Waiting:
                     CarrierFailure(carrier, number, FailureReason.TIMEOUT)
                 )
         instruments.lookup_waited(
-            "background" if self.priority == BACKGROUND else "visitor", self.g.clock.now() - self.started
+            "background" if self.priority is Priority.BACKGROUND else "visitor", self.g.clock.now() - self.started
         )
         return self.answers
 
@@ -454,15 +412,15 @@ class Waiting:
 
     def _join(self, pairs: list[Pair]) -> None:
         timing = self.g.timing
-        joined = self.g.store.join(
+        joining = Joining(
             self.request,
             [self.wanted[pair] for pair in pairs],
             self.priority,
             alive_seconds=self.deadline - self.g.clock.now() + 1.0,
-            lease_seconds=timing.lease_seconds,
             batch_sizes={carrier: self.g.carriers[carrier].batch_size for carrier, _ in pairs},
             answered_since=self.cache_read_at,
         )
+        joined = self.g.store.join(joining, lease_seconds=timing.lease_seconds)
         for pair, payload in joined.settled.items():
             self._answer(pair, payload)
         for carrier in joined.leads:
@@ -475,7 +433,7 @@ class Waiting:
         elif message.what == LEAD:
             self._start_lead(message.carrier)
         elif message.what == REFUSED:
-            if self.priority == BACKGROUND:
+            if self.priority is Priority.BACKGROUND:
                 self.retry_at = self.g.clock.now() + float(message.payload)
             else:
                 # The leader's budget has no slot before the deadline; the next one is this far away.

@@ -10,7 +10,6 @@ deadline leaves numbers still being asked `pending`; their answers land in the p
 
 from __future__ import annotations
 
-import enum
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -20,6 +19,7 @@ from datetime import datetime
 from carriers.base import shorten_number
 from carriers.detect import candidate_carriers
 from carriers.model import CarrierFailure, FailureReason, Found, NotFound, TrackingResult
+from carriers.throttle import Priority
 from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.clients import lookup_parts
 from tracking_site.metrics import instruments
@@ -28,13 +28,6 @@ from tracking_site.postplus_feed.store import postplus_api
 logger = logging.getLogger("tracking_site.lookup")
 
 Pair = tuple[str, str]
-
-
-class Priority(enum.IntEnum):
-    """Who is waiting for an answer: carrier budget goes to visitors first."""
-
-    VISITOR = 0  # someone is waiting on a page
-    BACKGROUND = 1  # refreshing followed parcels, warming: leftover carrier budget only
 
 
 @dataclass(frozen=True)
@@ -87,7 +80,7 @@ def lookup_parcels(
     missing = [pair for pair in missing if pair not in answers]
     pending: set[Pair] = set()
     if missing:
-        gathered = parts.gatherer.gather(missing, int(priority), cache_read_at=read_at, answer_within=answer_within)
+        gathered = parts.gatherer.gather(missing, priority, cache_read_at=read_at, answer_within=answer_within)
         for pair in missing:
             if pair in gathered:
                 answers[pair] = _with_stale_fallback(gathered[pair], cached.get(pair))

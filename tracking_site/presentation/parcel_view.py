@@ -68,7 +68,7 @@ def build_parcel_view(
         carrier_lang=foreign_language(parcel.carrier, page_language),
         headline=headline,
         expected=expected,
-        what_now=what_now(parcel, now, page_language),
+        what_now=what_now(parcel, now, page_language, late=headline.answer.late),
         handover=handover(parcel),
         steps=milestone_steps(parcel),
         days=days,

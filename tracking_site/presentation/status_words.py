@@ -136,6 +136,8 @@ WHAT_NOW_ADVICE: dict[Status, Promise] = {
     # The answer above already says to ask the sender first; the box is for the carrier's side.
     Status.RETURNED: _("If the sender cannot help, ask the carrier where the parcel is now."),
 }
+# A late parcel's box, shown only under a brand (it then offers the operator's contact first).
+LATE_ADVICE = _("It is later than the carrier said. Parcels often move again within a day or two.")
 # The link to the carrier's own page, worded for what the visitor goes there to do.
 WHAT_NOW_LINK: dict[Status, Promise] = {
     # Translators: a link's words; %(name)s is the carrier's name ("NZ Post", "PostNord").

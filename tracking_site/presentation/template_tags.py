@@ -19,6 +19,7 @@ from carriers.model import Parcel, Status, TrackingEvent
 from tracking_site.presentation.links import absolute_url
 from tracking_site.presentation.local_times import ShownTime, event_shown_time, local_text
 from tracking_site.presentation.milestones import MilestoneStep, StepState
+from tracking_site.presentation.not_found import mistyped_words
 from tracking_site.presentation.number_groups import number_groups
 from tracking_site.presentation.status_words import status_label as translated_status_label
 
@@ -74,6 +75,10 @@ def grouped_number(number: str) -> SafeString:
     """`{% grouped_number number %}`: the number in groups that never break, copied whole (no spaces in it)."""
     groups = "<wbr>".join(f'<span class="group">{escape(group)}</span>' for group in number_groups(number))
     return mark_safe(f'<span class="number" translate="no">{groups}</span>')  # noqa: S308 - every group escaped
+
+
+# `{% mistyped_words number as mistyped %}`: on a not-found answer, the sentence saying one character may be mistyped.
+register.simple_tag(mistyped_words)
 
 
 # Open Graph names a locale with its territory; ours are the languages' home countries.

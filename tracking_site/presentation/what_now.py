@@ -1,5 +1,10 @@
 """What to do now, for parcels that need their recipient: where, until when, what the carrier said, its page.
 
+Where the site runs under an operator's brand, the box offers the operator's contact and returns links before the
+carrier's (brand/contact.py): for a failed delivery, a parcel held up, a returned one, and a late one (which,
+without a brand, gets no box: there would be nobody but the carrier to send the customer to, and its page is
+already linked from the answer's carrier line).
+
 And who delivers the last stretch: a PostPlus parcel names the carrier that will deliver it, or has it, or did;
 a DHL eCommerce parcel handed to USPS names USPS. "Now with" only once a scan shows that carrier has it.
 """
@@ -10,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from carriers.model import LastMile, Parcel, Status, TrackingEvent
+from tracking_site.brand.contact import SenderContact, sender_contact
 from tracking_site.presentation.carrier_dates import deadline_in, next_attempt_in
 from tracking_site.presentation.carrier_links import CarrierPage, last_mile_page, public_tracking_page
 from tracking_site.presentation.carrier_text import foreign_language, place_case, sentence_case
@@ -18,6 +24,7 @@ from tracking_site.presentation.local_times import day_words, where_it_happened,
 from tracking_site.presentation.status_words import (
     DELIVERED_BY,
     DELIVERS_IN,
+    LATE_ADVICE,
     NOW_WITH,
     WHAT_NOW_ADVICE,
     WHAT_NOW_LINK,
@@ -26,6 +33,8 @@ from tracking_site.presentation.status_words import (
 )
 
 NEEDS_YOU = tuple(WHAT_NOW_ADVICE)
+# Of those, the customer needs someone for these; at a pickup point they need only the pickup point.
+NEEDS_SOMEONE = (Status.DELIVERY_FAILED, Status.EXCEPTION, Status.RETURNED)
 # Scans only the carrier at the door makes: a consolidator (PostPlus) forwards them from the last-mile carrier, so
 # each shows that carrier has the parcel even where no handover scan came first.
 AT_THE_DOOR = (Status.OUT_FOR_DELIVERY, Status.DELIVERY_FAILED, Status.AWAITING_PICKUP, Status.DELIVERED)
@@ -41,6 +50,7 @@ class WhatNow:
     carrier_said_lang: str
     carrier_page: CarrierPage | None
     link_text: str  # what the carrier's page is for, "" without a page
+    sender: SenderContact | None = None  # the operator's links, before the carrier's; None without a brand
 
 
 @dataclass(frozen=True)
@@ -77,10 +87,11 @@ def next_attempt(parcel: Parcel) -> date | None:
     return next_attempt_in(event.description, _said_on(parcel, event))
 
 
-def what_now(parcel: Parcel, now: datetime, page_language: str) -> WhatNow | None:
-    """The next step for awaiting pickup, failed delivery, exception and returned; None for the others."""
+def what_now(parcel: Parcel, now: datetime, page_language: str, *, late: bool = False) -> WhatNow | None:
+    """The next step for awaiting pickup, failed delivery, exception and returned, and under a brand for a `late`
+    parcel (the answer says "Late: was expected ..."); None for the others."""
     if parcel.status not in NEEDS_YOU:
-        return None
+        return late_box(parcel, page_language) if late else None
     event = deciding_event(parcel)
     place = place_case(event.place.label) if event and event.place else ""
     said = sentence_case(event.description, names=place) if event else ""
@@ -96,6 +107,26 @@ def what_now(parcel: Parcel, now: datetime, page_language: str) -> WhatNow | Non
         carrier_said_lang=foreign_language(parcel.carrier, page_language),
         carrier_page=page,
         link_text=str(WHAT_NOW_LINK[parcel.status]) % {"name": page.carrier} if page else "",
+        sender=sender_contact(parcel.tracking_number, page_language) if parcel.status in NEEDS_SOMEONE else None,
+    )
+
+
+def late_box(parcel: Parcel, page_language: str) -> WhatNow | None:
+    """A late parcel's box: the operator first, then the carrier that has it; None without a brand's links."""
+    sender = sender_contact(parcel.tracking_number, page_language)
+    if sender is None:
+        return None
+    _, page = holder(parcel)
+    return WhatNow(
+        status=parcel.status,
+        advice=str(LATE_ADVICE),
+        place="",
+        until="",
+        carrier_said="",
+        carrier_said_lang="",
+        carrier_page=page,
+        link_text=str(WHAT_NOW_LINK[Status.EXCEPTION]) % {"name": page.carrier} if page else "",
+        sender=sender,
     )
 
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from carriers.throttle import RateLimit, Reserve
-from tracking_site.resilience.redis_outage import RedisOutage
-from tracking_site.resilience.shared_or_local import SharedOrLocal
+from carriers.throttle import RateLimit
 
 
 def process_share(limits: Mapping[str, RateLimit], processes: int) -> dict[str, RateLimit]:
@@ -21,13 +19,3 @@ def process_share(limits: Mapping[str, RateLimit], processes: int) -> dict[str, 
         carrier: RateLimit(max(limit.calls // max(processes, 1), 1), limit.window_seconds)
         for carrier, limit in limits.items()
     }
-
-
-def shared_or_local_reserve(shared: Reserve, local: Reserve, outage: RedisOutage) -> Reserve:
-    """A `Reserve` over Redis (`shared`) that asks `local` (this process's share) while Redis is unavailable."""
-    reserves = SharedOrLocal(shared, local, outage)
-
-    def reserve(carrier: str) -> float | None:
-        return reserves.run(lambda chosen: chosen(carrier))
-
-    return reserve

@@ -1,14 +1,16 @@
 """Carrier call budgets shared by every worker: a slot reserved for each upstream call before it is made.
 
-The gatherer reserves the slot of each batch it sends, then waits for it while numbers keep gathering. Every
-other request to a carrier (token fetches, the staff console's searches, the feed sync) reserves its own slot at
-the httpx transport (carriers/throttle.py) through `transport_reserve`, where a batch's first request uses the slot
-its gatherer already holds: one budget, one count per request. With REDIS_URL one Lua script reserves slots on the
-server's clock for all workers and machines; without it this process keeps its own.
+The gatherer reserves the slot of each batch it sends, then waits for it while numbers keep gathering, and sends
+the call with that slot prepaid. Every other request to a carrier (token fetches, the staff console's searches, the
+feed sync) reserves its own slot at the httpx transport (carriers/throttle.py) through `transport_reserve`: one
+budget, one count per request. With REDIS_URL one Lua script reserves slots on the server's clock for all workers
+and machines; without it this process keeps its own. The rule is written twice, once per store: `plan_reservation`
+in Python and `RESERVE_SCRIPT` in Lua; tests/tracking_site/shared_state/test_call_budget.py runs against both.
 
-A slot is a sliding window (carriers/throttle.py says why): at most `calls` in any `window_seconds`. Background
-work asks with `keep_free`: granted only at once and only while that many slots of the window stay unused, so it
-rides on headroom visitors are not using.
+A slot is a sliding window: at most `calls` in any `window_seconds`. A plain token bucket of the same rate lets a
+full bucket plus its refill through in one second (twice the rate); the window allows the same burst (a 25-number
+search's parallel batches) and never more than the limit. Background work asks with `keep_free`: granted only at
+once and only while that many slots of the window stay unused, so it rides on headroom visitors are not using.
 """
 
 from __future__ import annotations
@@ -16,15 +18,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.conf import settings
 
-from carriers.throttle import RateLimit, Reserve, next_slot
+from carriers.throttle import Priority, RateLimit, Reserve
 from tracking_site.metrics import instruments
 from tracking_site.resilience.budget_fallback import process_share
 from tracking_site.resilience.redis_outage import RedisOutage, outage_for
@@ -53,8 +53,12 @@ class CallBudget(Protocol):
 def plan_reservation(
     recent: Sequence[float], now: float, limit: RateLimit, max_wait_seconds: float, keep_free: int
 ) -> tuple[Reservation, float | None]:
-    """The reservation for one more call, and the slot to record if granted (`recent`: slots, oldest first)."""
-    slot = next_slot(recent, now, limit)
+    """The reservation for one more call, and the slot to record if granted (`recent`: slots, oldest first).
+
+    The slot: never before one already reserved, and one window after the `calls`-th last."""
+    slot = max(now, recent[-1]) if recent else now
+    if len(recent) >= limit.calls:
+        slot = max(slot, recent[-limit.calls] + limit.window_seconds)
     keep_free = min(keep_free, limit.calls - 1)
     if keep_free > 0:
         in_window = [reserved for reserved in recent if reserved > now - limit.window_seconds]
@@ -228,35 +232,9 @@ def budget_from_settings() -> CallBudget:
     return SharedOrLocalBudget(RedisBudget(client, limits), share, outage_for(settings.REDIS_URL))
 
 
-_prepaid: ContextVar[frozenset[str]] = ContextVar("prepaid_call_slots", default=frozenset())
-
-
-@contextmanager
-def prepaid_slot(carrier: str) -> Iterator[None]:
-    """Within this block the next request to `carrier` uses a slot its caller already reserved."""
-    token = _prepaid.set(_prepaid.get() | {carrier})
-    try:
-        yield
-    finally:
-        _prepaid.reset(token)
-
-
 def headroom(limit: RateLimit | None, share: float) -> int:
     """The calls of a window background work leaves unused: `share` of them, at least one."""
     return max(int(limit.calls * share), 1) if limit else 0
-
-
-_background: ContextVar[bool] = ContextVar("background_calls", default=False)
-
-
-@contextmanager
-def background_calls() -> Iterator[None]:
-    """Within this block requests to carriers use only headroom visitors leave (the feed sync, for one)."""
-    token = _background.set(True)
-    try:
-        yield
-    finally:
-        _background.reset(token)
 
 
 def transport_reserve(
@@ -268,15 +246,11 @@ def transport_reserve(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Reserve:
-    """carriers/throttle.py's gate over `budget`: each request reserves a slot unless its slot is prepaid; inside
-    `background_calls` it waits (up to `background_wait_seconds`) for a slot that leaves visitors headroom."""
+    """carriers/throttle.py's gate over `budget`: a visitor's request reserves a slot at most `max_wait_seconds`
+    away; a background one waits (up to `background_wait_seconds`) for a slot that leaves visitors headroom."""
 
-    def reserve(carrier: str) -> float | None:
-        prepaid = _prepaid.get()
-        if carrier in prepaid:
-            _prepaid.set(prepaid - {carrier})
-            return 0.0
-        if _background.get():
+    def reserve(carrier: str, priority: Priority) -> float | None:
+        if priority is Priority.BACKGROUND:
             return _background_slot(carrier)
         reservation = budget.reserve(carrier, max_wait_seconds)
         return reservation.wait_seconds if reservation.granted else None

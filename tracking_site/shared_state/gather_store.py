@@ -28,8 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-VISITOR = 0
-BACKGROUND = 1
+from carriers.throttle import Priority
 
 LEAD = "lead"  # you hold the carrier's lease now: lead its next call
 FULL = "full"  # (to a leader) a whole batch is waiting
@@ -85,25 +84,46 @@ class Taken:
     next_view: QueueView | None = None  # when it keeps it: the queue as the next call will see it
 
 
+@dataclass(frozen=True)
+class Joining:
+    """A request's numbers as it joins their carriers' queues."""
+
+    request: str
+    wanted: Sequence[Wanted]
+    priority: Priority
+    alive_seconds: float  # how long the request may still wait: no lease is handed to a request gone
+    batch_sizes: Mapping[str, int]  # per carrier: this many visitor numbers queued wake its leader (FULL)
+    # Done markers written before this (when the request read the parcel cache) do not count: an older answer
+    # should have been in the parcel cache, and is not there any more.
+    answered_since: float = -math.inf
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What one call brought: an answer (payload) for each number it carried; `stored` ones also leave a done
+    marker, for requests that missed the parcel cache just before the answer was written there; `requeue` ones
+    ({number: next kind}) the call did not find, queued again under their next identifier kind."""
+
+    answers: Mapping[str, Any]
+    stored: Mapping[str, Marker] = field(default_factory=dict)
+    requeue: Mapping[str, str] = field(default_factory=dict)
+
+
 def lead_id(request: str, carrier: str) -> str:
     """The lease holder's name (also the inbox its FULL messages go to)."""
     return f"{request}/{carrier}"
 
 
+def request_of(lead: str) -> str:
+    """The request a lease holder's name belongs to (its inbox)."""
+    return lead.rsplit("/", 1)[0]
+
+
 class GatherStore(Protocol):
-    def join(
-        self,
-        request: str,
-        wanted: Sequence[Wanted],
-        priority: int,
-        *,
-        alive_seconds: float,
-        lease_seconds: float,
-        batch_sizes: Mapping[str, int],
-        answered_since: float = -math.inf,
-    ) -> Joined:
-        """Register and queue (see the module's docstring); a done marker counts only if written at or after
-        `answered_since` (when the request read the parcel cache: an older one's answer should have been there)."""
+    """The operations the module's docstring describes, each one atomic."""
+
+    def join(self, joining: Joining, *, lease_seconds: float) -> Joined:
+        """Register and queue; an answer finished a moment ago comes back at once instead."""
         ...
 
     def receive(self, inbox: str, timeout: float) -> list[Message]:
@@ -116,18 +136,8 @@ class GatherStore(Protocol):
         self, carrier: str, lead: str, kind: str, own: Sequence[str], limit: int, *, lease_seconds: float
     ) -> Taken: ...
 
-    def settle(
-        self,
-        carrier: str,
-        answers: Mapping[str, Any],
-        *,
-        stored: Mapping[str, Marker],
-        requeue: Mapping[str, str],
-        lease_seconds: float,
-    ) -> None:
-        """Wake the waiters of `answers` ({number: payload}); `stored` ones also leave a done marker, for requests
-        that missed the parcel cache just before the answer was written there. Queue `requeue` ({number: next
-        kind}) again."""
+    def settle(self, carrier: str, settled: Settled, *, lease_seconds: float) -> None:
+        """Wake the waiters of every answer, leave the done markers, queue the rest again."""
         ...
 
     def step_down(
@@ -183,12 +193,9 @@ MONOTONIC = MonotonicClock()
 
 @dataclass(order=True)
 class _Score:
-    priority: int
+    priority: Priority
     at: float
     seq: int
-
-
-_BACKGROUND_SCORE = _Score(BACKGROUND, 0.0, 0)
 
 
 @dataclass
@@ -203,7 +210,7 @@ class _State:
     queues: dict[tuple[str, str], dict[str, _Score]] = field(default_factory=dict)
     kinds: dict[str, list[str]] = field(default_factory=dict)
     waiters: dict[tuple[str, str], set[str]] = field(default_factory=dict)
-    flying: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)  # priority, until
+    flying: dict[tuple[str, str], tuple[Priority, float]] = field(default_factory=dict)  # priority, until
     done: dict[tuple[str, str], tuple[Any, float, float]] = field(default_factory=dict)  # payload, written, until
     leases: dict[str, tuple[str, float]] = field(default_factory=dict)  # carrier: (lead, until)
     joins: dict[str, _Joins] = field(default_factory=dict)
@@ -223,25 +230,16 @@ class LocalGatherStore:
 
     # The public operations, each under the one lock ----------------------------------------------------------
 
-    def join(
-        self,
-        request: str,
-        wanted: Sequence[Wanted],
-        priority: int,
-        *,
-        alive_seconds: float,
-        lease_seconds: float,
-        batch_sizes: Mapping[str, int],
-        answered_since: float = -math.inf,
-    ) -> Joined:
+    def join(self, joining: Joining, *, lease_seconds: float) -> Joined:
+        request, priority = joining.request, joining.priority
         with self._changed:
             now = self.clock.now()
             state = self._state
-            state.alive[request] = now + alive_seconds
+            state.alive[request] = now + joining.alive_seconds
             settled: dict[tuple[str, str], Any] = {}
             leads: list[str] = []
             by_carrier: dict[str, list[Wanted]] = {}
-            for item in wanted:
+            for item in joining.wanted:
                 by_carrier.setdefault(item.carrier, []).append(item)
             for carrier, items in by_carrier.items():
                 queued_any = added = False
@@ -249,7 +247,7 @@ class LocalGatherStore:
                 for item in items:
                     pair = (carrier, item.number)
                     done = self._live(state.done, pair, now)
-                    if done is not None and done[1] >= answered_since:
+                    if done is not None and done[1] >= joining.answered_since:
                         settled[pair] = done[0]
                         continue
                     state.waiters.setdefault(pair, set()).add(request)
@@ -264,14 +262,12 @@ class LocalGatherStore:
                         if priority < queue[item.number].priority:  # a visitor wants it now: ahead, as old as it is
                             queue[item.number] = replace(queue[item.number], priority=priority)
                     else:
-                        queue = state.queues.setdefault((carrier, item.kind), {})
-                        before.setdefault(item.kind, self._visitors(queue))
-                        queue[item.number] = self._score(priority, now)
-                        if item.kind not in state.kinds.setdefault(carrier, []):
-                            state.kinds[carrier].append(item.kind)
+                        before.setdefault(item.kind, _visitors(state.queues.get((carrier, item.kind), {}).values()))
+                        self._queue(carrier, item.kind, item.number, priority, now)
                         added = True
                     queued_any = True
-                if added and priority == VISITOR:  # a burst is visitors arriving; background work comes at once
+                # A burst is visitors arriving; background work comes at once.
+                if added and priority is Priority.VISITOR:
                     self._joined(carrier, request, now)
                 if not queued_any:
                     continue
@@ -280,9 +276,9 @@ class LocalGatherStore:
                     state.leases[carrier] = (lead_id(request, carrier), now + lease_seconds)
                     leads.append(carrier)
                 elif holder != lead_id(request, carrier):
-                    batch = batch_sizes.get(carrier, 1)
+                    batch = joining.batch_sizes.get(carrier, 1)
                     for kind, count in before.items():
-                        if count < batch <= self._visitors(state.queues[(carrier, kind)]):
+                        if count < batch <= _visitors(state.queues[(carrier, kind)].values()):
                             self._push(holder, Message(FULL, carrier))
             return Joined(settled, tuple(leads))
 
@@ -302,20 +298,19 @@ class LocalGatherStore:
 
     def _view(self, carrier: str, lead: str, own: Sequence[str], now: float) -> QueueView:
         """The view under the lock (also what `take` hands a leader that keeps the lease)."""
-        request = lead.rsplit("/", 1)[0]
+        request = request_of(lead)
         kinds = self._state.kinds.get(carrier, [])
         queues = {kind: self._state.queues.get((carrier, kind), {}) for kind in kinds}
-        own_kinds = [kind for number in own for kind in kinds if number in queues[kind]]
-        own_visitors = sum(
-            1 for number in own for kind in kinds if queues[kind].get(number, _BACKGROUND_SCORE).priority == VISITOR
-        )
-        all_visitors = sum(self._visitors(queue) for queue in queues.values())
-        kind = _next_kind(queues, own_kinds, self._visitors)
+        mine = [(kind, queues[kind][number]) for number in own for kind in kinds if number in queues[kind]]
+        own_kinds = [kind for kind, _ in mine]
+        own_visitors = _visitors(score for _, score in mine)
+        all_visitors = sum(_visitors(queue.values()) for queue in queues.values())
+        kind = _next_kind(queues, own_kinds)
         joins = self._state.joins.get(carrier, _Joins())
         other_at = joins.at if joins.by != request else joins.before
         if kind is None:
             return QueueView(None, 0, 0, 0, now - other_at)
-        visitors = self._visitors(queues[kind])
+        visitors = _visitors(queues[kind].values())
         others = all_visitors - own_visitors
         return QueueView(kind, visitors, len(queues[kind]) - visitors, others, now - other_at)
 
@@ -334,7 +329,7 @@ class LocalGatherStore:
             for number in chosen:
                 score = queue.pop(number)
                 self._state.flying[(carrier, number)] = (score.priority, now + self.flying_seconds)
-            request = lead.rsplit("/", 1)[0]
+            request = request_of(lead)
             left = [number for number in own if self._queued_kind(carrier, number) is not None]
             if left:
                 self._state.leases[carrier] = (lead, now + lease_seconds)
@@ -342,34 +337,24 @@ class LocalGatherStore:
             self._hand_over(carrier, now, lease_seconds, exclude=request)
             return Taken(tuple(chosen), False)
 
-    def settle(
-        self,
-        carrier: str,
-        answers: Mapping[str, Any],
-        *,
-        stored: Mapping[str, Marker],
-        requeue: Mapping[str, str],
-        lease_seconds: float,
-    ) -> None:
+    def settle(self, carrier: str, settled: Settled, *, lease_seconds: float) -> None:
         with self._changed:
             now = self.clock.now()
             state = self._state
-            for number, payload in answers.items():
+            for number, payload in settled.answers.items():
                 pair = (carrier, number)
                 state.flying.pop(pair, None)
                 for waiter in state.waiters.pop(pair, set()):
                     self._push(waiter, Message(DONE, carrier, number, payload))
-                marker = stored.get(number)
+                marker = settled.stored.get(number)
                 if marker is not None and marker.seconds > 0:
                     state.done[pair] = (payload, marker.written_at, now + marker.seconds)
             requeued = False
-            for number, kind in requeue.items():
+            for number, kind in settled.requeue.items():
                 pair = (carrier, number)
-                priority = state.flying.pop(pair, (VISITOR, 0.0))[0]
+                priority = state.flying.pop(pair, (Priority.VISITOR, 0.0))[0]
                 if state.waiters.get(pair):
-                    state.queues.setdefault((carrier, kind), {})[number] = self._score(priority, now)
-                    if kind not in state.kinds.setdefault(carrier, []):
-                        state.kinds[carrier].append(kind)
+                    self._queue(carrier, kind, number, priority, now)
                     requeued = True
             if requeued and self._holder(carrier, now) is None:
                 self._hand_over(carrier, now, lease_seconds, exclude=None)
@@ -379,7 +364,7 @@ class LocalGatherStore:
     ) -> None:
         with self._changed:
             now = self.clock.now()
-            request = lead.rsplit("/", 1)[0]
+            request = request_of(lead)
             if self._holder(carrier, now) == lead:
                 if hand_over:
                     self._hand_over(carrier, now, lease_seconds, exclude=request)
@@ -418,13 +403,11 @@ class LocalGatherStore:
 
     # Helpers, called with the lock held -------------------------------------------------------------------------
 
-    def _score(self, priority: int, now: float) -> _Score:
+    def _queue(self, carrier: str, kind: str, number: str, priority: Priority, now: float) -> None:
         self._seq += 1
-        return _Score(priority, now, self._seq)
-
-    @staticmethod
-    def _visitors(queue: Mapping[str, _Score]) -> int:
-        return sum(1 for score in queue.values() if score.priority == VISITOR)
+        self._state.queues.setdefault((carrier, kind), {})[number] = _Score(priority, now, self._seq)
+        if kind not in self._state.kinds.setdefault(carrier, []):
+            self._state.kinds[carrier].append(kind)
 
     @staticmethod
     def _live(entries: dict[tuple[str, str], Any], pair: tuple[str, str], now: float) -> Any:
@@ -500,10 +483,14 @@ class LocalGatherStore:
         state.leases.pop(carrier, None)
 
 
-def _next_kind(queues: Mapping[str, Mapping[str, _Score]], own_kinds: Sequence[str], visitors: Any) -> str | None:
+def _visitors(scores: Iterable[_Score]) -> int:
+    return sum(1 for score in scores if score.priority is Priority.VISITOR)
+
+
+def _next_kind(queues: Mapping[str, Mapping[str, _Score]], own_kinds: Sequence[str]) -> str | None:
     """The kind the next call carries: the leader's own first while visitors wait in it (or nowhere), then the
     kind with the most visitor numbers, then the most background ones; None when every queue is empty."""
-    waiting = {kind: visitors(queue) for kind, queue in queues.items() if queue}
+    waiting = {kind: _visitors(queue.values()) for kind, queue in queues.items() if queue}
     if not waiting:
         return None
     anyone = any(waiting.values())

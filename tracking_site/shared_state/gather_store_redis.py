@@ -12,9 +12,8 @@ or `D:<carrier>\\n<number>\\n<pickled answer>`. Needs Redis 7 (BLMPOP).
 from __future__ import annotations
 
 import json
-import math
 import pickle
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tracking_site.shared_state.gather_store import (
@@ -23,11 +22,12 @@ from tracking_site.shared_state.gather_store import (
     LEAD,
     REFUSED,
     Joined,
-    Marker,
+    Joining,
     Message,
     QueueView,
+    Settled,
     Taken,
-    Wanted,
+    request_of,
 )
 from tracking_site.shared_state.redis_client import MAX_BLOCK_SECONDS, key
 
@@ -427,35 +427,20 @@ class RedisGatherStore:
         self._abandon = client.register_script(ABANDON)
         self._leave = client.register_script(LEAVE)
 
-    def _now(self) -> str:
-        return "" if self.clock is None else str(int(self.clock() * 1000))
+    def _run(self, script: Any, *args: Any) -> Any:
+        """One of the scripts; its first two arguments are always the key prefix and the clock (tests')."""
+        now = "" if self.clock is None else str(int(self.clock() * 1000))
+        return script(args=[PREFIX, now, *args])
 
-    def join(
-        self,
-        request: str,
-        wanted: Sequence[Wanted],
-        priority: int,
-        *,
-        alive_seconds: float,
-        lease_seconds: float,
-        batch_sizes: Mapping[str, int],
-        answered_since: float = -math.inf,
-    ) -> Joined:
+    def join(self, joining: Joining, *, lease_seconds: float) -> Joined:
         plan: dict[str, list[list[str]]] = {}
-        for item in wanted:
+        for item in joining.wanted:
             plan.setdefault(item.carrier, []).append([item.number, item.kind])
-        entries = [[carrier, batch_sizes.get(carrier, 1), numbers] for carrier, numbers in plan.items()]
-        leads, settled = self._join(
-            args=[
-                PREFIX,
-                self._now(),
-                request,
-                priority,
-                _ms(alive_seconds),
-                _ms(lease_seconds),
-                json.dumps(entries),
-                f"{max(answered_since, -1e15):.6f}",
-            ]
+        entries = [[carrier, joining.batch_sizes.get(carrier, 1), numbers] for carrier, numbers in plan.items()]
+        since = f"{max(joining.answered_since, -1e15):.6f}"
+        alive, lease = _ms(joining.alive_seconds), _ms(lease_seconds)
+        leads, settled = self._run(
+            self._join, joining.request, joining.priority.value, alive, lease, json.dumps(entries), since
         )
         answers = {(message.carrier, message.number): message.payload for message in map(decode, settled)}
         return Joined(answers, tuple(carrier.decode() for carrier in leads))
@@ -470,90 +455,43 @@ class RedisGatherStore:
         return [decode(item) for item in raw]
 
     def view(self, carrier: str, lead: str, own: Sequence[str]) -> QueueView:
-        request = lead.rsplit("/", 1)[0]
-        return _queue_view(self._view(args=[PREFIX, self._now(), carrier, request, json.dumps(list(own))]))
+        return _queue_view(self._run(self._view, carrier, request_of(lead), json.dumps(list(own))))
 
     def take(
         self, carrier: str, lead: str, kind: str, own: Sequence[str], limit: int, *, lease_seconds: float
     ) -> Taken:
-        request = lead.rsplit("/", 1)[0]
-        numbers, keep, *after = self._take(
-            args=[
-                PREFIX,
-                self._now(),
-                carrier,
-                lead,
-                request,
-                kind,
-                json.dumps(list(own)),
-                limit,
-                _ms(lease_seconds),
-                _ms(self.flying_seconds),
-            ]
+        own_numbers, lease, flying = json.dumps(list(own)), _ms(lease_seconds), _ms(self.flying_seconds)
+        numbers, keep, *after = self._run(
+            self._take, carrier, lead, request_of(lead), kind, own_numbers, limit, lease, flying
         )
         next_view = _queue_view(after[0]) if after else None
         return Taken(tuple(number.decode() for number in numbers), bool(keep), next_view)
 
-    def settle(
-        self,
-        carrier: str,
-        answers: Mapping[str, Any],
-        *,
-        stored: Mapping[str, Marker],
-        requeue: Mapping[str, str],
-        lease_seconds: float,
-    ) -> None:
+    def settle(self, carrier: str, settled: Settled, *, lease_seconds: float) -> None:
         flat: list[Any] = []
-        for number, payload in answers.items():
-            marker = stored.get(number)
+        for number, payload in settled.answers.items():
+            marker = settled.stored.get(number)
             kept = _ms(marker.seconds) if marker is not None and marker.seconds > 0 else 0
             written = f"{marker.written_at:.6f}" if marker is not None else "0"
             flat += [number, kept, written, encode(Message(DONE, carrier, number, payload))]
-        self._settle(
-            args=[
-                PREFIX,
-                self._now(),
-                carrier,
-                _ms(lease_seconds),
-                json.dumps([[number, kind] for number, kind in requeue.items()]),
-                *flat,
-            ]
-        )
+        requeue = json.dumps([[number, kind] for number, kind in settled.requeue.items()])
+        self._run(self._settle, carrier, _ms(lease_seconds), requeue, *flat)
 
     def step_down(
         self, carrier: str, lead: str, *, lease_seconds: float, hand_over: bool, tell: Message | None = None
     ) -> None:
-        request = lead.rsplit("/", 1)[0]
-        self._step_down(
-            args=[
-                PREFIX,
-                self._now(),
-                carrier,
-                lead,
-                request,
-                _ms(lease_seconds),
-                "1" if hand_over else "0",
-                encode(tell) if tell is not None else "",
-            ]
-        )
+        told = encode(tell) if tell is not None else ""
+        self._run(self._step_down, carrier, lead, request_of(lead), _ms(lease_seconds), "1" if hand_over else "0", told)
 
     def abandon(self, request: str, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         asked = [list(pair) for pair in pairs]
         if not asked:
             return {}
-        found = self._abandon(args=[PREFIX, self._now(), request, json.dumps(asked)])
+        found = self._run(self._abandon, request, json.dumps(asked))
         return {(carrier, number): where.decode() for (carrier, number), where in zip(asked, found, strict=True)}
 
     def leave(
         self, request: str, pending: Iterable[tuple[str, str]], carriers: Iterable[str], *, lease_seconds: float
     ) -> None:
-        self._leave(
-            args=[
-                PREFIX,
-                self._now(),
-                request,
-                json.dumps([list(pair) for pair in pending]),
-                json.dumps(sorted(carriers)),
-                _ms(lease_seconds),
-            ]
-        )
+        pairs, leases = json.dumps([list(pair) for pair in pending]), json.dumps(sorted(carriers))
+        self._run(self._leave, request, pairs, leases, _ms(lease_seconds))

@@ -12,17 +12,20 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from carriers.base import InvalidNumber
 from carriers.detect import normalize_number
+from tracking_site.presentation.arrival import expected_deliveries
 from tracking_site.presentation.carrier_text import foreign_language
 from tracking_site.presentation.links import absolute_url
 from tracking_site.presentation.status_words import carrier_name
 from tracking_site.protection.rate_limits import RateLimited, charge
 from tracking_site.staff.searches import SEARCHES, SearchOutcome, StaffResult, run_search
+from tracking_site.staff.ticket_summary import SummaryLanguageForm, ticket_summary
 
 View = Callable[..., HttpResponse]
 
@@ -50,18 +53,26 @@ def customer_link(carrier: str, number: str) -> str:
     return absolute_url(reverse("parcel", args=[carrier, normalized]))
 
 
-def _cards(results: tuple[StaffResult, ...]) -> list[dict[str, object]]:
-    return [
-        {
-            "parcel": result.parcel,
-            "asked": result.asked,
-            "carrier": carrier_name(result.parcel.carrier),
-            # The carrier's own words (its scans, its service's name) are marked with its language.
-            "carrier_lang": foreign_language(result.parcel.carrier, get_language() or settings.LANGUAGE_CODE),
-            "link": customer_link(result.parcel.carrier, result.parcel.tracking_number),
-        }
-        for result in results
-    ]
+def _cards(results: tuple[StaffResult, ...], language: str) -> list[dict[str, object]]:
+    now = timezone.now()
+    expected = expected_deliveries([result.parcel for result in results])
+    cards: list[dict[str, object]] = []
+    for result in results:
+        parcel = result.parcel
+        link = customer_link(parcel.carrier, parcel.tracking_number)
+        summary = ticket_summary(parcel, expected[(parcel.carrier, parcel.tracking_number)], link, language, now)
+        cards.append(
+            {
+                "parcel": parcel,
+                "asked": result.asked,
+                "carrier": carrier_name(parcel.carrier),
+                # The carrier's own words (its scans, its service's name) are marked with its language.
+                "carrier_lang": foreign_language(parcel.carrier, get_language() or settings.LANGUAGE_CODE),
+                "link": link,
+                "summary": summary,
+            }
+        )
+    return cards
 
 
 @require_safe
@@ -78,6 +89,7 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
     if chosen is None:
         raise Http404("No such search.")
     form = chosen.form(request.POST if request.method == "POST" else None)
+    summary_form = SummaryLanguageForm(request.POST if request.method == "POST" else None)
     outcome: SearchOutcome | None = None
     status = 200
     if request.method == "POST":
@@ -90,7 +102,9 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
         "search": chosen,
         "form": form,
         "outcome": outcome,
-        "cards": _cards(outcome.results) if outcome else [],
+        "summary_form": summary_form,
+        "summary_language": summary_form.chosen(),
+        "cards": _cards(outcome.results, summary_form.chosen()) if outcome else [],
         "searches": SEARCHES.values(),
     }
     return render(request, "staff/search.html", context, status=status)

@@ -13,8 +13,8 @@ from carriers.model import CarrierFailure, Found
 from tracking_site.lookup.clients import get_carriers
 from tracking_site.lookup.service import lookup_parcels
 from tracking_site.presentation.failures import FAILURES, failure_words, seconds_to_retry
+from tracking_site.presentation.not_found import not_found_message
 from tracking_site.presentation.parcel_json import parcel_to_json
-from tracking_site.presentation.status_words import carrier_name
 from tracking_site.protection.rate_limits import charge_numbers, rate_limited
 from tracking_site.web import answer_cache
 from tracking_site.web.errors import api_error
@@ -56,4 +56,4 @@ def parcel_api(request: HttpRequest, carrier: str, number: str) -> HttpResponse:
             failure_words(result),
             retry_after=seconds_to_retry(result),
         )
-    return api_error(404, "not_found", f"{carrier_name(carrier)} has no parcel with this number.")
+    return api_error(404, "not_found", not_found_message(carrier, normalized))

@@ -10,8 +10,9 @@ from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from carriers.base import InvalidNumber
-from carriers.detect import MAX_NUMBERS_PER_SEARCH, normalize_number, split_numbers
+from carriers.detect import MAX_NUMBERS_PER_SEARCH, normalize_number
 from carriers.registry import CARRIER_NAMES
+from carriers.search_text import search_entries
 
 # The search box takes 25 numbers of 40 characters with separators; anything longer is not a search.
 MAX_QUERY_LENGTH = 2000
@@ -66,9 +67,10 @@ class SearchForm(forms.Form):
     def clean_q(self) -> list[str]:
         """The valid numbers, normalized and without repeats; invalid entries go to `rejected`.
 
-        Only a search with no valid number at all is an error.
+        The text is read as people paste numbers (`carriers.detect.search_entries`: grouped numbers joined, labels
+        and punctuation around a number dropped). Only a search with no valid number at all is an error.
         """
-        parts = split_numbers(self.cleaned_data["q"])
+        parts = search_entries(self.cleaned_data["q"])
         if not parts:
             raise forms.ValidationError(gettext("Type at least one tracking number."), code="required")
         if len(parts) > MAX_NUMBERS_PER_SEARCH:

@@ -24,6 +24,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from carriers.model import Found, Status
+from tracking_site.brand.current import current_brand
 from tracking_site.lookup.service import LookupOutcome
 from tracking_site.presentation.links import absolute_url
 from tracking_site.presentation.local_times import parcel_today
@@ -40,8 +41,10 @@ BUILD_SUFFIXES = {".html", ".css", ".js", ".py", ".mo", ".svg", ".txt"}
 
 @functools.cache
 def site_build() -> str:
-    """A fingerprint of this deploy's code, templates and static files, the same in every worker."""
+    """A fingerprint of this deploy's code, templates and static files and of its brand, the same in every worker."""
     digest = hashlib.sha256()
+    brand = current_brand()
+    digest.update(brand.fingerprint.encode() if brand else b"")
     base = Path(settings.BASE_DIR)
     for folder in BUILD_FOLDERS:
         for path in sorted((base / folder).rglob("*")):

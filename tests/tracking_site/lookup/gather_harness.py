@@ -10,6 +10,7 @@ import httpx
 
 from carriers.base import CarrierClient, CarrierUnavailable
 from carriers.model import CarrierFailure, FailureReason, Found, NotFound, Parcel, TrackingResult
+from carriers.throttle import Priority
 from tests.tracking_site.conftest import make_parcel
 
 # Only a test that is stuck ever waits this long (a thread that never blocks, a wake-up that never comes).
@@ -95,7 +96,7 @@ class Harness:
             self._live.add(thread)
         thread.start()
 
-    def request(self, gatherer, pairs: Sequence[tuple[str, str]], priority: int = 0) -> Asked:
+    def request(self, gatherer, pairs: Sequence[tuple[str, str]], priority: Priority = Priority.VISITOR) -> Asked:
         asked = Asked()
         self.spawn(lambda: asked.set(gatherer.gather(pairs, priority)))
         self.settle()
@@ -162,6 +163,7 @@ class RecordingCarrier(CarrierClient):
         self.finds = dict(finds or {})
         self.failure = failure
         self.calls: list[tuple[str, list[str]]] = []
+        self.extensions: list[dict[str, object]] = []  # what each call's requests would carry
         self._clock = clock
         self._gate = clock.condition() if clock else threading.Condition()
         self._held = False
@@ -176,6 +178,10 @@ class RecordingCarrier(CarrierClient):
         with self._gate:
             self._held = False
             self._gate.notify_all()
+
+    def with_extensions(self, extensions: Mapping[str, object]) -> RecordingCarrier:
+        self.extensions.append(dict(extensions))
+        return self  # one carrier, so that hold() and release() reach every call
 
     def call_batch(self, numbers: Sequence[str], kind: str = "") -> dict[str, TrackingResult]:
         self.calls.append((kind, list(numbers)))

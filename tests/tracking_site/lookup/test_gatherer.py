@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 
 from carriers.model import CarrierFailure, FailureReason, Found, NotFound
-from carriers.throttle import RateLimit
+from carriers.throttle import PREPAID_SLOT, PrepaidSlot, Priority, RateLimit
 from tests.tracking_site.lookup.gather_harness import Harness, RecordingCarrier
 from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.gatherer import Gatherer, Linger, Timing
 from tracking_site.shared_state.call_budget import LocalBudget
-from tracking_site.shared_state.gather_store import BACKGROUND, LocalGatherStore
+from tracking_site.shared_state.gather_store import LocalGatherStore
 
 PP = "postplus"
 
@@ -188,6 +188,19 @@ def test_a_call_that_never_ends_is_a_timeout_at_the_deadline(h):
     h.settle()
 
 
+def test_each_call_goes_out_with_the_slot_its_leader_reserved_for_it(h):
+    carrier = RecordingCarrier(PP, ["SPENT", "A"])
+    g = gatherer(h, [carrier], {PP: RateLimit(1, 1.0)})
+    spend_the_budget(h, g, carrier)
+    asked = h.request(g, [(PP, "A")])
+    h.advance(1.0)
+
+    assert asked.done and carrier.numbers_called() == [["SPENT"], ["A"]]
+    slots = [extensions[PREPAID_SLOT] for extensions in carrier.extensions]
+    assert len(slots) == 2 and slots[0] is not slots[1]
+    assert all(isinstance(slot, PrepaidSlot) and slot.use() for slot in slots)  # none used before the transport
+
+
 # --- Sharing -------------------------------------------------------------------------------------------------------
 
 
@@ -236,7 +249,7 @@ def test_visitor_numbers_fill_a_batch_before_background_ones(h):
     carrier = RecordingCarrier(PP, ["SPENT", "V1", "V2", "V3", *numbers("B", 5)], batch_size=4)
     g = gatherer(h, [carrier], {PP: RateLimit(1, 1.0)})
     spend_the_budget(h, g, carrier)
-    background = h.request(g, [(PP, number) for number in numbers("B", 5)], BACKGROUND)
+    background = h.request(g, [(PP, number) for number in numbers("B", 5)], Priority.BACKGROUND)
     visitors = [h.request(g, [(PP, number)]) for number in ("V1", "V2", "V3")]
 
     h.advance(1.0)
@@ -249,7 +262,7 @@ def test_background_only_calls_leave_headroom_for_visitors(h):
     carrier = RecordingCarrier(PP, ["B1", "B2", "B3", "B4", "V1", "V2"])
     g = gatherer(h, [carrier], {PP: RateLimit(4, 1.0)}, background_keep_free=0.5)
 
-    waiting = [h.request(g, [(PP, number)], BACKGROUND) for number in ("B1", "B2", "B3")]
+    waiting = [h.request(g, [(PP, number)], Priority.BACKGROUND) for number in ("B1", "B2", "B3")]
     assert carrier.numbers_called() == [["B1"], ["B2"]]  # a third would leave fewer than 2 of 4 calls
     assert not waiting[2].done
 
@@ -257,7 +270,7 @@ def test_background_only_calls_leave_headroom_for_visitors(h):
     assert carrier.numbers_called()[2:] == [["V1", "B3"], ["V2"]]  # B3 rides in a visitor call's free seat
     assert all(request.done for request in [*visitors, *waiting])
 
-    later = h.request(g, [(PP, "B4")], BACKGROUND)
+    later = h.request(g, [(PP, "B4")], Priority.BACKGROUND)
     assert len(carrier.calls) == 4 and not later.done  # the window is spent
     h.advance(1.0)  # it moves on: headroom again
     assert carrier.numbers_called()[-1] == ["B4"] and later.done

@@ -26,7 +26,7 @@ from tracking_site.lookup import parcel_cache
 from tracking_site.lookup.clients import get_gatherer, install_carriers
 from tracking_site.lookup.service import lookup_parcels
 from tracking_site.shared_state.call_budget import LocalBudget
-from tracking_site.shared_state.gather_store import LocalGatherStore, Marker
+from tracking_site.shared_state.gather_store import LocalGatherStore, Marker, Settled
 from tracking_site.shared_state.gather_store_redis import PREFIX
 from tracking_site.shared_state.redis_client import shared_redis
 
@@ -159,11 +159,11 @@ def test_an_answer_stored_between_our_cache_read_and_our_join_is_not_asked_again
     install_carriers({"postplus": carrier})
 
     class OtherCallEndsFirst(LocalGatherStore):
-        def join(self, request, wanted, *args, **kwargs):
+        def join(self, joining, **kwargs):
             entry = parcel_cache.put("postplus", Found(parcel))  # the other request's answer lands now
             marker = Marker(2.0, entry.fetched_at.timestamp())
-            self.settle("postplus", {NUMBER: entry}, stored={NUMBER: marker}, requeue={}, lease_seconds=3)
-            return super().join(request, wanted, *args, **kwargs)
+            self.settle("postplus", Settled({NUMBER: entry}, stored={NUMBER: marker}), lease_seconds=3)
+            return super().join(joining, **kwargs)
 
     get_gatherer().store = OtherCallEndsFirst()
     outcome = lookup_parcels([NUMBER], "postplus")[0]

@@ -3,7 +3,6 @@
 import pytest
 
 from tracking_site.presentation.carrier_text import foreign_language, place_case, sentence_case
-from tracking_site.presentation.number_groups import number_groups
 
 
 @pytest.mark.parametrize(
@@ -48,17 +47,3 @@ def test_carrier_text_is_marked_only_where_the_page_speaks_another_language():
     assert foreign_language("nzpost", "en") == ""
     assert foreign_language("nzpost", "en-gb") == ""
     assert foreign_language("unknown-carrier", "nl") == ""
-
-
-@pytest.mark.parametrize(
-    ("number", "groups"),
-    [
-        ("LB123456785EE", ["LB", "123", "456", "785", "EE"]),
-        ("GM295117494011076415", ["GM29", "5117", "4940", "1107", "6415"]),
-        ("482913", ["4829", "13"]),
-        ("7720419836500214AKL003CP", ["7720", "4198", "3650", "0214", "AKL0", "03CP"]),
-    ],
-)
-def test_numbers_are_grouped_for_reading_and_keep_every_character(number, groups):
-    assert number_groups(number) == groups
-    assert "".join(groups) == number

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import redis
 
-from carriers.throttle import LocalSlots, RateLimit
+from carriers.throttle import Priority, RateLimit
 from tests.clocks import FakeClock
-from tracking_site.resilience.budget_fallback import process_share, shared_or_local_reserve
+from tracking_site.resilience.budget_fallback import process_share
 from tracking_site.resilience.redis_outage import outage_for
 from tracking_site.shared_state.call_budget import LocalBudget, RedisBudget, SharedOrLocalBudget, transport_reserve
 
@@ -40,17 +40,4 @@ def test_the_transport_gate_over_a_dead_redis_budget_never_raises(dead_redis_url
     local = LocalBudget(process_share(LIMITS, 5), clock=clock)
     budget = SharedOrLocalBudget(RedisBudget(dead_client(dead_redis_url), LIMITS), local, outage_for(dead_redis_url))
     reserve = transport_reserve(budget, 0.0)
-    assert [reserve("postplus") for _ in range(2)] == [0.0, None]
-
-
-def test_reserve_callables_fall_back_the_same_way(dead_redis_url):
-    clock = FakeClock()
-
-    def shared(carrier: str) -> float | None:
-        dead_client(dead_redis_url).ping()
-        return 0.0
-
-    local = LocalSlots(process_share(LIMITS, 5), max_wait_seconds=0.0, clock=clock).reserve
-    reserve = shared_or_local_reserve(shared, local, outage_for(dead_redis_url))
-    assert [reserve("postplus") for _ in range(3)] == [0.0, None, None]
-    assert outage_for(dead_redis_url).down
+    assert [reserve("postplus", Priority.VISITOR) for _ in range(2)] == [0.0, None]

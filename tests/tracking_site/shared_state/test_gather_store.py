@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import pytest
 
+from carriers.throttle import Priority
 from tests.tracking_site.lookup.gather_harness import ManualClock
 from tracking_site.shared_state.gather_store import (
-    BACKGROUND,
     DONE,
     FULL,
     LEAD,
     REFUSED,
-    VISITOR,
+    Joining,
     LocalGatherStore,
     Marker,
     Message,
+    Settled,
     Wanted,
     lead_id,
 )
@@ -41,16 +42,14 @@ def store(request):
     return made
 
 
-def join(store, request, numbers, priority=VISITOR, carrier=PP, kind="", batch=50, answered_since=0.0):
-    return store.join(
-        request,
-        [Wanted(carrier, number, kind) for number in numbers],
-        priority,
-        alive_seconds=20.0,
-        lease_seconds=LEASE,
-        batch_sizes={carrier: batch},
-        answered_since=answered_since,
-    )
+def join(store, request, numbers, priority=Priority.VISITOR, carrier=PP, kind="", batch=50, answered_since=0.0):
+    wanted = [Wanted(carrier, number, kind) for number in numbers]
+    joining = Joining(request, wanted, priority, 20.0, batch_sizes={carrier: batch}, answered_since=answered_since)
+    return store.join(joining, lease_seconds=LEASE)
+
+
+def settle(store, answers, stored=None, requeue=None):
+    return store.settle(PP, Settled(answers, stored or {}, requeue or {}), lease_seconds=LEASE)
 
 
 def inbox(store, name):
@@ -70,7 +69,7 @@ def test_the_first_request_takes_the_lease_and_the_next_ones_wait(store):
 
 
 def test_the_leader_takes_its_own_numbers_first_then_the_oldest_visitors_then_background(store):
-    join(store, "r1", ["B1", "B2"], BACKGROUND)
+    join(store, "r1", ["B1", "B2"], Priority.BACKGROUND)
     join(store, "r2", ["V1"])
     join(store, "r3", ["V2"])
     join(store, "lead", ["OWN"])  # the lease is r1's
@@ -85,7 +84,7 @@ def test_the_leader_takes_its_own_numbers_first_then_the_oldest_visitors_then_ba
 
 def test_a_background_leader_takes_every_visitors_number_before_its_own(store):
     """The lease can pass to a background request (it also waits for a visitor's number): visitors still go first."""
-    join(store, "bg", ["B1", "B2"], BACKGROUND)
+    join(store, "bg", ["B1", "B2"], Priority.BACKGROUND)
     join(store, "v1", ["V1"])
     join(store, "v2", ["V2"])
 
@@ -131,9 +130,7 @@ def test_settling_wakes_every_waiter_and_leaves_a_done_marker_for_stored_answers
     join(store, "r2", ["A"])
     take(store, "r1", own=["A", "B"])
 
-    store.settle(
-        PP, {"A": "answer A", "B": "failure B"}, stored={"A": Marker(2.0, 100.0)}, requeue={}, lease_seconds=LEASE
-    )
+    settle(store, {"A": "answer A", "B": "failure B"}, stored={"A": Marker(2.0, 100.0)})
 
     assert sorted(inbox(store, "r1"), key=lambda m: m.number) == [
         Message(DONE, PP, "A", "answer A"),
@@ -148,7 +145,7 @@ def test_settling_wakes_every_waiter_and_leaves_a_done_marker_for_stored_answers
 def test_a_done_marker_older_than_the_requests_cache_read_does_not_count(store):
     join(store, "r1", ["A"])
     take(store, "r1", own=["A"])
-    store.settle(PP, {"A": "answer"}, stored={"A": Marker(2.0, 100.0)}, requeue={}, lease_seconds=LEASE)
+    settle(store, {"A": "answer"}, stored={"A": Marker(2.0, 100.0)})
 
     # r2 read the parcel cache after the answer was stored there, and missed it: it was dropped since.
     late = join(store, "r2", ["A"], answered_since=100.5)
@@ -159,7 +156,7 @@ def test_a_done_marker_older_than_the_requests_cache_read_does_not_count(store):
 def test_a_done_marker_lapses(store):
     join(store, "r1", ["A"])
     take(store, "r1", own=["A"])
-    store.settle(PP, {"A": "answer"}, stored={"A": Marker(2.0, 100.0)}, requeue={}, lease_seconds=LEASE)
+    settle(store, {"A": "answer"}, stored={"A": Marker(2.0, 100.0)})
     if isinstance(store, RedisGatherStore):  # Redis expires keys on its own clock
         assert 1000 < shared_redis().pttl(PREFIX + "d:postplus:A") <= 2000
         return
@@ -173,7 +170,7 @@ def test_a_number_not_found_by_one_kind_is_queued_under_the_next_with_its_waiter
     taken = take(store, "r1", own=["N1"], kind="packageId")
     assert taken.numbers == ("N1", "N2")
 
-    store.settle(PP, {}, stored={}, requeue={"N1": "dhlPackageId", "N2": "dhlPackageId"}, lease_seconds=LEASE)
+    settle(store, {}, requeue={"N1": "dhlPackageId", "N2": "dhlPackageId"})
 
     assert inbox(store, "r1") == [Message(LEAD, PP)]  # the lease was free: the oldest waiter leads again
     view = store.view(PP, lead_id("r1", PP), ["N1"])
@@ -225,7 +222,7 @@ def test_the_quiet_time_counts_only_other_requests_visitors(store):
     join(store, "r1", ["A"])
     store.test_clock.advance(0.5)
     join(store, "r1", ["A2"])  # its own second number
-    join(store, "bg", ["B"], BACKGROUND)
+    join(store, "bg", ["B"], Priority.BACKGROUND)
     view = store.view(PP, lead_id("r1", PP), ["A", "A2"])
     assert view.others == 0 and view.quiet_seconds > 100  # nobody else's visitors, ever
 
@@ -236,7 +233,7 @@ def test_the_quiet_time_counts_only_other_requests_visitors(store):
 
 
 def test_a_visitor_wanting_a_queued_background_number_moves_it_ahead_as_old_as_it_is(store):
-    join(store, "bg", ["OLD-BG", "B"], BACKGROUND)
+    join(store, "bg", ["OLD-BG", "B"], Priority.BACKGROUND)
     store.test_clock.advance(0.1)
     join(store, "visitor", ["V"])
     store.test_clock.advance(0.1)

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from carriers.base import InvalidNumber
-from carriers.detect import normalize_number, split_numbers
+from carriers.detect import normalize_number
+from carriers.search_text import search_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +39,9 @@ hostile_text = st.one_of(
 
 
 def valid_numbers(text: str) -> set[str]:
-    """The parts of a search that are tracking numbers (the only ones a carrier may be asked about)."""
+    """The entries of a search that are tracking numbers (the only ones a carrier may be asked about)."""
     valid = set()
-    for part in split_numbers(text):
+    for part in search_entries(text):
         try:
             valid.add(normalize_number(part))
         except InvalidNumber:
@@ -69,7 +70,7 @@ def test_search_box_survives_anything(carriers, text):
     assert_not_echoed_raw(body, text)
     valid = valid_numbers(text)
     asked = {number for c in carriers.values() for batch in c.batches for number in batch}
-    if not valid or len(text) > 2000 or len(split_numbers(text)) > 25:
+    if not valid or len(text) > 2000 or len(search_entries(text)) > 25:
         assert response.status_code == 400
         assert asked == set()
     else:  # the valid numbers are tracked, the rest only named

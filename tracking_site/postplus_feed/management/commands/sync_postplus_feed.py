@@ -9,10 +9,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from carriers.base import CarrierUnavailable
 from carriers.postplus import MAX_FEED_COUNT
+from carriers.throttle import PRIORITY, Priority
 from tracking_site.lookup.clients import get_carriers
 from tracking_site.postplus_feed.store import postplus_api
 from tracking_site.postplus_feed.sync import FeedBusy, FeedNotStarted, PageStored, sync_feed
-from tracking_site.shared_state.call_budget import background_calls
 
 
 def iso_day(value: str) -> date:
@@ -38,9 +38,9 @@ class Command(BaseCommand):
         client = postplus_api(get_carriers().get("postplus"))
         if client is None:
             raise CommandError("PostPlus is not configured: set POSTPLUS_API_KEY (or run in demo mode).")
+        background = client.with_extensions({PRIORITY: Priority.BACKGROUND})  # only budget visitors leave unused
         try:
-            with background_calls():  # the feed rides on budget visitors leave unused
-                summary = sync_feed(client, since=start, page_size=page_size, on_page=self._progress)
+            summary = sync_feed(background, since=start, page_size=page_size, on_page=self._progress)
         except (FeedBusy, FeedNotStarted) as exc:
             raise CommandError(str(exc)) from None
         except CarrierUnavailable as exc:
