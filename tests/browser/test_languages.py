@@ -1,6 +1,7 @@
 """The site's languages on a 390 px phone in Chromium: Finnish and Lithuanian (long words) and Spanish on every page
-type, nothing wider than the screen and axe clean; long words that wrap; the language menu reachable, each language
-named in itself, and working without script. Screenshots in artifacts/screenshots/languages/."""
+type, nothing wider than the screen and axe clean, with and without a brand's colour; long words that wrap; the
+language menu reachable, each language named in itself, and working without script. Screenshots in
+artifacts/screenshots/languages/."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from carriers.fakes import dhl_ecommerce as fake_dhl
 from tests.browser.conftest import ARTIFACTS, PHONE, PageProblems, open_context
-from tests.browser.test_accessibility import EXPECTED_STATUS, PAGES, axe_violations
+from tests.browser.test_accessibility import EXPECTED_STATUS, PAGES, axe_violations, check_page
+from tests.browser.test_brand import BRANDED, STATUS
+from tests.tracking_site.brand.conftest import EXAMPLE
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +68,22 @@ def test_every_page_fits_a_phone_and_passes_axe_in_each_language(
     assert axe_violations(page) == []
     page.context.close()
     problems.assert_none()
+
+
+@pytest.mark.parametrize("name", list(BRANDED))
+@pytest.mark.parametrize("language", ["fi", "lt"])
+def test_a_branded_page_in_finnish_or_lithuanian_fits_a_phone_and_passes_axe_in_both_schemes(
+    browser: Browser, site: str, problems: PageProblems, settings, language, name
+):
+    """The brand's own accent (docs/brand-example/) with these languages' long words, light and dark."""
+    settings.SITE_BRAND = str(EXAMPLE / "brand.toml")
+    page = on_a_phone(browser, site, problems, language)
+    page.goto(site + BRANDED[name])
+    assert overflow(page) <= 0
+    keep(page, language, f"branded {name}")
+    page.context.close()
+    path, locale = BRANDED[name], LOCALES[language]
+    assert check_page(browser, site, problems, path, viewport=PHONE, locale=locale) == STATUS.get(name, 200)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
