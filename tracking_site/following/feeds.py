@@ -71,11 +71,11 @@ def said_html(parcel: Parcel, event: TrackingEvent) -> str:
     if not theirs:
         return escape(ours or status_label(event.status))
     lang = carrier_language(parcel.carrier)
-    quoted = format_html('<q lang="{}">{}</q>', lang, theirs) if lang else format_html("<q>{}</q>", theirs)
     if not ours:
         return format_html('<span lang="{}">{}</span>', lang, theirs) if lang else escape(theirs)
     if says_the_same(ours, theirs):
         return escape(ours)
+    quoted = format_html('<q lang="{}">{}</q>', lang, theirs) if lang else format_html("<q>{}</q>", theirs)
     return format_html("{}<br>{}: {}", ours, carrier_name(parcel.carrier), quoted)
 
 
