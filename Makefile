@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-services bench install install-test browser nginx clean
+.PHONY: run test test-services bench install install-test browser nginx clean messages
 
 # Service-backed tests: the same suite's `services` tests against real PostgreSQL and Redis.
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -55,6 +55,12 @@ test: install-test browser nginx
 
 test-services: install-test
 	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(BIN)/pytest -m services
+
+# Our words into every catalogue, then compiled (locale/TRANSLATING.md): run after changing any string of ours.
+# Line numbers are left out of the catalogues, so an edit elsewhere in a file does not touch them.
+messages: install
+	$(BIN)/python manage.py makemessages --all --no-obsolete --add-location file --ignore 'tests/*' --ignore 'bench/*'
+	$(BIN)/python manage.py compilemessages --ignore '.venv'
 
 # Benchmarks: prints the six performance figures and the capacity figures; needs Redis and PostgreSQL. Not a test.
 bench: install

@@ -6,7 +6,9 @@ import logging
 import os
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from tracking_site.estimates.figures import local_figures
@@ -31,6 +33,14 @@ def tune(settings, **sections: dict[str, object]) -> None:
     for name, values in sections.items():
         merged.setdefault(name, {}).update(values)
     settings.TRACKING_TUNING = merged
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language: a request leaves its own active in the thread."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -173,8 +173,19 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracking"}}
 
 LANGUAGE_CODE = "en"
-# --- Languages: our own words in English and Dutch; carrier texts stay as the carrier wrote them.
-LANGUAGES = [("en", "English"), ("nl", "Nederlands")]
+# --- Languages: our own words in each of these (locale/TRANSLATING.md); carrier texts stay as the carrier wrote them.
+# Estonian, Latvian, Lithuanian, Finnish and Swedish for PostPlus's destinations, Spanish for DHL eCommerce's US
+# customers. Each is named in itself, as the switcher names it (Django's name_local), whatever the page's language.
+LANGUAGES = [
+    ("en", "English"),
+    ("nl", "Nederlands"),
+    ("et", "Eesti"),
+    ("lv", "Latviešu"),
+    ("lt", "Lietuviškai"),
+    ("fi", "Suomi"),
+    ("sv", "Svenska"),
+    ("es", "Español"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -87,7 +87,7 @@
       }
       var viewer = document.createElement("span");
       viewer.className = "viewer-time";
-      viewer.textContent = " (" + label + " " + full.format(moment) + ")";
+      viewer.textContent = " " + label.replace("{time}", full.format(moment));
       time.insertAdjacentElement("afterend", viewer);
     });
   }

@@ -73,6 +73,7 @@ def test_copy_link_on_the_results_page_copies_the_multi_parcel_permalink(page: P
 
 def test_switching_language_translates_the_page_and_keeps_it(page: Page, site: str):
     page.goto(f"{site}/track/dhl-ecommerce/{OUT_FOR_DELIVERY}/")
+    page.locator(".language summary").click()  # the languages are one tap away, in a disclosure
     page.get_by_role("button", name="Nederlands").click()
     expect(page).to_have_url(f"{site}/track/dhl-ecommerce/{OUT_FOR_DELIVERY}/")
     expect(page.locator("html")).to_have_attribute("lang", "nl")
@@ -80,6 +81,7 @@ def test_switching_language_translates_the_page_and_keeps_it(page: Page, site: s
     expect(page.get_by_role("button", name="Link kopiëren")).to_be_visible()
     page.goto(site + "/")
     expect(page.get_by_role("heading", level=1)).to_have_accessible_name("Waar is mijn pakket?")
+    page.get_by_text("Taal: Nederlands").click()
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", level=1)).to_have_accessible_name("Where is my parcel?")
 

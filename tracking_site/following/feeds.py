@@ -1,7 +1,8 @@
 """A parcel's Atom feed (Django's syndication framework): one entry per scan, with its local time and place.
 
-Built from the public model only. Carrier text is untrusted markup: Atom summaries are HTML, so it is escaped
-before it goes in, and a feed reader shows it as the text it is.
+Built from the public model only, in the language the feed's link names (the page's where it was followed). Carrier
+text is untrusted markup: Atom summaries are HTML, so it is escaped before it goes in, and a feed reader shows it
+as the text it is.
 """
 
 from __future__ import annotations
@@ -10,17 +11,21 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape
+from django.utils.html import escape, format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from carriers.model import Parcel, TrackingEvent
 from tracking_site.brand.current import site_name
 from tracking_site.following.arrival import local_moment
 from tracking_site.following.messages import permalink
+from tracking_site.presentation.carrier_text import carrier_language, says_the_same
+from tracking_site.presentation.event_meanings import our_words
 from tracking_site.presentation.links import absolute_url
 from tracking_site.presentation.local_times import local_text
 from tracking_site.presentation.status_words import carrier_name, status_label
@@ -51,12 +56,27 @@ def feed_entries(parcel: Parcel, now: datetime) -> list[FeedEntry]:
     for event in parcel.events:
         local = local_moment(parcel, event.occurred_at)
         when = local_text(local, now)
-        words = status_label(event.status)
-        title = " · ".join(part for part in (words, event.place.label, when) if part)
-        said = event.description or words
-        summary = escape(said) + (f"<br>{escape(event.place.label)}" if event.place else "") + f"<br>{escape(when)}"
+        title = " · ".join(part for part in (status_label(event.status), event.place.label, when) if part)
+        place = f"<br>{escape(event.place.label)}" if event.place else ""
+        summary = f"{said_html(parcel, event)}{place}<br>{escape(when)}"
         entries.append(FeedEntry(title, summary, scan_guid(parcel, event), link, local))
     return entries
+
+
+def said_html(parcel: Parcel, event: TrackingEvent) -> str:
+    """What the scan says, as the page says it: our words where we know what it means, with the carrier's own beside
+    them (quoted, marked with their language), else the carrier's words, else our status words; all escaped."""
+    ours = our_words(parcel.carrier, event, get_language() or settings.LANGUAGE_CODE)
+    theirs = event.description
+    if not theirs:
+        return escape(ours or status_label(event.status))
+    lang = carrier_language(parcel.carrier)
+    if not ours:
+        return format_html('<span lang="{}">{}</span>', lang, theirs) if lang else escape(theirs)
+    if says_the_same(ours, theirs):
+        return escape(ours)
+    quoted = format_html('<q lang="{}">{}</q>', lang, theirs) if lang else format_html("<q>{}</q>", theirs)
+    return format_html("{}<br>{}: {}", ours, carrier_name(parcel.carrier), quoted)
 
 
 class ParcelFeed(Feed):

@@ -11,12 +11,13 @@ from datetime import date
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import dateformat, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tracking_site.brand.current import current_brand, site_name
 from tracking_site.following.models import ParcelChange
 from tracking_site.presentation.links import absolute_url
+from tracking_site.presentation.local_times import date_in_sentence
 from tracking_site.presentation.status_words import carrier_name, status_label
 
 
@@ -35,17 +36,12 @@ def permalink(carrier: str, number: str) -> str:
     return absolute_url(reverse("parcel", args=[carrier, number]))
 
 
-def day_text(day: date) -> str:
-    """'Thursday 12 December' in the active language."""
-    return dateformat.format(day, "l j F")
-
-
 def arrival_answer(status: str, expected: date | None, delivered_on: date | None) -> str:
     """When it arrives, in one sentence; "" when nobody can say."""
     if delivered_on is not None:
-        return _("Delivered on %(day)s.") % {"day": day_text(delivered_on)}
+        return _("Delivered on %(day)s.") % {"day": date_in_sentence(delivered_on)}
     if expected is not None:
-        return _("Expected delivery: %(day)s.") % {"day": day_text(expected)}
+        return _("Expected delivery: %(day)s.") % {"day": date_in_sentence(expected)}
     return ""
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -21,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -53,6 +55,7 @@ from tracking_site.web.errors import api_error
 from tracking_site.web.http_caching import cache_control
 
 logger = logging.getLogger("tracking_site.following")
+View = Callable[..., HttpResponse]
 
 
 # --- finding the parcel a request is about ------------------------------------------------------------------
@@ -72,18 +75,19 @@ def charged_look_up(request: HttpRequest, link: Permalink) -> Permalink:
     return look_up(link)
 
 
+# What a feed reader or calendar is told when there is no parcel to show (the same sentences as the JSON's errors).
 PLAIN_PROBLEMS = {
-    Problem.CARRIER: "This site does not track parcels for that carrier.",
-    Problem.NUMBER: "That is not a tracking number.",
-    Problem.PARCEL: "No parcel has that number.",
-    Problem.FAILURE: "The carrier is not answering right now; try again later.",
+    Problem.CARRIER: gettext_lazy("This site does not track parcels for that carrier."),
+    Problem.NUMBER: gettext_lazy("That is not a tracking number."),
+    Problem.PARCEL: gettext_lazy("No parcel has that number."),
+    Problem.FAILURE: gettext_lazy("The carrier is not answering right now; try again later."),
 }
 
 
 def plain_problem(link: Permalink, problem: Problem) -> HttpResponse:
     """A feed reader's or calendar's answer when there is no parcel to show."""
     response = HttpResponse(
-        PLAIN_PROBLEMS[problem] + "\n", content_type="text/plain; charset=utf-8", status=status_of(link)
+        f"{PLAIN_PROBLEMS[problem]}\n", content_type="text/plain; charset=utf-8", status=status_of(link)
     )
     response["Cache-Control"] = "no-cache"
     if link.failure is not None:
@@ -139,19 +143,41 @@ def for_readers(answer: Callable[[HttpRequest, Parcel], HttpResponse]) -> Callab
     return view
 
 
+def in_readers_language(view: View) -> View:
+    """A feed or calendar answers in the language its link names (`?lang=fi`: the page's language where the visitor
+    followed it), else as any page does: a feed reader or calendar sends no language cookie, and rarely its
+    user's language."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        asked = request.GET.get("lang", "")
+        if asked not in dict(settings.LANGUAGES):
+            return view(request, *args, **kwargs)
+        with translation.override(asked):
+            response = view(request, *args, **kwargs)
+        response["Content-Language"] = asked
+        return response
+
+    return wrapper
+
+
+@in_readers_language
 @for_readers
 def parcel_feed(request: HttpRequest, parcel: Parcel) -> HttpResponse:
     """The parcel's Atom feed: one entry per scan."""
     return ParcelFeed(parcel, timezone.now())(request)
 
 
+@in_readers_language
 @for_readers
 def parcel_calendar(request: HttpRequest, parcel: Parcel) -> HttpResponse:
     """The parcel's calendar entry, for its expected (or delivered) day; 404 while no day is known."""
     day = calendar_day(parcel)
     if day is None:
         response = HttpResponse(
-            "No delivery day is known for this parcel yet.\n", content_type="text/plain; charset=utf-8", status=404
+            gettext("No delivery day is known for this parcel yet.") + "\n",
+            content_type="text/plain; charset=utf-8",
+            status=404,
         )
         response["Cache-Control"] = "no-cache"
         return response

@@ -12,6 +12,7 @@ import threading
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.template.loader import get_template
@@ -77,7 +78,7 @@ def _load_code() -> None:
     get_resolver().url_patterns  # noqa: B018 - imports every view module
     for name in PUBLIC_TEMPLATES:
         get_template(name)
-    for language in ("en", "nl"):
+    for language, _name in settings.LANGUAGES:  # every catalogue read once, before the first visitor in it
         with translation.override(language):
             translation.gettext("Track")
 

@@ -78,7 +78,17 @@ def _title(word: str) -> str:
     return KEPT_SPELLINGS.get(word.casefold(), word[:1].upper() + word[1:].lower())
 
 
+def carrier_language(carrier: str) -> str:
+    """The language the carrier writes its scans in, "" where we do not know it."""
+    return CARRIER_TEXT_LANGUAGES.get(carrier, "")
+
+
 def foreign_language(carrier: str, page_language: str) -> str:
     """The `lang` a carrier's text needs on this page: its own language where it differs, else ""."""
-    own = CARRIER_TEXT_LANGUAGES.get(carrier, "")
+    own = carrier_language(carrier)
     return own if own and own != page_language.split("-")[0] else ""
+
+
+def says_the_same(ours: str, theirs: str) -> bool:
+    """Whether the carrier's words repeat ours ("DELIVERED" beside "Delivered"): then ours alone are enough."""
+    return WORD.findall(ours.casefold()) == WORD.findall(theirs.casefold())

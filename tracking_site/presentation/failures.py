@@ -28,11 +28,13 @@ FAILURES: dict[FailureReason, FailureMessage] = {
     ),
 }
 
-# carriers.detect's InvalidNumber messages, listed so the catalogue can translate them on the bad-number page.
+# The InvalidNumber messages of carriers.detect (a visitor's number) and carriers.nzpost (a staff search's partial
+# reference), listed so the catalogue translates them where they are shown.
 INVALID_NUMBER_MESSAGES = (
     gettext_noop("That is not a tracking number."),
     gettext_noop("A tracking number has 5 to 40 characters."),
     gettext_noop("A tracking number has only letters, digits and hyphens."),
+    gettext_noop("A partial reference has 4 to 40 letters and digits."),
 )
 
 

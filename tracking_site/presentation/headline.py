@@ -15,11 +15,12 @@ from tracking_site.presentation.arrival import CARRIER, ESTIMATE, FINISHED, Expe
 from tracking_site.presentation.carrier_text import place_case
 from tracking_site.presentation.local_times import (
     ShownTime,
+    date_in_sentence,
     day_range_words,
     day_words,
-    long_date,
     parcel_today,
     shown_time,
+    time_of_day,
     where_it_happened,
     zone_for_utc_times,
 )
@@ -27,7 +28,9 @@ from tracking_site.presentation.return_reasons import return_reason
 from tracking_site.presentation.status_words import (
     ARRIVING,
     ASK_THE_SENDER_FIRST,
+    DELIVERED_IN,
     DELIVERED_ON,
+    DELIVERED_ON_IN,
     EXPECTED_ON,
     HEADLINE_WORDS,
     LATE,
@@ -101,8 +104,6 @@ def answer_for(parcel: Parcel, expected: ExpectedDelivery | None, now: datetime)
     today = parcel_today(parcel, now)
     words = _when_words(parcel, expected, now, today, printed=False)
     printed = _when_words(parcel, expected, now, today, printed=True).text
-    if parcel.status is Status.DELIVERED and (place := short_place(_place_of(parcel))):
-        return Answer(f"{words.text}, {place}", words.late, words.arriving_today, f"{printed}, {place}")
     return replace(words, printed=printed)
 
 
@@ -112,13 +113,12 @@ def _when_words(
     """The answer's words; `printed` names every day by its date (paper is read on another day)."""
 
     def name_day(day: date) -> str:
-        return long_date(day, today) if printed else day_words(day, today)
+        return date_in_sentence(day, today) if printed else day_words(day, today)
 
     status = parcel.status
     utc_zone = zone_for_utc_times(parcel)
-    if status is Status.DELIVERED and parcel.delivered_at is not None:
-        delivered = where_it_happened(parcel.delivered_at, utc_zone)
-        return Answer(str(DELIVERED_ON) % {"day": name_day(delivered.date()), "time": f"{delivered:%H:%M}"})
+    if status is Status.DELIVERED:
+        return Answer(_delivered_words(parcel, name_day))
     if status is Status.OUT_FOR_DELIVERY:
         scan = _deciding_scan(parcel)
         if scan is not None and now - scan.occurred_at > OUT_FOR_DELIVERY_HOURS:
@@ -155,6 +155,17 @@ def _when_words(
         return Answer(str(LIKELY_ON) % {"status": label, "day": name_day(first)}, arriving_today=first == today)
     first_words, last_words = day_range_words(first, expected.latest, today)
     return Answer(str(LIKELY_BETWEEN) % {"status": label, "first": first_words, "last": last_words})
+
+
+def _delivered_words(parcel: Parcel, name_day: Callable[[date], str]) -> str:
+    """'Delivered yesterday 14:31, Phoenix': when and where, as far as the scans say (one sentence each way, so
+    translators order its parts)."""
+    place = short_place(_place_of(parcel))
+    if parcel.delivered_at is None:
+        return str(DELIVERED_IN) % {"place": place} if place else status_label(Status.DELIVERED)
+    delivered = where_it_happened(parcel.delivered_at, zone_for_utc_times(parcel))
+    when = {"day": name_day(delivered.date()), "time": time_of_day(delivered), "place": place}
+    return str(DELIVERED_ON_IN if place else DELIVERED_ON) % when
 
 
 def _pickup_words(parcel: Parcel, today: date, name_day: Callable[[date], str]) -> str:
@@ -194,7 +205,7 @@ def next_step(parcel: Parcel, expected: ExpectedDelivery | None, today: date) ->
         return str(ASK_THE_SENDER_FIRST) % {"carrier": name}
     if not_scanned_yet(parcel) and expected is not None and expected.source == CARRIER:
         words = WAS_EXPECTED if expected.latest < today else EXPECTED_ON
-        return str(words) % {"day": long_date(expected.latest, today)}
+        return str(words) % {"day": date_in_sentence(expected.latest, today)}
     return ""
 
 

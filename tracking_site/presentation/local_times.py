@@ -7,9 +7,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from django.utils import dateformat
-from django.utils.dates import MONTHS_3
 from django.utils.timesince import timesince
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 
 from carriers.model import Parcel, TrackingEvent
 from tracking_site.presentation.status_words import TODAY, TOMORROW, YESTERDAY
@@ -53,6 +52,35 @@ COUNTRY_ZONES: dict[str, str] = {
 }
 # NZ Post sends every time in UTC and delivers in New Zealand.
 CARRIER_ZONES: dict[str, str] = {"nzpost": "Pacific/Auckland"}
+
+# Our date and time formats, in Django's date-format letters, translated like words: each language orders and
+# punctuates a date its own way ("Tuesday 1 December", "tiistai 1. joulukuuta", "gruodžio 1 d., antradienis").
+# The names of days and months come from Django's own translations. locale/TRANSLATING.md lists the letters.
+# A date standing alone (a timeline's day heading) and a date inside a sentence ("arriving %(day)s") are two
+# formats: a language may need an article or a case there ("llega el jueves 10 de diciembre").
+# Translators: a date standing alone, as a timeline's day heading (Django's date letters: l weekday, D short
+# weekday, j day, F month, E month in the form a date needs where the language has one, b short month in lower
+# case, M short month capitalized, Y year; a backslash keeps a letter as it is). English: "Tuesday 1 December".
+DAY_FORMAT = pgettext_lazy("date format", "l j F")
+# Translators: the same (see "l j F") for a day in another year. English: "Tuesday 1 December 2026".
+DAY_YEAR_FORMAT = pgettext_lazy("date format", "l j F Y")
+# Translators: a date inside a sentence, where "today" or "tomorrow" could stand instead: "arriving %(day)s",
+# "Delivered %(day)s %(time)s", "Collect it by %(day)s" (letters as for "l j F"; an article or a preposition may
+# go in, each letter of it after a backslash). English: "Tuesday 1 December".
+SENTENCE_DAY_FORMAT = pgettext_lazy("date format in a sentence", "l j F")
+# Translators: the same (see "l j F" in a sentence) for a day in another year. English: "Tuesday 1 December 2026".
+SENTENCE_DAY_YEAR_FORMAT = pgettext_lazy("date format in a sentence", "l j F Y")
+# Translators: the first day of a range within one month, in a sentence, the month said once after the last day:
+# "likely Thursday 10 to Saturday 12 December". English: "Thursday 10".
+RANGE_START_FORMAT = pgettext_lazy("date format in a sentence", "l j")
+# Translators: a date and time format (see "l j F"; H hour 00-23, G hour 0-23, i minutes): a scan's moment,
+# short, followed by its time zone ("CDT"). English: "Tue 2 May, 14:31".
+MOMENT_FORMAT = pgettext_lazy("date format", "D j M, H:i")
+# Translators: the same (see "D j M, H:i") for a moment in another year. English: "Sat 30 Dec 2023, 08:00".
+MOMENT_YEAR_FORMAT = pgettext_lazy("date format", "D j M Y, H:i")
+# Translators: a time of day format (H hour 00-23, G hour 0-23, i minutes), followed by the time zone ("CDT").
+# English: "14:31".
+TIME_FORMAT = pgettext_lazy("date format", "H:i")
 
 
 @dataclass(frozen=True)
@@ -107,12 +135,8 @@ def zone_label(moment: datetime) -> str:
 
 def local_text(moment: datetime, now: datetime) -> str:
     """'Tue 2 May, 14:31 CDT' in the active language; the year only when it is not this year."""
-    weekday = dateformat.format(moment, "D")
-    # Django's short month names are lower case; languages that capitalize weekdays (English) capitalize months.
-    month = str(MONTHS_3[moment.month])
-    month = month.title() if weekday[:1].isupper() else month
-    year = "" if moment.year == now.astimezone(moment.tzinfo).year else f" {moment.year}"
-    return f"{weekday} {moment.day} {month}{year}, {moment:%H:%M} {zone_label(moment)}"
+    same_year = moment.year == now.astimezone(moment.tzinfo).year
+    return f"{dateformat.format(moment, MOMENT_FORMAT if same_year else MOMENT_YEAR_FORMAT)} {zone_label(moment)}"
 
 
 def relative_text(moment: datetime, now: datetime) -> str:
@@ -120,7 +144,9 @@ def relative_text(moment: datetime, now: datetime) -> str:
     if abs(now - moment) < timedelta(minutes=1):
         return gettext("just now")
     if moment > now:
+        # Translators: %(time)s is a duration in Django's words ("2 days").
         return gettext("in %(time)s") % {"time": timesince(now, moment, depth=1)}
+    # Translators: %(time)s is a duration in Django's words ("3 hours").
     return gettext("%(time)s ago") % {"time": timesince(moment, now, depth=1)}
 
 
@@ -149,19 +175,31 @@ def parcel_today(parcel: Parcel, now: datetime) -> date:
     return now.astimezone(parcel_zone(parcel)).date()
 
 
+def time_of_day(moment: datetime) -> str:
+    """'14:31' ('14.31' in Finnish) as the clock showed it where it happened."""
+    return dateformat.time_format(moment.time(), TIME_FORMAT)
+
+
 def clock_text(moment: datetime) -> str:
     """'14:31 CDT': a time of day where it happened, for a timeline already grouped by day."""
-    return f"{moment:%H:%M} {zone_label(moment)}"
+    return f"{time_of_day(moment)} {zone_label(moment)}"
 
 
 def long_date(day: date, today: date) -> str:
-    """'Tuesday 1 December' in the active language; the year only when it is not this year."""
-    return dateformat.format(day, "l j F" if day.year == today.year else "l j F Y")
+    """'Tuesday 1 December' standing alone (a heading) in the active language; the year only when not this year."""
+    return dateformat.format(day, DAY_FORMAT if day.year == today.year else DAY_YEAR_FORMAT)
+
+
+def date_in_sentence(day: date, today: date | None = None) -> str:
+    """'Tuesday 1 December' as a sentence says it ('el martes 1 de diciembre'); the year only when `today` is in
+    another one (a notification about the days ahead gives no `today`, and never the year)."""
+    same_year = today is None or day.year == today.year
+    return dateformat.format(day, SENTENCE_DAY_FORMAT if same_year else SENTENCE_DAY_YEAR_FORMAT)
 
 
 def day_words(day: date, today: date) -> str:
-    """'today', 'tomorrow', 'yesterday', else the day with its date ('Thursday 10 December'): a weekday alone is
-    a riddle a week later, and a page is read, printed and shared on other days."""
+    """'today', 'tomorrow', 'yesterday', else the day with its date ('Thursday 10 December'), for a sentence: a
+    weekday alone is a riddle a week later, and a page is read, printed and shared on other days."""
     distance = (day - today).days
     if distance == 0:
         return str(TODAY)
@@ -169,16 +207,17 @@ def day_words(day: date, today: date) -> str:
         return str(TOMORROW)
     if distance == -1:
         return str(YESTERDAY)
-    return long_date(day, today)
+    return date_in_sentence(day, today)
 
 
 def day_range_words(first: date, last: date, today: date) -> tuple[str, str]:
-    """('Thursday 10', 'Saturday 12 December'): a range's two days, the month and year said once where shared.
+    """('Thursday 10', 'Saturday 12 December'): a range's two days in a sentence, the month and year said once
+    where shared.
 
     Never 'tomorrow to Thursday': a range names its days by their dates.
     """
     if (first.year, first.month) == (last.year, last.month):
-        return dateformat.format(first, "l j"), long_date(last, today)
+        return dateformat.format(first, RANGE_START_FORMAT), date_in_sentence(last, today)
     if first.year == last.year:
-        return dateformat.format(first, "l j F"), long_date(last, today)
-    return dateformat.format(first, "l j F Y"), dateformat.format(last, "l j F Y")
+        return date_in_sentence(first, today), date_in_sentence(last, today)
+    return dateformat.format(first, SENTENCE_DAY_YEAR_FORMAT), dateformat.format(last, SENTENCE_DAY_YEAR_FORMAT)

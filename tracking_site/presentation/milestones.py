@@ -20,6 +20,7 @@ class StepState(enum.StrEnum):
 
 # Words for screen readers and print: the state is never told by colour alone.
 STATE_WORDS = {
+    # Translators: a milestone's state, read out in brackets after its name: "In transit (done)".
     StepState.DONE: _("done"),
     StepState.CURRENT: _("current step"),
     StepState.PROBLEM: _("needs attention"),

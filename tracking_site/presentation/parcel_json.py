@@ -8,14 +8,17 @@ from django.utils.translation import get_language
 
 from carriers.model import Parcel, TrackingEvent
 from tracking_site.presentation.arrival import expected_delivery_of
+from tracking_site.presentation.event_meanings import event_meaning
 from tracking_site.presentation.status_words import carrier_name, status_label
 
 
-def event_to_json(event: TrackingEvent) -> dict[str, Any]:
+def event_to_json(event: TrackingEvent, carrier: str) -> dict[str, Any]:
+    """One scan: the carrier's words kept as they are, our meaning of its code beside them (null where unknown)."""
     return {
         "occurred_at": event.occurred_at.isoformat(),
         "status": event.status.value,
         "description": event.description or status_label(event.status),
+        "meaning": event_meaning(carrier, event) or None,
         "place": {
             "depot": event.place.depot,
             "city": event.place.city,
@@ -29,10 +32,10 @@ def event_to_json(event: TrackingEvent) -> dict[str, Any]:
 def parcel_to_json(parcel: Parcel) -> dict[str, Any]:
     """The public model as JSON: ISO 8601 times with offsets, dates as YYYY-MM-DD.
 
-    `status_label` is in the visitor's language, which `labels_language` names (Accept-Language or the
-    language cookie); `status` is the stable machine-readable value. `expected_delivery` is the carrier's
-    date (`source` "carrier", earliest = latest) or the estimate learned on the parcel's lane (`source`
-    "estimate", a range and `based_on` parcels), or null.
+    `status_label` and each event's `meaning` are in the visitor's language, which `labels_language` names
+    (Accept-Language or the language cookie); `status` is the stable machine-readable value. `expected_delivery` is
+    the carrier's date (`source` "carrier", earliest = latest) or the estimate learned on the parcel's lane
+    (`source` "estimate", a range and `based_on` parcels), or null.
     """
     expected = expected_delivery_of(parcel)
     return {
@@ -47,5 +50,5 @@ def parcel_to_json(parcel: Parcel) -> dict[str, Any]:
         "signed": parcel.signed,
         "service": parcel.service,
         "destination_country": parcel.destination_country,
-        "events": [event_to_json(event) for event in parcel.events],
+        "events": [event_to_json(event, parcel.carrier) for event in parcel.events],
     }

@@ -8,8 +8,9 @@ from datetime import datetime
 
 from carriers.model import Parcel, Status
 from tracking_site.presentation.arrival import FINISHED, ExpectedDelivery
+from tracking_site.presentation.carrier_text import foreign_language
 from tracking_site.presentation.headline import Headline, build_headline
-from tracking_site.presentation.local_times import DayNote, long_date, parcel_today, relative_text
+from tracking_site.presentation.local_times import DayNote, date_in_sentence, parcel_today, relative_text
 from tracking_site.presentation.milestones import MilestoneStep, milestone_steps
 from tracking_site.presentation.status_words import PARCEL_DAY_NOTE, status_label
 from tracking_site.presentation.timeline import TimelineDay, timeline_days
@@ -28,6 +29,7 @@ class Offers:
 class ParcelView:
     status: Status
     status_label: str
+    carrier_lang: str  # the carrier's language where it is not the page's (for its own words: the service's name)
     headline: Headline
     expected: ExpectedDelivery | None
     what_now: WhatNow | None
@@ -63,6 +65,7 @@ def build_parcel_view(
     return ParcelView(
         status=parcel.status,
         status_label=status_label(parcel.status),
+        carrier_lang=foreign_language(parcel.carrier, page_language),
         headline=headline,
         expected=expected,
         what_now=what_now(parcel, now, page_language, late=headline.answer.late),
@@ -71,7 +74,7 @@ def build_parcel_view(
         days=days,
         last_updated=relative_text(fetched_at, now) if fetched_at else "",
         offers=offers_for(parcel, expected, now),
-        day_note=DayNote(str(PARCEL_DAY_NOTE) % {"day": long_date(today, today)}, today.isoformat())
+        day_note=DayNote(str(PARCEL_DAY_NOTE) % {"day": date_in_sentence(today, today)}, today.isoformat())
         if says_today
         else None,
     )

@@ -25,6 +25,8 @@ class ResultCounts:
 def summary_line(counts: ResultCounts) -> str:
     """The counts that are not zero, most important first, in the visitor's language."""
     parts = [
+        # Translators: the first count of a search's summary line ("3 of 4 found · 1 arriving today"): parcels found
+        # among the numbers searched; the plural follows the numbers searched.
         ngettext("%(found)d of %(searched)d found", "%(found)d of %(searched)d found", counts.searched)
         % {"found": counts.found, "searched": counts.searched}
     ]
@@ -53,6 +55,8 @@ def names_or(names: list[str]) -> str:
     """'NZ Post', 'NZ Post or PostPlus', 'DHL eCommerce, NZ Post or PostPlus'."""
     if len(names) < 2:
         return "".join(names)
+    # Translators: carriers' names: %(first)s is one name or several separated by commas ("DHL eCommerce, NZ Post"),
+    # %(last)s the last one.
     return gettext("%(first)s or %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
 

@@ -82,7 +82,16 @@ register.simple_tag(mistyped_words)
 
 
 # Open Graph names a locale with its territory; ours are the languages' home countries.
-OG_LOCALES = {"en": "en_GB", "nl": "nl_NL"}
+OG_LOCALES = {
+    "en": "en_GB",
+    "nl": "nl_NL",
+    "et": "et_EE",
+    "lv": "lv_LV",
+    "lt": "lt_LT",
+    "fi": "fi_FI",
+    "sv": "sv_SE",
+    "es": "es_ES",
+}
 
 
 @register.filter

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from carriers.base import UNEXPECTED_SHAPE, CarrierClient, CarrierUnavailable
 from carriers.detect import DHL_ECOMMERCE, NZPOST, POSTPLUS
@@ -44,8 +47,8 @@ class Search:
     """A staff search: its form, the carrier it asks, and the call that runs it."""
 
     slug: str
-    title: str
-    description: str
+    title: Promise
+    description: Promise
     form: type[forms.Form]
     carrier: str
     run: Callable[[Any, Mapping[str, Any]], list[StaffResult]]
@@ -83,32 +86,32 @@ SEARCHES: dict[str, Search] = {
     for search in (
         Search(
             "dhl-manifest",
-            "DHL eCommerce: a manifest",
-            "Every package of one manifest, all pages.",
+            _("DHL eCommerce: a manifest"),
+            _("Every package of one manifest, all pages."),
             ManifestSearchForm,
             DHL_ECOMMERCE,
             _manifest,
         ),
         Search(
             "dhl-pickup",
-            "DHL eCommerce: a pickup and dates",
-            "Every package of one pickup shipped between two dates at most a week apart, all pages.",
+            _("DHL eCommerce: a pickup and dates"),
+            _("Every package of one pickup shipped between two dates at most a week apart, all pages."),
             PickupSearchForm,
             DHL_ECOMMERCE,
             _pickup,
         ),
         Search(
             "nzpost-partial",
-            "NZ Post: part of a reference",
-            "Parcels whose reference contains what you type (4 to 40 letters and digits).",
+            _("NZ Post: part of a reference"),
+            _("Parcels whose reference contains what you type (4 to 40 letters and digits)."),
             PartialReferenceForm,
             NZPOST,
             _partial,
         ),
         Search(
             "postplus-sender",
-            "PostPlus: the shop's own references",
-            "Parcels by the sender's parcel numbers (the shop's order references).",
+            _("PostPlus: the shop's own references"),
+            _("Parcels by the sender's parcel numbers (the shop's order references)."),
             SenderNumbersForm,
             POSTPLUS,
             _sender_numbers,
@@ -127,7 +130,9 @@ def run_search(search: Search, data: Mapping[str, Any]) -> SearchOutcome:
     """The search's parcels, or a message for staff; never an exception."""
     client = carrier_api(search.carrier)
     if client is None:
-        return SearchOutcome(failure=f"{carrier_name(search.carrier)} is not switched on for this site.")
+        return SearchOutcome(
+            failure=gettext("%(carrier)s is not switched on for this site.") % {"carrier": carrier_name(search.carrier)}
+        )
     try:
         results = search.run(client, data)
     except CarrierUnavailable as exc:

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from tracking_site.following.models import FollowedParcel
@@ -26,7 +27,7 @@ SHOWN_AT_MOST = 200
 
 
 class StuckForm(forms.Form):
-    days = forms.IntegerField(label="No scan for at least (days)", min_value=1, max_value=60, initial=3)
+    days = forms.IntegerField(label=_("No scan for at least (days)"), min_value=1, max_value=60, initial=3)
 
 
 @dataclass(frozen=True)

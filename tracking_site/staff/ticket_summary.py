@@ -14,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from carriers.model import Parcel
 from tracking_site.presentation.arrival import ExpectedDelivery
@@ -37,7 +38,7 @@ def ticket_summary(parcel: Parcel, expected: ExpectedDelivery | None, link: str,
 class SummaryLanguageForm(forms.Form):
     """The customer's language, for the summaries; part of every search's form (its fields are prefixed)."""
 
-    language = forms.ChoiceField(label="Customer's language (for the summaries)")
+    language = forms.ChoiceField(label=gettext_lazy("Customer's language (for the summaries)"))
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("prefix", "summary")

@@ -12,12 +12,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from carriers.base import InvalidNumber
 from carriers.detect import normalize_number
 from tracking_site.presentation.arrival import expected_deliveries
+from tracking_site.presentation.carrier_text import foreign_language
 from tracking_site.presentation.links import absolute_url
 from tracking_site.presentation.status_words import carrier_name
 from tracking_site.protection.rate_limits import RateLimited, charge
@@ -63,6 +65,8 @@ def _cards(results: tuple[StaffResult, ...], language: str) -> list[dict[str, ob
                 "parcel": parcel,
                 "asked": result.asked,
                 "carrier": carrier_name(parcel.carrier),
+                # The carrier's own words (its scans, its service's name) are marked with its language.
+                "carrier_lang": foreign_language(parcel.carrier, get_language() or settings.LANGUAGE_CODE),
                 "link": link,
                 "summary": summary,
             }

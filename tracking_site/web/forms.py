@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from carriers.base import InvalidNumber
@@ -48,7 +48,11 @@ class SearchForm(forms.Form):
         ),
         error_messages={
             "required": _("Type at least one tracking number."),
-            "max_length": _("That is too long for a search: at most %(limit_value)d characters."),
+            "max_length": ngettext_lazy(
+                "That is too long for a search: at most %(limit_value)d character.",
+                "That is too long for a search: at most %(limit_value)d characters.",
+                "limit_value",
+            ),
         },
     )
     carrier = forms.ChoiceField(label=_("Carrier"), required=False)
@@ -71,7 +75,11 @@ class SearchForm(forms.Form):
             raise forms.ValidationError(gettext("Type at least one tracking number."), code="required")
         if len(parts) > MAX_NUMBERS_PER_SEARCH:
             raise forms.ValidationError(
-                gettext("Search at most %(limit)d numbers at a time (you typed %(count)d)."),
+                ngettext(
+                    "Search at most %(limit)d number at a time (you typed %(count)d).",
+                    "Search at most %(limit)d numbers at a time (you typed %(count)d).",
+                    MAX_NUMBERS_PER_SEARCH,
+                ),
                 code="too_many",
                 params={"limit": MAX_NUMBERS_PER_SEARCH, "count": len(parts)},
             )
@@ -84,9 +92,12 @@ class SearchForm(forms.Form):
                 rejected.append(RejectedEntry(shown(part), gettext(str(exc))))
         if rejected and not numbers:
             raise forms.ValidationError(
-                gettext(
+                ngettext(
+                    "This is not a tracking number: %(rejected)s. A tracking number has 5 to 40 letters, "
+                    "digits or hyphens.",
                     "These are not tracking numbers: %(rejected)s. A tracking number has 5 to 40 letters, "
-                    "digits or hyphens."
+                    "digits or hyphens.",
+                    len(rejected),
                 ),
                 code="invalid_number",
                 params={"rejected": ", ".join(entry.shown for entry in rejected)},

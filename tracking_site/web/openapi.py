@@ -268,7 +268,15 @@ def _schemas(carriers: list[str]) -> dict[str, Any]:
             {
                 "occurred_at": {"type": "string", "format": "date-time"},
                 "status": {"type": "string", "enum": statuses},
-                "description": text,
+                "description": {
+                    **text,
+                    "description": "The carrier's own words (in its language); the status in words where it sent none.",
+                },
+                "meaning": {
+                    "type": ["string", "null"],
+                    "description": "Our words for what the carrier's event code means, in `labels_language`; null "
+                    "where we do not know the code.",
+                },
                 "place": {"$ref": "#/components/schemas/Place"},
             }
         ),

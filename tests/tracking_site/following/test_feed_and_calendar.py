@@ -55,6 +55,22 @@ def test_the_feed_is_valid_atom_with_one_entry_per_scan(client):
     assert newest.updated_parsed is not None
 
 
+def test_a_feed_says_a_scan_we_understand_in_its_language_and_quotes_the_carriers_words(client):
+    spanish = summaries_of(client.get(f"/track/dhl-ecommerce/{MOVING}/feed.atom?lang=es").content)
+    # DHL's 598 is out for delivery: our words first, then DHL's own, marked as English for readers that speak.
+    assert spanish[0].startswith('En reparto<br>DHL eCommerce: <q lang="en">OUT FOR DELIVERY</q><br>')
+    # A code without our words (DHL publishes no table) is said by its status, DHL's words beside it.
+    assert spanish[1].startswith('En tránsito<br>DHL eCommerce: <q lang="en">ARRIVED USPS SORT FACILITY</q>')
+    english = summaries_of(client.get(f"/track/dhl-ecommerce/{MOVING}/feed.atom").content)
+    assert english[0].startswith("Out for delivery<br>")  # DHL's words say the same: ours alone
+    assert english[1].startswith('<span lang="en">ARRIVED USPS SORT FACILITY</span>')  # more than "In transit"
+
+
+def summaries_of(feed: bytes) -> list[str]:
+    """The entries' summaries as a reader gets them (HTML, unescaped once)."""
+    return [element.text or "" for element in ET.fromstring(feed).iter(f"{ATOM}summary")]  # noqa: S314 - our own feed
+
+
 def test_entry_ids_stay_the_same_from_one_fetch_to_the_next(client):
     first = feedparser.parse(client.get(f"/track/dhl-ecommerce/{MOVING}/feed.atom").content)
     second = feedparser.parse(client.get(f"/track/dhl-ecommerce/{MOVING}/feed.atom").content)
@@ -140,12 +156,31 @@ def test_no_day_no_calendar_entry_and_no_link(client, carriers):
     assert 'type="text/calendar"' not in page and 'type="application/atom+xml"' in page
 
 
-def test_the_parcel_page_links_its_feed_and_calendar_entry(client):
-    page = client.get(f"/track/dhl-ecommerce/{MOVING}/").content.decode()
+def test_the_parcel_page_links_its_feed_and_calendar_entry_in_the_pages_language(client):
+    page = client.get(f"/track/dhl-ecommerce/{MOVING}/", headers={"accept-language": "nl"}).content.decode()
     head = page.split("</head>")[0]
     assert '<link rel="alternate" type="application/atom+xml"' in head
-    assert f'href="/track/dhl-ecommerce/{MOVING}/feed.atom"' in head
-    assert f'<a href="/track/dhl-ecommerce/{MOVING}/calendar.ics" type="text/calendar">' in page
+    assert f'href="/track/dhl-ecommerce/{MOVING}/feed.atom?lang=nl"' in head
+    assert f'<a href="/track/dhl-ecommerce/{MOVING}/feed.atom?lang=nl" type="application/atom+xml">' in page
+    assert f'<a href="/track/dhl-ecommerce/{MOVING}/calendar.ics?lang=nl" type="text/calendar">' in page
+
+
+def test_the_feed_and_calendar_speak_the_language_their_link_names(client):
+    feed = client.get(f"/track/dhl-ecommerce/{MOVING}/feed.atom?lang=nl")
+    assert feed["Content-Language"] == "nl"
+    parsed = feedparser.parse(feed.content)
+    assert parsed.feed.title == f"DHL eCommerce-pakket {MOVING}"
+    assert parsed.feed.language == "nl"
+    calendar = client.get(f"/track/dhl-ecommerce/{MOVING}/calendar.ics?lang=nl").content.decode()
+    assert "SUMMARY:Pakketbezorging: DHL eCommerce-pakket" in calendar
+    # A language the site does not speak is no choice: the feed answers as any page would.
+    assert client.get(f"/track/dhl-ecommerce/{MOVING}/feed.atom?lang=xx")["Content-Language"] == "en"
+
+
+def test_a_feed_readers_problem_is_said_in_the_links_language(client):
+    answer = client.get("/track/nzpost/CL000000000NZ/feed.atom?lang=nl")
+    assert answer.status_code == 404
+    assert answer.content.decode() == "Er is geen pakket met dit nummer.\n"
 
 
 def test_long_lines_are_folded_without_splitting_a_character():

@@ -141,6 +141,26 @@ def test_delivered_says_when_and_where():
     assert answer_for(parcel, None, NOW + timedelta(days=3)).text == "Delivered Tuesday 1 December 08:31, Chicago"
 
 
+def test_the_answer_is_said_in_the_languages_own_order_and_formats():
+    """A date inside a sentence may take an article ("el martes"), and a time its own words ("a las")."""
+    delivered = dhl(Status.DELIVERED)
+    with translation.override("es"):
+        assert answer_for(delivered, None, NOW + timedelta(days=1)).text == "Entregado ayer a las 08:31, Chicago"
+        assert answer_for(delivered, None, NOW + timedelta(days=3)).text == (
+            "Entregado el martes 1 de diciembre a las 08:31, Chicago"
+        )
+        in_transit = dhl(Status.IN_TRANSIT)
+        coming = answer_for(in_transit, carrier_date(TUESDAY + timedelta(days=3)), NOW)
+        assert coming.text == "En tránsito: llega el viernes 4 de diciembre"
+        assert (
+            answer_for(in_transit, carrier_date(TUESDAY + timedelta(days=1)), NOW).text == "En tránsito: llega mañana"
+        )
+        assert day_range_words(date(2026, 12, 10), date(2026, 12, 12), TUESDAY) == (
+            "el jueves 10",
+            "el sábado 12 de diciembre",
+        )
+
+
 def test_a_place_in_the_answer_is_not_repeated_under_it():
     assert build_headline(dhl(Status.DELIVERED), None, NOW).place == ""
     assert build_headline(dhl(Status.IN_TRANSIT), None, NOW).place == "Chicago, IL"

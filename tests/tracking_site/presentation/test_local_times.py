@@ -1,6 +1,6 @@
 """Honest times: local where it happened, with the zone; UTC-only carriers shown in the destination's zone."""
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,8 +8,10 @@ from django.utils import translation
 
 from carriers.model import Parcel, Status
 from tracking_site.presentation.local_times import (
+    date_in_sentence,
     gave_only_utc,
     local_text,
+    long_date,
     relative_text,
     shown_time,
     zone_for_utc_times,
@@ -79,6 +81,17 @@ def test_another_year_is_spelled_out():
 )
 def test_relative_time_in_words(moment, words):
     assert relative_text(moment, NOW) == words
+
+
+def test_times_follow_each_languages_formats():
+    chicago = datetime(2024, 5, 2, 14, 31, tzinfo=ZoneInfo("America/Chicago"))
+    with translation.override("es"):
+        assert local_text(chicago, NOW) == "jue 2 may, 14:31 CDT"
+        assert local_text(datetime(2023, 12, 30, 8, 0, tzinfo=UTC), NOW) == "sáb 30 dic 2023, 08:00 UTC"
+        assert long_date(date(2024, 5, 2), date(2024, 5, 1)) == "jueves 2 de mayo"  # a heading stands alone
+        assert date_in_sentence(date(2024, 5, 2), date(2024, 5, 1)) == "el jueves 2 de mayo"
+        assert date_in_sentence(date(2025, 1, 2), date(2024, 5, 1)) == "el jueves 2 de enero de 2025"
+        assert relative_text(NOW - timedelta(hours=3), NOW) == "hace 3\xa0horas"
 
 
 def test_times_are_translated_to_dutch():

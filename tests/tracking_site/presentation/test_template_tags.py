@@ -6,12 +6,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone, translation
 
 from carriers.model import Status
 from tests.tracking_site.conftest import make_parcel
 from tracking_site.presentation.status_words import status_label
-from tracking_site.presentation.template_tags import status_badge
+from tracking_site.presentation.template_tags import date_locale, og_locale, status_badge
 
 NUMBER = "CL092594238NZ"
 
@@ -63,3 +64,8 @@ def test_a_grouped_number_keeps_its_groups_unbroken_and_escapes_what_it_is_given
     assert grouped_number("ORDER-58213-B") == (  # its own structure: one group, never split
         '<span class="number" translate="no"><span class="group">ORDER-58213-B</span></span>'
     )
+
+
+def test_every_language_of_the_site_has_an_open_graph_locale_with_its_territory():
+    assert all(re.fullmatch(r"[a-z]{2}_[A-Z]{2}", og_locale(code)) for code, _name in settings.LANGUAGES)
+    assert date_locale("fi") == "fi-FI" and og_locale("lt") == "lt_LT"

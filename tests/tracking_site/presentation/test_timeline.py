@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils import translation
+
 from carriers.model import Place, Status, TrackingEvent, parcel_from_events
 from tracking_site.presentation.results_summary import ResultCounts, names_or, summary_line
-from tracking_site.presentation.timeline import timeline_days
+from tracking_site.presentation.timeline import TimelineEvent, timeline_days
 
 NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)  # Tuesday 15:00 in New York
@@ -44,8 +46,16 @@ def test_carrier_text_carries_its_language_on_a_page_in_another():
         tracking_number="CL092594238NZ",
         events=[TrackingEvent(NOW - timedelta(hours=2), Status.IN_TRANSIT, "Processing at depot")],
     )
-    assert timeline_days(parcel, NOW, "nl")[0].events[0].lang == "en"
-    assert timeline_days(parcel, NOW, "en")[0].events[0].lang == ""
+    with translation.override("nl"):
+        [dutch] = timeline_days(parcel, NOW, "nl")[0].events
+    assert (dutch.description, dutch.lang, dutch.original, dutch.original_lang) == (
+        "Onderweg",
+        "",
+        "Processing at depot",
+        "en",
+    )
+    [english] = timeline_days(parcel, NOW, "en")[0].events
+    assert (english.description, english.lang, english.original) == ("Processing at depot", "", "")
 
 
 def test_nz_post_utc_scans_fall_on_new_zealand_days():
@@ -68,3 +78,52 @@ def test_carriers_asked_are_listed_with_or():
     assert names_or(["NZ Post"]) == "NZ Post"
     assert names_or(["NZ Post", "PostPlus"]) == "NZ Post or PostPlus"
     assert names_or(["DHL eCommerce", "NZ Post", "PostPlus"]) == "DHL eCommerce, NZ Post or PostPlus"
+
+
+def nz_line(code: str, status: Status, description: str, language: str) -> TimelineEvent:
+    """The timeline's line for one NZ Post scan, on a page in `language`."""
+    scan = TrackingEvent(NOW - timedelta(hours=2), status, description, Place(depot="Wellington Fleet"), code=code)
+    parcel = parcel_from_events(carrier="nzpost", tracking_number="CL092594238NZ", events=[scan])
+    with translation.override(language):
+        [line] = timeline_days(parcel, NOW, language)[0].events
+    return line
+
+
+def test_a_scan_we_understand_is_said_in_our_words_with_the_carriers_beside_them():
+    said = "We tried to deliver your item but couldn't. We've left a card with details of what to do next."
+    event = nz_line("42", Status.DELIVERY_FAILED, said, "es")
+    assert event.description == "El repartidor intentó entregarlo" and event.lang == ""
+    assert event.original == said and event.original_lang == "en"  # quoted in the carrier's language
+
+
+def test_the_carriers_words_are_left_out_where_they_say_what_ours_say():
+    english = nz_line("22", Status.DELIVERED, "DELIVERED", "en")
+    assert english.description == "Delivered" and english.original == ""
+    dutch = nz_line("22", Status.DELIVERED, "DELIVERED", "nl")
+    assert dutch.description == "Bezorgd" and dutch.original == "Delivered" and dutch.original_lang == "en"
+
+
+def test_a_scan_whose_code_we_do_not_know_is_said_by_its_status_with_the_carriers_words_beside():
+    said = "Item sorted at the international gateway"
+    spanish = nz_line("9999", Status.IN_TRANSIT, said, "es")
+    assert spanish.description == "En tránsito" and spanish.lang == ""
+    assert spanish.original == said and spanish.original_lang == "en"
+    # On a page in the carrier's own language its words say more than a status, and stand alone.
+    english = nz_line("9999", Status.IN_TRANSIT, said, "en")
+    assert english.description == said and english.original == ""
+
+
+def test_a_scan_of_unknown_status_keeps_the_carriers_words_marked_with_their_language():
+    event = nz_line("9999", Status.UNKNOWN, "Item scanned", "es")
+    assert event.description == "Item scanned" and event.lang == "en" and event.original == ""
+
+
+def test_the_timeline_days_and_times_follow_the_languages_formats():
+    parcel = parcel_from_events(
+        carrier="dhl-ecommerce",
+        tracking_number="GM2951173225174494",
+        events=[TrackingEvent(datetime(2026, 11, 29, 23, 50, tzinfo=NEW_YORK), Status.IN_TRANSIT, "DEPARTED")],
+    )
+    with translation.override("es"):
+        [day] = timeline_days(parcel, NOW, "es")
+    assert day.heading == "domingo 29 de noviembre" and day.events[0].clock == "23:50 EST"

@@ -151,10 +151,12 @@ def test_dutch_parcel_page_translates_our_words_and_keeps_the_carriers(client, c
     response = client.get(f"/track/dhl-ecommerce/{DHL}/", headers={"accept-language": "nl"})
     text = text_of(response)
     assert "Bij de bezorger" in text and "Tijdlijn" in text
-    # The carrier's words stay its own (in sentence case), marked as English for screen readers.
+    # Each scan in our Dutch words; the carrier's own beside them (in sentence case), marked as English.
     body = response.content.decode()
-    assert '<span class="event-description" lang="en">Out for delivery</span>' in body
-    assert '<span class="event-description" lang="en">Shipment data received</span>' in body
+    assert '<span class="event-description">Bij de bezorger</span>' in body
+    assert '<span class="event-original">DHL eCommerce: <q lang="en">Out for delivery</q></span>' in body
+    assert '<span class="event-description">Label aangemaakt</span>' in body
+    assert '<span class="event-original">DHL eCommerce: <q lang="en">Shipment data received</q></span>' in body
     assert "Timeline" not in text and "arriving" not in text
 
 
@@ -216,7 +218,9 @@ def test_language_switcher_needs_no_token_and_sticks(carriers):
     client = Client(enforce_csrf_checks=True)
     home = client.get("/")
     form = re.search(
-        r'<form class="language" action="/i18n/setlang/" method="post".*?</form>', home.content.decode(), re.S
+        r'<details class="language">.*?<form action="/i18n/setlang/" method="post">.*?</form>',
+        home.content.decode(),
+        re.S,
     )
     assert form and '<button type="submit" name="language" value="nl" lang="nl"' in form.group(0)
     assert "csrfmiddlewaretoken" not in home.content.decode() and "csrftoken" not in home.cookies

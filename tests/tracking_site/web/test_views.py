@@ -1,5 +1,6 @@
 import pytest
 
+from carriers.fakes import dhl_ecommerce as fake_dhl
 from carriers.model import FailureReason, Status
 from tests.conftest import tune
 from tests.tracking_site.conftest import make_parcel
@@ -159,9 +160,19 @@ def test_api_returns_the_public_model_with_iso_times(client, carriers):
     assert parcel["status"] == "delivered" and parcel["status_label"] == "Delivered"
     assert parcel["delivered_at"] == "2024-05-01T14:00:00+00:00"
     assert parcel["events"][0]["occurred_at"] == "2024-05-01T14:00:00+00:00"
-    assert set(parcel["events"][0]) == {"occurred_at", "status", "description", "place"}
+    assert set(parcel["events"][0]) == {"occurred_at", "status", "description", "meaning", "place"}
     assert body["stale"] is False
     assert parcel["labels_language"] == "en"
+
+
+def test_api_events_keep_the_carriers_words_and_add_our_meaning_in_the_visitors_language(client):
+    number = fake_dhl.OUT_FOR_DELIVERY
+    english = client.get(f"/api/v1/parcels/dhl-ecommerce/{number}").json()["parcel"]["events"]
+    spanish = client.get(f"/api/v1/parcels/dhl-ecommerce/{number}", headers={"accept-language": "es"}).json()
+    newest, before = spanish["parcel"]["events"][:2]
+    assert newest["description"] == english[0]["description"] == "OUT FOR DELIVERY"  # DHL's own, never translated
+    assert newest["meaning"] == "En reparto" and english[0]["meaning"] == "Out for delivery"
+    assert before["description"] == "ARRIVED USPS SORT FACILITY" and before["meaning"] is None  # a code we do not know
 
 
 def test_api_labels_follow_the_visitors_language_and_say_which_it_is(client, carriers):

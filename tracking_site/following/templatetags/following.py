@@ -7,9 +7,11 @@ database for it, and stays the same for every visitor (so browsers and CDNs may 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from carriers.model import Parcel
 from tracking_site.following.calendar_entry import calendar_day
@@ -39,9 +41,11 @@ class FollowOptions:
 def follow_options(carrier: str, number: str, parcel: Parcel) -> FollowOptions:
     args = [carrier, number]
     day = calendar_day(parcel)
+    # The feed and the calendar entry speak the page's language: their readers send no language cookie.
+    in_language = f"?{urlencode({'lang': get_language() or settings.LANGUAGE_CODE})}"
     return FollowOptions(
-        feed_url=reverse("parcel_feed", args=args),
-        calendar_url=reverse("parcel_calendar", args=args) if day else "",
+        feed_url=reverse("parcel_feed", args=args) + in_language,
+        calendar_url=reverse("parcel_calendar", args=args) + in_language if day else "",
         calendar_delivered=bool(day and day.delivered),
         can_notify=parcel.status not in FINAL_STATUSES,
         email_url=reverse("follow_email", args=args),
