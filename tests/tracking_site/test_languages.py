@@ -28,6 +28,7 @@ from carriers.demo import build_demo_carriers, demo_numbers
 from carriers.fakes import dhl_ecommerce as fake_dhl
 from carriers.fakes import nzpost as fake_nzpost
 from carriers.model import FailureReason
+from tests.conftest import tune
 from tests.tracking_site.catalogues import PLACEHOLDER, TRANSLATED, catalogue
 from tests.tracking_site.conftest import InMemoryCarrier
 from tracking_site.following.mail import notification_message
@@ -195,7 +196,7 @@ def test_following_by_email_speaks_the_followers_language_from_form_to_last_emai
     confirm, unsubscribe = (LINK.findall(confirmation.body)[i] for i in (0, 1))
     texts["confirm"] = page_text(client.get(confirm), language)
     texts["confirmed"] = page_text(client.post(confirm), language)
-    settings.FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL = 1
+    tune(settings, following={"max_subscriptions_per_parcel": 1})
     client.post(form, {"email": "second@follower-mail.net"})
     texts["full"] = page_text(client.post(LINK.findall(mail.outbox[-1].body)[0]), language)
     texts["link that does not work"] = page_text(client.get("/follow/email/confirm/not-a-token/"), language)
@@ -274,8 +275,7 @@ def test_the_staff_console_is_in_the_staffs_language(language, settings):
     texts["stuck parcels"] = page_text(staff.get("/staff/stuck/?days=3"), language)
     with translation.override(language):
         texts["database unavailable"] = page_text(database_unavailable_page(RequestFactory().get("/staff/")), language)
-    settings.RATELIMIT_ENABLE = True
-    settings.RATELIMIT_STAFF_LOGIN = "1/m"
+    tune(settings, rate_limits={"enabled": True, "staff_login": "1/m"})
     for _ in range(2):
         refused = anonymous.post("/staff/login/", {"username": "support", "password": "guess"})
     assert refused.status_code == 429

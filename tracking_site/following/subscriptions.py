@@ -1,9 +1,9 @@
 """Adding and removing a parcel's followers, within its cap, counting only followers that are proven.
 
-FOLLOWING_MAX_SUBSCRIPTIONS_PER_PARCEL bounds the browsers and addresses one parcel takes. Only proven ones count:
-an address that followed its confirmation link, a browser whose push service took a message. Anyone can post an
-address or make up a push endpoint; neither fills a parcel so that its recipient cannot follow it, and neither
-tells the poster whether an address follows (a full parcel is noticed when the address is confirmed).
+The tuning value following.max_subscriptions_per_parcel bounds the browsers and addresses one parcel takes. Only
+proven ones count: an address that followed its confirmation link, a browser whose push service took a message.
+Anyone can post an address or make up a push endpoint; neither fills a parcel so that its recipient cannot follow
+it, and neither tells the poster whether an address follows (a full parcel is noticed when the address is confirmed).
 
 Counting and adding happen under the parcel row's lock, so concurrent follows never take a parcel past its cap
 (PostgreSQL waits on the lock; SQLite runs one writer at a time).
