@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import dateformat
 from django.utils.timesince import timesince
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext_lazy, pgettext_lazy
 
 from carriers.model import Parcel, TrackingEvent
 from tracking_site.presentation.status_words import TODAY, TOMORROW, YESTERDAY
@@ -139,15 +139,34 @@ def local_text(moment: datetime, now: datetime) -> str:
     return f"{dateformat.format(moment, MOMENT_FORMAT if same_year else MOMENT_YEAR_FORMAT)} {zone_label(moment)}"
 
 
+# How long ago, or how long until, as whole phrases per unit: each language inflects the number's noun as its own
+# "ago" or "in" needs (Latvian "pirms 2 stundām", Lithuanian "po 2 valandų", Finnish "2 tunnin kuluttua"). Django's
+# own durations ("2 hours") fit one case only, and some of its catalogues leave them untranslated.
+AGO = {
+    "year": ngettext_lazy("%(num)d year ago", "%(num)d years ago", "num"),
+    "month": ngettext_lazy("%(num)d month ago", "%(num)d months ago", "num"),
+    "week": ngettext_lazy("%(num)d week ago", "%(num)d weeks ago", "num"),
+    "day": ngettext_lazy("%(num)d day ago", "%(num)d days ago", "num"),
+    "hour": ngettext_lazy("%(num)d hour ago", "%(num)d hours ago", "num"),
+    "minute": ngettext_lazy("%(num)d minute ago", "%(num)d minutes ago", "num"),
+}
+FROM_NOW = {
+    "year": ngettext_lazy("in %(num)d year", "in %(num)d years", "num"),
+    "month": ngettext_lazy("in %(num)d month", "in %(num)d months", "num"),
+    "week": ngettext_lazy("in %(num)d week", "in %(num)d weeks", "num"),
+    "day": ngettext_lazy("in %(num)d day", "in %(num)d days", "num"),
+    "hour": ngettext_lazy("in %(num)d hour", "in %(num)d hours", "num"),
+    "minute": ngettext_lazy("in %(num)d minute", "in %(num)d minutes", "num"),
+}
+
+
 def relative_text(moment: datetime, now: datetime) -> str:
-    """'3 hours ago', 'just now', or 'in 2 days' in the active language."""
+    """'3 hours ago', 'just now', or 'in 2 days' in the active language (the largest whole unit)."""
     if abs(now - moment) < timedelta(minutes=1):
         return gettext("just now")
     if moment > now:
-        # Translators: %(time)s is a duration in Django's words ("2 days").
-        return gettext("in %(time)s") % {"time": timesince(now, moment, depth=1)}
-    # Translators: %(time)s is a duration in Django's words ("3 hours").
-    return gettext("%(time)s ago") % {"time": timesince(moment, now, depth=1)}
+        return timesince(now, moment, time_strings=FROM_NOW, depth=1)
+    return timesince(moment, now, time_strings=AGO, depth=1)
 
 
 def shown_time(moment: datetime, now: datetime, utc_zone: ZoneInfo | None = None) -> ShownTime:

@@ -73,10 +73,10 @@ def test_another_year_is_spelled_out():
     ("moment", "words"),
     [
         (NOW - timedelta(seconds=20), "just now"),
-        (NOW - timedelta(minutes=5), "5\xa0minutes ago"),  # a no-break space keeps "5 minutes" on one line
-        (NOW - timedelta(hours=3, minutes=20), "3\xa0hours ago"),
-        (NOW - timedelta(days=2, hours=5), "2\xa0days ago"),
-        (NOW + timedelta(days=1), "in 1\xa0day"),
+        (NOW - timedelta(minutes=5), "5\xa0minutes\xa0ago"),  # no-break spaces keep the phrase on one line
+        (NOW - timedelta(hours=3, minutes=20), "3\xa0hours\xa0ago"),
+        (NOW - timedelta(days=2, hours=5), "2\xa0days\xa0ago"),
+        (NOW + timedelta(days=1), "in\xa01\xa0day"),
     ],
 )
 def test_relative_time_in_words(moment, words):
@@ -91,11 +91,32 @@ def test_times_follow_each_languages_formats():
         assert long_date(date(2024, 5, 2), date(2024, 5, 1)) == "jueves 2 de mayo"  # a heading stands alone
         assert date_in_sentence(date(2024, 5, 2), date(2024, 5, 1)) == "el jueves 2 de mayo"
         assert date_in_sentence(date(2025, 1, 2), date(2024, 5, 1)) == "el jueves 2 de enero de 2025"
-        assert relative_text(NOW - timedelta(hours=3), NOW) == "hace 3\xa0horas"
+        assert relative_text(NOW - timedelta(hours=3), NOW) == "hace\xa03\xa0horas"
 
 
 def test_times_are_translated_to_dutch():
     chicago = datetime(2024, 5, 2, 14, 31, tzinfo=ZoneInfo("America/Chicago"))
     with translation.override("nl"):
         assert local_text(chicago, NOW) == "do 2 mei, 14:31 CDT"
-        assert relative_text(NOW - timedelta(hours=3), NOW) == "3\xa0uur geleden"
+        assert relative_text(NOW - timedelta(hours=3), NOW) == "3\xa0uur\xa0geleden"
+
+
+@pytest.mark.parametrize(
+    ("language", "hours", "ago", "later"),
+    [
+        # Each language's own case after its "ago" and "in", for each plural form (Django's durations fit one case,
+        # and its Lithuanian catalogue leaves them in English).
+        ("lt", 1, "prieš 1 valandą", "po 1 valandos"),
+        ("lt", 2, "prieš 2 valandas", "po 2 valandų"),
+        ("lt", 11, "prieš 11 valandų", "po 11 valandų"),
+        ("lv", 1, "pirms 1 stundas", "pēc 1 stundas"),
+        ("lv", 3, "pirms 3 stundām", "pēc 3 stundām"),
+        ("fi", 2, "2 tuntia sitten", "2 tunnin kuluttua"),
+        ("et", 2, "2 tundi tagasi", "2 tunni pärast"),
+        ("sv", 2, "för 2 timmar sedan", "om 2 timmar"),
+    ],
+)
+def test_how_long_ago_is_a_whole_phrase_in_each_language(language, hours, ago, later):
+    with translation.override(language):
+        assert relative_text(NOW - timedelta(hours=hours), NOW).replace("\xa0", " ") == ago
+        assert relative_text(NOW + timedelta(hours=hours), NOW).replace("\xa0", " ") == later
