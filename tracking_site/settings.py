@@ -243,12 +243,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_tracking_numbers": {"()": "tracking_site.protection.log_redaction.RedactTrackingNumbers"}},
+    "filters": {
+        "redact_tracking_numbers": {"()": "tracking_site.protection.log_redaction.RedactTrackingNumbers"},
+        "redis_outage_without_traceback": {"()": "tracking_site.resilience.quiet_outages.RedisOutageWithoutTraceback"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact_tracking_numbers"],
+            "filters": ["redact_tracking_numbers", "redis_outage_without_traceback"],
         }
     },
     "root": {"handlers": ["console"], "level": ENV.LOG_LEVEL},
