@@ -3,6 +3,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from tracking_site.brand.stylesheet import brand_stylesheet
+from tracking_site.brand.web_manifest import brand_web_manifest
 from tracking_site.metrics.endpoint import metrics
 from tracking_site.web import api, health, openapi, views
 
@@ -24,6 +25,7 @@ urlpatterns = [
     path("staff/", include("tracking_site.staff.urls")),
     # The operator's accent colour as CSS custom properties (only with SITE_BRAND).
     path("brand.css", brand_stylesheet, name="brand_stylesheet"),
+    path("manifest.webmanifest", brand_web_manifest, name="brand_web_manifest"),
     # Following a parcel: its feed, calendar entry, push and email sign-up, and the service worker.
     path("", include("tracking_site.following.urls")),
 ]

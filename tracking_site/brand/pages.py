@@ -46,6 +46,7 @@ class BrandPage:
     name: str
     accent: str  # the light scheme's accent, for the browser's theme colour; "" without one
     stylesheet: str  # the brand's own stylesheet (the accent as CSS custom properties); "" without an accent
+    manifest: str  # the brand's web app manifest (its name for a phone's home screen)
     logo: LogoImage | None  # None without a logo (the header shows the name)
     notice: str
     links: tuple[PageLink, ...]
@@ -92,6 +93,7 @@ def _page(brand: Brand, language: str, name: str) -> BrandPage:
         name=name,
         accent=brand.accent.light if brand.accent else "",
         stylesheet=f"{reverse('brand_stylesheet')}?v={brand.fingerprint}" if brand.accent else "",
+        manifest=f"{reverse('brand_web_manifest')}?v={brand.fingerprint}&lang={language}",
         logo=logo_image(brand.logo, language) if brand.logo else None,
         notice=brand.notice.get(language) if brand.notice else "",
         links=link_texts(brand.links, language, name),

@@ -144,3 +144,21 @@ def test_a_logo_missing_from_the_collected_files_shows_the_name_instead_of_faili
     assert response.status_code == 200
     assert '<a class="brand" href="/">Fjell &amp; Fern</a>' in response.content.decode()
     assert "SITE_BRAND: logo.svg is not among the collected static files: run collectstatic" in caplog.text
+
+
+def test_a_phone_adding_the_site_to_its_home_screen_gets_the_brands_name_in_the_pages_language(client, example_brand):
+    brand = current_brand()
+    assert brand is not None
+    with translation.override("nl"):
+        body = client.get(PARCEL, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    link = re.search(r'<link rel="manifest" href="([^"]+)">', body)
+    assert link is not None and link.group(1) == f"/manifest.webmanifest?v={brand.fingerprint}&amp;lang=nl"
+    manifest = client.get(link.group(1).replace("&amp;", "&")).json()  # fetched without cookies, as browsers do
+    assert (manifest["name"], manifest["lang"], manifest["theme_color"]) == (brand.name.get("nl"), "nl", "#1f6b4f")
+    assert all(icon["src"].startswith("/static/img/icon") for icon in manifest["icons"])
+
+
+def test_without_a_brand_pages_link_the_static_manifest_and_there_is_no_branded_one(client):
+    body = client.get("/").content.decode()
+    assert '<link rel="manifest" href="/static/manifest.webmanifest">' in body
+    assert client.get("/manifest.webmanifest").status_code == 404
