@@ -24,6 +24,8 @@ NON_PUBLIC_SUFFIXES = (
     ".example",
     ".invalid",
 )
+# Second-level names RFC 2606 reserves for documentation: they resolve, but no one's mail or push lives there.
+RESERVED_EXAMPLE_NAMES = ("example.com", "example.net", "example.org")
 HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 # A URL parser (WHATWG's, which browsers and many HTTP clients follow) reads a name whose last label is a number
 # as an IPv4 address: 127.1, 127.0.1, 0x7f.0.0.1 and 0177.0.0.1 are all 127.0.0.1, and 0.0 is 0.0.0.0.
@@ -46,6 +48,8 @@ def name_refusal(host: str) -> str:
     if NUMERIC_LABEL.match(host.rsplit(".", 1)[-1]):
         return "is an IP address"
     if host == "localhost" or host.endswith(NON_PUBLIC_SUFFIXES) or "." not in host:
+        return "is not a public name"
+    if any(host == name or host.endswith("." + name) for name in RESERVED_EXAMPLE_NAMES):
         return "is not a public name"
     if not all(HOST_LABEL.match(label) for label in host.split(".")):
         return "is not a valid name"

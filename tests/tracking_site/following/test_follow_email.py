@@ -277,6 +277,8 @@ def test_confirming_gives_an_address_its_room_back(client, limits):
         "admin@shop.test",
         "admin@site.example",
         "admin@nowhere.invalid",
+        "someone@example.com",
+        "someone@mail.example.net",
         "admin@router.localhost",
         "admin@10.0.0.10",
         "admin@127.0.0.01",

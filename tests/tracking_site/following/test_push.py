@@ -36,6 +36,8 @@ MESSAGE = {"url": "http://testserver/", "tag": "t", "texts": {"en": {"title": "H
         "https://push.shop.test/x",  # reserved names (RFC 2606, RFC 6761)
         "https://push.site.example/x",
         "https://push.nowhere.invalid/x",
+        "https://example.com/push",  # documentation names (RFC 2606): they resolve, but nobody's service is there
+        "https://push.example.org/x",
         # Numbers a URL parser reads as IPv4 (WHATWG): all of these are 127.0.0.1, or 0.0.0.0.
         "https://0177.0.0.1/x",
         "https://0x7f.0.0.1/x",
@@ -46,7 +48,7 @@ MESSAGE = {"url": "http://testserver/", "tag": "t", "texts": {"en": {"title": "H
         "https://user:secret@updates.push.services.mozilla.com/wpush/v2/x",
         "https://updates.push.services.mozilla.com:8443/wpush/v2/x",
         "https://web.push.apple.com/x#fragment",
-        "https://bad_host.example.com/x",
+        "https://bad_host.push.apple.com/x",
         "https://web.push.apple.com/" + "x" * 1000,
         "https://web.push.apple.com/with space",
         "ftp://web.push.apple.com/x",
