@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from carriers.detect import MAX_LENGTH, MIN_LENGTH
 from carriers.model import Status
+from tracking_site.brand.current import site_name
 from tracking_site.estimates.figures import MIN_OBSERVATIONS
 from tracking_site.lookup.clients import get_carriers
 from tracking_site.presentation.failures import FAILURES
@@ -47,7 +48,7 @@ def build_document() -> dict[str, Any]:
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
-            "title": "Parcel tracking",
+            "title": site_name("en"),  # the document is written in English
             "version": "1",
             "description": (
                 "The public model of one parcel: what its carrier says, with nothing personal in it (no names, "

@@ -82,6 +82,16 @@ def test_without_a_brand_the_feed_is_authored_by_parcel_tracking(client):
     assert feedparser.parse(client.get(f"{PAGE}feed.atom").content).feed.author == "Parcel tracking"
 
 
+def test_the_api_document_is_titled_with_the_brands_english_name(client, brand_file):
+    brand_file('[name]\nen = "Kettle & Kite"\nnl = "Ketel & Vlieger"\n')
+    document = client.get("/api/v1/openapi.json", HTTP_ACCEPT_LANGUAGE="nl").json()
+    assert document["info"]["title"] == "Kettle & Kite"  # the document's own language, not the visitor's
+
+
+def test_without_a_brand_the_api_document_is_titled_parcel_tracking(client):
+    assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "Parcel tracking"
+
+
 def test_the_calendar_entry_and_its_calendar_carry_the_brands_name(example_brand):
     document = calendar_document(chicago_parcel(), CalendarDay(date(2026, 3, 12), delivered=False), NOW)
     calendar = icalendar.Calendar.from_ical(document)
