@@ -70,8 +70,9 @@ class LastMile:
     """The carrier that delivers (or delivered) the last mile, and the number it tracks the parcel under.
 
     `handed_over` is True once a scan shows the parcel in that carrier's hands; before that, the carrier named is
-    the one that *will* deliver it. `url` is a tracking page as the carrier's data gave it: untrusted text, linked
-    only after the site checks its host (tracking_site/presentation/carrier_links.py).
+    the one that *will* deliver it. `url` is the origin (scheme, host, port) of the tracking page the carrier's data
+    named, nothing of its path or query (they may carry the recipient's data): untrusted text, that only tells the
+    site which carrier's page it was (tracking_site/presentation/carrier_links.py).
     """
 
     carrier: str

@@ -14,7 +14,7 @@ from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol, TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 
@@ -78,7 +78,7 @@ class ParcelRecord:
     destination_country: str
     carrier: str
     carrier_parcel_nr: str
-    carrier_url: str
+    carrier_site: str  # carrierUrl's origin only (carrier_site())
     events: tuple[EventRecord, ...] = ()
     sender_parcel_nr: str = field(default="", repr=False)
 
@@ -102,6 +102,8 @@ class FeedEvent:
     event_message: str
     event_time: datetime
     event_location: str
+    manifest_parcel_nr: str = ""
+    carrier_site: str = ""
 
 
 @dataclass(frozen=True)
@@ -411,10 +413,25 @@ def parcel_record(raw: Mapping[str, Any], path: str, events: tuple[EventRecord, 
         destination_country=_country(raw, path),
         carrier=text_field(raw, "carrier", path),
         carrier_parcel_nr=text_field(raw, "carrierParcelNr", path),
-        carrier_url=url,
+        carrier_site=carrier_site(url),
         events=events,
         sender_parcel_nr=text_field(raw, "senderParcelNr", path),
     )
+
+
+def carrier_site(url: str) -> str:
+    """carrierUrl's scheme, host and port: all the site needs to tell whose tracking page it is. The path and query
+    may carry the recipient's postcode or name, so they are dropped where the answer is read. "" for an address
+    that names no host or carries user info (`https://name@host/`)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return ""
+    host = parts.hostname or ""
+    if not parts.scheme or not host or ":" in host or "@" in parts.netloc:
+        return ""
+    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
 
 
 def event_record(raw: Any, path: str) -> EventRecord | None:
@@ -527,7 +544,7 @@ def parcel_from_records(
     by_time = sorted(records, key=_record_time)
     countries = [record.destination_country for record in by_time if record.destination_country]
     named = (
-        last_mile(record.carrier, record.carrier_parcel_nr, url=record.carrier_url, handed_over=shows_handover(events))
+        last_mile(record.carrier, record.carrier_parcel_nr, url=record.carrier_site, handed_over=shows_handover(events))
         for record in reversed(by_time)
     )
     return parcel_from_events(
@@ -640,9 +657,10 @@ PLACEHOLDER_NAMES = frozenset({"test", "testcarrier", "unknown", "none", "null",
 
 
 def last_mile(carrier: Any, number: Any, *, url: str = "", handed_over: bool = False) -> LastMile | None:
-    """The carrier delivering the last mile, its number and the page its data names, when it names another carrier.
+    """The carrier delivering the last mile, its number and the site of the page its data names, when it names
+    another carrier.
 
-    `url` is kept as given (untrusted: the site links it only after checking its host).
+    `url` (carrier_site()'s origin) is kept as given: untrusted, the site only asks whose host it is.
     """
     name = " ".join(as_text(carrier).split())
     folded = re.sub(r"[^a-z]", "", name.casefold())
@@ -719,6 +737,8 @@ def feed_event(item: Any) -> FeedEvent | None:
         event_message=event.message,
         event_time=event.occurred_at,
         event_location=event.location,
+        manifest_parcel_nr=record.manifest_parcel_nr,
+        carrier_site=record.carrier_site,
     )
 
 

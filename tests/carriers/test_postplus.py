@@ -26,6 +26,7 @@ from carriers.postplus import (
     ImportEvent,
     PostPlusClient,
     build_postplus_client,
+    carrier_site,
     code_list_statuses,
     last_mile,
     place_from_location,
@@ -690,14 +691,36 @@ def test_the_delivering_carrier_its_number_and_its_page_become_the_last_mile() -
         carrier="Omniva",
         number="CE310477291EE",
         handed_over=False,
-        url="https://www.omniva.ee/private/track-and-trace?barcode=CE310477291EE",
+        url="https://www.omniva.ee",  # whose page it is; the path and query are not kept
     )
 
 
-def test_a_delivered_parcel_was_handed_over_and_keeps_the_url_as_given_for_the_page_to_judge() -> None:
+def test_a_delivered_parcel_was_handed_over_and_keeps_its_pages_origin_as_given_for_the_page_to_judge() -> None:
     last = found_parcel(fixture("get_many.json"), "PARCEL-NR-2").last_mile
     assert (last.carrier, last.handed_over) == ("Latvijas Pasts", True)
-    assert last.url.startswith("http://www.pasts.lv/")
+    assert last.url == "http://www.pasts.lv"  # plain http, kept: the page refuses to trust it
+
+
+@pytest.mark.parametrize(
+    ("url", "site"),
+    [
+        (
+            "https://tracking.postnord.com/?id=00370712345678901234&postcode=10149&name=Mari",
+            "https://tracking.postnord.com",
+        ),
+        ("HTTPS://Tracking.PostNord.com:443/x", "https://tracking.postnord.com:443"),
+        ("http://www.pasts.lv/?id=RR204817360LV", "http://www.pasts.lv"),
+        ("https://tracking.postnord.com@evil.example/", ""),  # user info: whose page is not what it seems
+        ("https://mari@tracking.postnord.com/", ""),
+        ("https://[::1]/x", ""),
+        ("https://tracking.postnord.com:99999/", ""),
+        ("/track?id=1", ""),
+        ("not a url", ""),
+        ("", ""),
+    ],
+)
+def test_only_the_origin_of_carrier_url_is_kept(url: str, site: str) -> None:
+    assert carrier_site(url) == site
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,11 @@ class StoredFeedEvent(models.Model):
     event_version = models.CharField(max_length=40, blank=True)
     parcel_nr = models.CharField(max_length=64, db_index=True)
     carrier_parcel_nr = models.CharField(max_length=64, blank=True, db_index=True)
+    manifest_parcel_nr = models.CharField(max_length=64, blank=True, db_index=True)
     destination_country = models.CharField(max_length=2, blank=True)
     delivering_carrier = models.CharField(max_length=100, blank=True)
+    # The origin of the carrier's tracking page (carriers/postplus.py carrier_site): whose page, never its query.
+    carrier_site = models.CharField(max_length=200, blank=True)
     event_code = models.CharField(max_length=100, blank=True)
     event_message = models.CharField(max_length=500, blank=True)
     event_time = models.DateTimeField()

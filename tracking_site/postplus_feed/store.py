@@ -59,8 +59,10 @@ def _field_values(event: FeedEvent) -> dict[str, object]:
         "event_version": event.event_version,
         "parcel_nr": event.parcel_nr,
         "carrier_parcel_nr": event.carrier_parcel_nr,
+        "manifest_parcel_nr": event.manifest_parcel_nr,
         "destination_country": event.destination_country,
         "delivering_carrier": event.carrier,
+        "carrier_site": event.carrier_site,
         "event_code": event.event_code,
         "event_message": event.event_message,
         "event_time": event.event_time,
@@ -72,8 +74,10 @@ UPDATED_FIELDS = [
     "event_version",
     "parcel_nr",
     "carrier_parcel_nr",
+    "manifest_parcel_nr",
     "destination_country",
     "delivering_carrier",
+    "carrier_site",
     "event_code",
     "event_message",
     "event_time",
@@ -95,12 +99,16 @@ def fits_the_store(event: FeedEvent) -> bool:
     return not too_long
 
 
+# Values that are no longer themselves when cut: a number or an address too long for its column is left out.
+UNCUTTABLE = frozenset({"carrier_parcel_nr", "manifest_parcel_nr", "carrier_site"})
+
+
 def _row_values(event: FeedEvent) -> dict[str, object]:
     """The event's column values, text cut to its column (a carrier's long message must not fail the page)."""
     values = _field_values(event)
     for name, value in values.items():
         if isinstance(value, str) and (limit := _max_length(name)) and len(value) > limit:
-            values[name] = "" if name == "carrier_parcel_nr" else value[:limit]
+            values[name] = "" if name in UNCUTTABLE else value[:limit]
     return values
 
 
@@ -267,12 +275,18 @@ def _error_name(exc: Exception) -> str:
 
 
 def stored_parcels(numbers: Sequence[str], extra_codes: Mapping[str, Status] | None = None) -> dict[str, Parcel]:
-    """Parcels built from stored events, keyed by the asked number (parcelNr or carrierParcelNr)."""
+    """Parcels built from stored events, keyed by the asked number (parcelNr, manifestParcelNr or carrierParcelNr)."""
     asked = {number.upper(): number for number in numbers}
-    rows = StoredFeedEvent.objects.filter(Q(parcel_nr__in=list(asked)) | Q(carrier_parcel_nr__in=list(asked)))
+    rows = StoredFeedEvent.objects.filter(
+        Q(parcel_nr__in=list(asked)) | Q(manifest_parcel_nr__in=list(asked)) | Q(carrier_parcel_nr__in=list(asked))
+    )
     grouped: dict[str, list[StoredFeedEvent]] = {}
     for row in rows.order_by("event_time", "id"):
-        number = asked.get(row.parcel_nr.upper()) or asked.get(row.carrier_parcel_nr.upper())
+        number = (
+            asked.get(row.parcel_nr.upper())
+            or asked.get(row.manifest_parcel_nr.upper())
+            or asked.get(row.carrier_parcel_nr.upper())
+        )
         if number:
             grouped.setdefault(number, []).append(row)
     statuses = dict(extra_codes or {})
@@ -288,7 +302,8 @@ def parcel_from_rows(number: str, rows: list[StoredFeedEvent], extra_codes: Mapp
     countries = [row.destination_country for row in rows if row.destination_country]
     handed_over = shows_handover(events)
     handovers = (
-        last_mile(row.delivering_carrier, row.carrier_parcel_nr, handed_over=handed_over) for row in reversed(rows)
+        last_mile(row.delivering_carrier, row.carrier_parcel_nr, url=row.carrier_site, handed_over=handed_over)
+        for row in reversed(rows)
     )
     return parcel_from_events(
         carrier=PostPlusClient.slug,

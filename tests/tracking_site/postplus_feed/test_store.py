@@ -91,6 +91,32 @@ def test_stored_rows_name_the_delivering_carrier_as_the_last_mile():
     assert parcel == client.track(STORED).parcel  # the API reads the same parcel data the same way
 
 
+def test_stored_rows_answer_to_the_manifest_number_and_keep_only_the_origin_of_the_carriers_page():
+    manifest = "MAN250113000001"
+    page = "https://tracking.postnord.com/?id=00370712345678901234&postcode=10149&name=Mari"
+    first = feed_item(STORED, "E1", "1", message="Parcel data received or updated")
+    handed = feed_item(STORED, "E2", "2", code="HANDED_TO_LAST_MILE_CARRIER", message="Handed over", hours=5)
+    for item in (first, handed):  # a last-mile name only the page's address identifies, as integrators write them
+        item["parcel"].update(
+            manifestParcelNr=manifest, carrier="Last mile partner", carrierParcelNr="00370712345678901234"
+        )
+    handed["parcel"]["carrierUrl"] = page
+    client, feed = feed_client([first, handed])
+    sync_feed(client, since=date(2025, 1, 13))
+
+    feed_in_front(client)
+    parcel = track(manifest)[0].parcel
+
+    assert feed.calls_to(PARCEL_NRS_PATH) == 0  # answered from the store, as the parcel number would be
+    assert parcel.last_mile == LastMile(
+        "Last mile partner", "00370712345678901234", handed_over=True, url="https://tracking.postnord.com"
+    )
+    assert parcel == client.track(manifest).parcel  # the API reads the same parcel data the same way
+    stored = list(StoredFeedEvent.objects.values_list("manifest_parcel_nr", "carrier_site"))
+    assert sorted(stored) == [(manifest, ""), (manifest, "https://tracking.postnord.com")]
+    assert not StoredFeedEvent.objects.filter(carrier_site__contains="postcode").exists()
+
+
 def test_a_placeholder_carrier_in_stored_rows_is_no_last_mile(synced):
     client, _ = synced
     feed_in_front(client)
