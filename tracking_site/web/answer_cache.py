@@ -15,8 +15,8 @@ would make twenty entries of one page), and on the raw value of every request he
 Our answers vary on `Accept-Language` and `Cookie` (`http_caching.LocaleMiddleware`), yet depend only on the
 language Django negotiated from them: with the helpers every browser's own Accept-Language string and every
 cookie jar would be a separate entry, and a visitor carrying any cookie would never share one. This key is the
-representation, the negotiated language and the canonical address (SITE_URL) of the path: exactly what the
-body is made from (see http_caching's ETag). The Vary header itself is still Django's `patch_vary_headers`.
+build, the representation, the negotiated language and the canonical address (SITE_URL) of the path: exactly
+what the body is made from (see http_caching's ETag). The Vary header itself is still Django's `patch_vary_headers`.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from carriers.model import Found
 from tracking_site.lookup.service import LookupOutcome
 from tracking_site.presentation.links import absolute_url
 from tracking_site.tuning import Count, Section
+from tracking_site.web.http_caching import site_build
 
 # Wall clock, the same on every worker; tests move it.
 clock: Callable[[], float] = time.time
@@ -112,8 +113,9 @@ local_copies = LocalCopies()
 
 
 def answer_key(request: HttpRequest, representation: str) -> str:
-    """One key per representation, negotiated language and canonical address: whatever the Host header said."""
-    asked = f"{representation}|{get_language() or ''}|{absolute_url(request.get_full_path())}"
+    """One key per build (code, templates, brand), representation, negotiated language and canonical address:
+    whatever the Host header said. A deploy sharing the cache with the one before it never serves that one's pages."""
+    asked = f"{site_build()}|{representation}|{get_language() or ''}|{absolute_url(request.get_full_path())}"
     return f"answer:v1:{hashlib.sha256(asked.encode()).hexdigest()[:40]}"
 
 

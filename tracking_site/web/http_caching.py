@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.middleware import locale
 from django.utils import timezone
@@ -52,6 +54,12 @@ def site_build() -> str:
                 digest.update(str(path.relative_to(base)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+@receiver(setting_changed)
+def _forget_build(*, setting: str, **kwargs: object) -> None:
+    if setting == "SITE_BRAND":  # tests change brands; a running site never does
+        site_build.cache_clear()
 
 
 def parcel_etag(request: HttpRequest, outcome: LookupOutcome, representation: str) -> str:

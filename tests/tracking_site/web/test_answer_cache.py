@@ -3,6 +3,8 @@ hosts or visitors, never past the parcel's freshness."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 from django.test import Client, RequestFactory
@@ -161,6 +163,14 @@ def test_the_key_depends_on_the_language_representation_and_canonical_address_no
     settings.SITE_URL = "https://track.example.com"
     keys.add(answer_cache.answer_key(on_one, "page"))
     assert len(keys) == 4
+
+
+def test_a_new_build_or_brand_does_not_serve_the_answers_kept_by_the_one_before(settings):
+    request = RequestFactory().get(PAGE)
+    settings.SITE_BRAND = ""
+    unbranded = answer_cache.answer_key(request, "page")
+    settings.SITE_BRAND = str(Path(settings.BASE_DIR) / "docs" / "brand-example" / "brand.toml")
+    assert answer_cache.answer_key(request, "page") != unbranded
 
 
 def test_twenty_ports_make_one_entry_not_twenty(client, parcel_on_nzpost, settings):
