@@ -8,7 +8,6 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from functools import partial
 from typing import Any, ClassVar, Self
 
 import httpx
@@ -101,13 +100,15 @@ def fetch_json(
     carrier: str,
     auth: httpx.Auth | None = None,
     nothing_found: tuple[int, ...] = (),
+    extensions: Mapping[str, object] | None = None,
 ) -> Any:
     """One GET's JSON body; None for a status in `nothing_found` (a carrier's "no such parcel").
 
-    CarrierUnavailable for anything else that carries no usable data (transport errors, error statuses,
-    malformed JSON).
+    `extensions` travel with the request (httpx's per-request extensions): the caller's priority and prepaid slot,
+    which the throttling transport reads (carriers/throttle.py). CarrierUnavailable for anything else that carries
+    no usable data (transport errors, error statuses, malformed JSON).
     """
-    request = http.build_request("GET", url, headers={"Accept": "application/json"})
+    request = http.build_request("GET", url, headers={"Accept": "application/json"}, extensions=dict(extensions or {}))
     response = send(http, request, carrier=carrier, auth=auth)
     if response.status_code in nothing_found:
         return None
@@ -151,10 +152,6 @@ def as_text(value: Any) -> str:
 UNEXPECTED_SHAPE: tuple[type[Exception], ...] = (CarrierError, LookupError, TypeError, ValueError, AttributeError)
 
 
-def _extend(extensions: Mapping[str, object], request: httpx.Request) -> None:
-    request.extensions.update(extensions)
-
-
 class CarrierClient(abc.ABC):
     """A carrier's tracking API: many numbers in, one result per number out, in few upstream calls.
 
@@ -171,16 +168,16 @@ class CarrierClient(abc.ABC):
 
     def __init__(self, http: httpx.Client) -> None:
         self.http = http
+        # What every request of this client carries to the transport (httpx's per-request extensions); each
+        # carrier passes them where it builds its requests.
+        self.extensions: Mapping[str, object] = {}
 
     def with_extensions(self, extensions: Mapping[str, object]) -> Self:
-        """This client for one caller: every request it sends carries `extensions` (httpx's per-request extensions,
-        what the transport reads: carriers/throttle.py's priority and prepaid slot). The copy shares the connection
-        pool, headers and credentials; token fetches are the credentials' own requests and carry none of them."""
-        http = copy.copy(self.http)  # the same pool, headers and timeouts, with hooks of its own
-        hooks = self.http.event_hooks
-        http.event_hooks = {**hooks, "request": [*hooks["request"], partial(_extend, extensions)]}
+        """This client for one caller: every tracking request it sends carries `extensions` (what the transport
+        reads: carriers/throttle.py's priority and prepaid slot). The copy shares the httpx client, its pool and
+        credentials; token fetches are the credentials' own requests and carry none of them."""
         client = copy.copy(self)
-        client.http = http
+        client.extensions = {**self.extensions, **extensions}
         return client
 
     def identifier_kinds(self, number: str) -> tuple[str, ...]:

@@ -149,7 +149,9 @@ class DhlEcommerceClient(CarrierClient):
 
     def _get_answer(self, url: httpx.URL) -> AnswerPage:
         """One authorized GET; a 404 is DHL's way of saying it found nothing."""
-        body = fetch_json(self.http, url, carrier=self.slug, auth=self.credentials, nothing_found=(404,))
+        body = fetch_json(
+            self.http, url, carrier=self.slug, auth=self.credentials, nothing_found=(404,), extensions=self.extensions
+        )
         try:
             return read_answer(body)
         except CarrierUnavailable:

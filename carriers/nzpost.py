@@ -104,7 +104,7 @@ class NzPostClient(CarrierClient):
 
     def _get_answer(self, url: httpx.URL) -> dict[str, Any]:
         """One authorized GET whose answer is a ParcelTrack JSON object, or CarrierUnavailable."""
-        body = fetch_json(self.http, url, carrier=self.slug, auth=self.credentials)
+        body = fetch_json(self.http, url, carrier=self.slug, auth=self.credentials, extensions=self.extensions)
         if not isinstance(body, dict) or not ("results" in body or "success" in body):
             report_drift(self.slug, ANSWER, body)
             raise CarrierUnavailable(FailureReason.BAD_RESPONSE, "the answer is not a ParcelTrack answer")

@@ -182,7 +182,7 @@ class PostPlusClient(CarrierClient):
         """One GET through the shared helper; a refused key says so (a key may lack one call's permission)."""
         url = f"{self.base_url}{path}?{query}" if query else f"{self.base_url}{path}"
         try:
-            return fetch_json(self.http, url, carrier=self.slug, auth=self._auth)
+            return fetch_json(self.http, url, carrier=self.slug, auth=self._auth, extensions=self.extensions)
         except CarrierUnavailable as exc:
             if exc.reason is FailureReason.AUTH:
                 raise CarrierUnavailable(FailureReason.AUTH, f"{exc.detail}: {KEY_REFUSED}") from None
@@ -248,6 +248,7 @@ class PostPlusClient(CarrierClient):
             f"{self.base_url}{IMPORT_PATH}",
             json={"events": [import_event_body(event) for event in events]},
             headers={"Accept": "application/json"},
+            extensions=dict(self.extensions),
         )
         response = send(self.http, request, carrier=self.slug, auth=ApiKey(integration_key))
         if response.is_success:
