@@ -70,14 +70,16 @@ def axe_violations(page: Page, *, inject: bool = True) -> list[str]:
 
 
 def check_page(
-    browser: Browser, site: str, problems: PageProblems, path: str, visible: str = "", **options: object
+    browser: Browser, site: str, problems: PageProblems, path: str, visible: str = "", lang: str = "", **options: object
 ) -> int:
     """Open a page, run axe in the light and then the dark colour scheme; the page's HTTP status. `visible`: a
-    selector that must be shown first (a part the page's script reveals)."""
+    selector that must be shown first (a part the page's script reveals); `lang`: the language the page must be in."""
     context = open_context(browser, site, problems, **options)
     page = context.new_page()
     response = page.goto(site + path)
     assert response is not None
+    if lang:
+        assert page.locator("html").get_attribute("lang") == lang
     if visible:
         expect(page.locator(visible)).to_be_visible()
     light = axe_violations(page)

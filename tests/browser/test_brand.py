@@ -5,6 +5,7 @@ of the branded pages are saved for a person to look at (artifacts/screenshots/br
 from __future__ import annotations
 
 import pytest
+from django.conf import settings as django_settings
 from playwright.sync_api import Browser, expect
 
 from carriers.fakes import nzpost as fake_nzpost
@@ -38,9 +39,12 @@ def test_a_branded_page_has_no_accessibility_violations_on_a_phone(
     assert check_page(browser, site, problems, BRANDED[name], viewport=PHONE) == STATUS.get(name, 200)
 
 
-def test_a_dutch_branded_page_has_no_accessibility_violations(browser, site, problems, branded):
+@pytest.mark.parametrize("language", [code for code, _name in django_settings.LANGUAGES])
+def test_a_branded_page_in_each_of_the_sites_languages_has_no_accessibility_violations(
+    browser, site, problems, branded, language
+):
     path = BRANDED["parcel delivery failed"]
-    assert check_page(browser, site, problems, path, viewport=PHONE, locale="nl-NL") == 200
+    assert check_page(browser, site, problems, path, lang=language, viewport=PHONE, locale=language) == 200
 
 
 @pytest.mark.parametrize(
