@@ -22,9 +22,16 @@ class Localized:
 
     def get(self, language: str | None) -> str:
         """The value for `language` ('nl', 'pt-br'), else for its base language ('pt'), else the English one."""
+        return self.pick(language)[0]
+
+    def pick(self, language: str | None) -> tuple[str, str]:
+        """`get`'s value and the language it is written in (English where it stands in for `language`)."""
         values = dict(self.by_language)
         code = (language or FALLBACK_LANGUAGE).lower()
-        return values.get(code) or values.get(code.split("-")[0]) or values[FALLBACK_LANGUAGE]
+        for candidate in (code, code.split("-")[0]):
+            if values.get(candidate):
+                return values[candidate], candidate
+        return values[FALLBACK_LANGUAGE], FALLBACK_LANGUAGE
 
 
 def with_number(url: str, number: str) -> str:

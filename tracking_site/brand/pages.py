@@ -49,6 +49,7 @@ class BrandPage:
     manifest: str  # the brand's web app manifest (its name for a phone's home screen)
     logo: LogoImage | None  # None without a logo (the header shows the name)
     notice: str
+    notice_language: str  # the notice's language where the operator wrote none in the page's (its lang attribute)
     links: tuple[PageLink, ...]
 
 
@@ -89,15 +90,21 @@ def brand_page(brand: Brand, language: str) -> BrandPage:
 
 
 def _page(brand: Brand, language: str, name: str) -> BrandPage:
+    notice, written_in = brand.notice.pick(language) if brand.notice else ("", language)
     return BrandPage(
         name=name,
         accent=brand.accent.light if brand.accent else "",
         stylesheet=f"{reverse('brand_stylesheet')}?v={brand.fingerprint}" if brand.accent else "",
         manifest=f"{reverse('brand_web_manifest')}?v={brand.fingerprint}&lang={language}",
         logo=logo_image(brand.logo, language) if brand.logo else None,
-        notice=brand.notice.get(language) if brand.notice else "",
+        notice=notice,
+        notice_language="" if same_language(written_in, language) else written_in,
         links=link_texts(brand.links, language, name),
     )
+
+
+def same_language(one: str, other: str) -> bool:
+    return one.lower().split("-")[0] == other.lower().split("-")[0]
 
 
 @receiver(setting_changed)

@@ -69,6 +69,13 @@ def test_the_notice_opens_every_page_in_the_visitors_language(client, example_br
     assert '<p class="notice brand-notice">Vertraging in Finland door de feestdagen' in dutch
 
 
+def test_a_notice_shown_in_english_for_want_of_the_pages_language_says_it_is_english(client, example_brand):
+    with translation.override("sv"):  # the example's notice is written in English and Dutch only
+        swedish = client.get("/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert '<html lang="sv"' in swedish
+    assert '<p class="notice brand-notice" lang="en">Holiday delays in Finland' in swedish
+
+
 def footer_links(body: str) -> list[tuple[str, str]]:
     nav = re.search(r'<nav class="brand-links" aria-label="Fjell &amp; Fern">(.*?)</nav>', body, re.S).group(1)
     return re.findall(r'<a href="([^"]*)">([^<]*)</a>', nav)
