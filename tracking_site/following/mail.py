@@ -72,10 +72,27 @@ def is_sendable(address: str) -> bool:
     return True
 
 
+# Where the dots of a local part are not part of the mailbox: v.ictim@gmail.com is victim@gmail.com.
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def mailbox(address: str) -> str:
+    """The inbox a sendable address delivers to, as far as we can tell: without its sub-address (`bomb+1@`,
+    RFC 5233: the big providers deliver every tag to the one inbox) and, at Gmail, without dots. Without this
+    `bomb+1@`, `bomb+2@`... would each have a limit of their own, all in one inbox."""
+    local, _at, domain = address.casefold().rpartition("@")
+    local = local.split("+", 1)[0] or local
+    domain = DOTLESS_DOMAINS.get(domain, domain)
+    if domain in DOTLESS_DOMAINS:
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
+
+
 def address_hash(address: str) -> str:
-    """A keyed hash of a sendable address: finds a duplicate and keys its limit without storing or logging it."""
+    """A keyed hash of a sendable address's mailbox: finds a duplicate and keys its limit without storing or
+    logging it."""
     key = hashlib.sha256(f"following-address:{settings.SECRET_KEY}".encode()).digest()
-    return hmac.new(key, address.casefold().encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, mailbox(address).encode(), hashlib.sha256).hexdigest()
 
 
 def confirm_token(subscription: EmailSubscription) -> str:

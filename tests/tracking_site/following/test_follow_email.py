@@ -234,6 +234,35 @@ def test_look_alike_spellings_of_one_mailbox_are_one_address(client, limits):
     assert EmailSubscription.objects.values("address_hash").distinct().count() == 1
 
 
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        [
+            "bomb+1@follower-mail.net",
+            "bomb+2@follower-mail.net",
+            "BOMB+news@follower-mail.net",
+            "bomb@follower-mail.net",
+        ],
+        ["v.ictim@gmail.com", "vic.tim+x@gmail.com", "victim@googlemail.com", "VICTIM@gmail.com"],
+    ],
+)
+def test_sub_addresses_and_gmail_dots_of_one_mailbox_share_its_limit(client, limits, spellings):
+    statuses = [
+        follow_number(client, number, spelling, REMOTE_ADDR=f"203.0.113.{index}").status_code
+        for index, (number, spelling) in enumerate(zip(OPEN_PARCELS[: len(spellings)], spellings, strict=True))
+    ]
+    assert statuses == [302] * 4
+    assert len(mail.outbox) == 2  # the limit of the one inbox they all deliver to
+    assert EmailSubscription.objects.values("address_hash").distinct().count() == 1
+
+
+def test_other_mailboxes_keep_limits_of_their_own(client, limits):
+    spellings = ["bomb@follower-mail.net", "bomb.b@follower-mail.net", "bombb@follower-mail.net"]
+    for index, (number, spelling) in enumerate(zip(OPEN_PARCELS[: len(spellings)], spellings, strict=True)):
+        assert follow_number(client, number, spelling, REMOTE_ADDR=f"203.0.113.{index}").status_code == 302
+    assert len(mail.outbox) == 3  # dots matter outside Gmail: three inboxes, one confirmation each
+
+
 def test_strangers_posting_an_address_never_block_its_owners_own_sign_up(client, limits):
     for index, number in enumerate(OPEN_PARCELS[:3]):  # three strangers, three parcels, three IPs
         assert follow_number(client, number, REMOTE_ADDR=f"203.0.113.{index}").status_code == 302
